@@ -1,0 +1,197 @@
+import { z } from 'zod';
+
+/**
+ * The shape of config/tools.json and config/policies.json (the blueprint's CliToolsConfig.psd1 and
+ * HeadlessPolicies.psd1). Every object is strict: an unknown key is an error, not silently ignored.
+ * Defaults live here and nowhere else; `headless init` writes them out.
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'an environment variable name (a trailing * matches a prefix)');
+
+/**
+ * One argv element of a tool's command line. A string may hold placeholders:
+ * `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}` inline, and `{flags}` `{files}` `{args}`
+ * as a whole element (spliced in, possibly empty). An array is an option group that is dropped
+ * whole when any placeholder in it has no value (e.g. `["--model", "{model}"]` without a model).
+ */
+export const ArgvElement = z.union([z.string(), z.array(z.string()).min(1)]);
+export type ArgvElement = z.infer<typeof ArgvElement>;
+
+export const FailureClass = z.enum(['transient', 'permanent']);
+export type FailureClass = z.infer<typeof FailureClass>;
+
+/** How the tool's output reads: which parser checks a success exit and extracts errors. */
+export const OutputFormat = z.enum(['text', 'claude-json', 'codex-jsonl', 'gemini-json', 'aider']);
+export type OutputFormat = z.infer<typeof OutputFormat>;
+
+export const PromptSpec = z.strictObject({
+  /** How the prompt reaches the tool: as the `{prompt}` argument, on stdin (then closed), or in a file (`{promptFile}`). */
+  via: z.enum(['argument', 'stdin', 'file']).default('argument'),
+  /** Longer prompts switch to `longVia`: a huge argument breaks Windows .cmd shims (8,191 chars) and quoting. */
+  maxArgChars: positiveInt.default(4000),
+  longVia: z.enum(['stdin', 'file']).default('stdin'),
+  /** What `{prompt}` becomes when the prompt goes by stdin (codex takes `-`); null drops the element. */
+  stdinArg: z.string().nullable().default(null),
+});
+export type PromptSpec = z.infer<typeof PromptSpec>;
+
+export const ClassifyRule = z.strictObject({
+  /** A JavaScript regular expression (case-insensitive) matched against stdout+stderr. */
+  pattern: z.string().min(1),
+  class: FailureClass,
+  /** A short reason recorded in the ledger, e.g. "rate limit". */
+  reason: z.string().min(1),
+  /** Where the text comes from (doc, source file), so the table can be checked against the tool. */
+  source: z.string().optional(),
+});
+export type ClassifyRule = z.infer<typeof ClassifyRule>;
+
+export const ToolSpec = z.strictObject({
+  description: z.string().optional(),
+  /** The program to run: a name looked up on PATH, or an absolute path. */
+  executable: z.string().min(1),
+  /** The command line after the executable; see ArgvElement. */
+  argv: z.array(ArgvElement).default(['{flags}', '{args}']),
+  prompt: PromptSpec.prefault({}),
+  /** Fills `{model}`; without one, option groups that use it are dropped. */
+  model: z.string().nullable().default(null),
+  /** Environment set for this tool (after the allow-list). */
+  env: z.record(z.string(), z.string()).default({}),
+  /** More variable names this tool may see, on top of the global allow-list. */
+  envPass: z.array(envName).default([]),
+  /** How many tasks of this tool may run at once. */
+  concurrency: positiveInt.default(1),
+  /** Tasks of this tool change the repository: two of them never run in one repo at once. */
+  writesRepo: z.boolean().default(true),
+  /** Per-attempt wall-clock limit; null takes policies.worker.defaultTimeoutSec. */
+  timeoutSec: positiveInt.nullable().default(null),
+  /** Ends an attempt that prints nothing for this long (hung agents); null takes the policy default. */
+  idleTimeoutSec: positiveInt.nullable().default(null),
+  output: OutputFormat.default('text'),
+  /** Exit codes with a known meaning, e.g. gemini's 41 (auth) or 173 (HTTP 429). */
+  exitCodes: z.record(z.string().regex(/^-?\d+$/, 'an exit code'), FailureClass).default({}),
+  /** Output patterns, checked in order; the first match decides. */
+  patterns: z.array(ClassifyRule).default([]),
+  /** Class of a failure that no code or pattern explains. */
+  unknownFailure: FailureClass.default('permanent'),
+});
+export type ToolSpec = z.infer<typeof ToolSpec>;
+
+export const LoopStep = z.strictObject({
+  tool: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  prompt: z.string().optional(),
+  timeoutSec: positiveInt.optional(),
+});
+export type LoopStep = z.infer<typeof LoopStep>;
+
+export const LoopSpec = z.strictObject({
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  intervalSec: positiveInt.default(300),
+  /** Each run starts up to this fraction of the interval early or late, so loops do not align. */
+  jitter: z.number().min(0).max(0.5).default(0.1),
+  /** Repositories the loop visits, relative to the root. */
+  repos: z.array(z.string().min(1)).min(1).default(['.']),
+  /** Steps run one after another in each repo; a failing step ends that run. */
+  steps: z.array(LoopStep).min(1),
+});
+export type LoopSpec = z.infer<typeof LoopSpec>;
+
+export const ToolsConfig = z.strictObject({
+  $schema: z.string().optional(),
+  /** Environment variables every tool may see; everything else is withheld. `*` suffix = prefix. */
+  envPass: z
+    .array(envName)
+    .default([
+      'PATH', 'Path', 'PATHEXT', 'HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'SystemRoot', 'SYSTEMROOT',
+      'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_*', 'TZ', 'USER', 'USERNAME', 'LOGNAME', 'SHELL',
+      'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR', 'SSH_AUTH_SOCK', 'GIT_*',
+      'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+    ]),
+  /** Variables whose values are secrets (API keys): passed to tools, never written to any log or the ledger. */
+  secretEnv: z
+    .array(envName)
+    .default(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'CODEX_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', '*_TOKEN', '*_SECRET']),
+  tools: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a tool name of letters, digits, . _ -'), ToolSpec),
+  loops: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a loop name of letters, digits, . _ -'), LoopSpec).default({}),
+});
+export type ToolsConfig = z.infer<typeof ToolsConfig>;
+
+export const JitterKind = z.enum(['none', 'full', 'half', 'decorrelated']);
+
+export const PoliciesConfig = z.strictObject({
+  $schema: z.string().optional(),
+  worker: z
+    .strictObject({
+      /** Tasks running at once, across all tools. */
+      concurrency: positiveInt.default(2),
+      defaultTimeoutSec: positiveInt.default(1800),
+      defaultIdleTimeoutSec: positiveInt.default(600),
+      /** The folder listing is the truth; watch events only make the next scan come sooner. */
+      rescanIntervalMs: positiveInt.default(2000),
+      /** A file in the inbox must be unchanged this long (and end with a newline) before it is read. */
+      settleMs: nonNegativeInt.default(200),
+      /** Task repos must lie inside one of these folders (relative to the root). */
+      allowedRepoRoots: z.array(z.string().min(1)).min(1).default(['.']),
+      maxLineBytes: positiveInt.default(262144),
+      /** Per-task output log cap: head and tail are kept, a marker stands between. */
+      taskLogMaxBytes: positiveInt.default(10 * 1024 * 1024),
+    })
+    .prefault({}),
+  retry: z
+    .strictObject({
+      maxAttempts: positiveInt.default(3),
+      baseDelayMs: positiveInt.default(5000),
+      maxDelayMs: positiveInt.default(15 * 60 * 1000),
+      jitter: JitterKind.default('decorrelated'),
+      /** A reset time printed by the tool (usage limits) is honoured up to this far ahead. */
+      maxResetWaitSec: positiveInt.default(6 * 3600),
+    })
+    .prefault({}),
+  breaker: z
+    .strictObject({
+      /** Failures (transient or permanent tool failures, not bad tasks) that open a tool's breaker... */
+      failures: positiveInt.default(5),
+      /** ...within this many seconds. */
+      windowSec: positiveInt.default(300),
+      /** How long it stays open before one trial task is let through (half-open). */
+      openSec: positiveInt.default(600),
+    })
+    .prefault({}),
+  recovery: z
+    .strictObject({
+      /** A processing task whose owner has not beaten for this long is taken back even if its pid looks alive. */
+      staleAfterSec: positiveInt.default(120),
+      /** A task that was running when its worker died this many times is failed as poison. */
+      maxCrashes: positiveInt.default(3),
+    })
+    .prefault({}),
+  gitLock: z.strictObject({ minAgeSec: nonNegativeInt.default(60) }).prefault({}),
+  heartbeat: z
+    .strictObject({ intervalSec: positiveInt.default(5), staleAfterSec: positiveInt.default(30) })
+    .prefault({}),
+  logs: z
+    .strictObject({
+      maxSize: z.string().regex(/^\d+[kmg]?$/, 'a size such as 20m').default('20m'),
+      maxFiles: positiveInt.default(10),
+      retentionDays: positiveInt.default(14),
+      level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    })
+    .prefault({}),
+  supervisor: z
+    .strictObject({
+      restartBaseMs: positiveInt.default(250),
+      restartMaxMs: positiveInt.default(30000),
+      /** A child that stays up this long has its backoff reset. */
+      stableAfterSec: positiveInt.default(60),
+      stormRestarts: positiveInt.default(5),
+      stormWindowSec: positiveInt.default(60),
+      stormDelaySec: positiveInt.default(300),
+    })
+    .prefault({}),
+  shutdown: z.strictObject({ graceSec: positiveInt.default(10) }).prefault({}),
+});
+export type PoliciesConfig = z.infer<typeof PoliciesConfig>;

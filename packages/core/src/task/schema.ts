@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Ids become file names on every platform: no separators, no dots-only names, no Windows device names. */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
+export const TaskId = z
+  .string()
+  .regex(TASK_ID_PATTERN, 'an id of 1-128 letters, digits, . _ -')
+  .refine((id) => !/^\.+$/.test(id), 'an id that is not only dots')
+  .refine((id) => !WINDOWS_RESERVED.test(id), 'an id that is not a Windows device name (CON, NUL, COM1, ...)');
+
+/** One line of an inbox file, as the user writes it (snake_case, as in the blueprint). */
+export const TaskSpec = z.strictObject({
+  id: TaskId,
+  tool: z.string().min(1),
+  /** Repository (working folder), relative to the root or absolute; must lie inside an allowed root. */
+  repo: z.string().min(1).default('.'),
+  args: z.array(z.string()).default([]),
+  prompt: z.string().optional(),
+  files: z.array(z.string().min(1)).default([]),
+  flags: z.array(z.string()).default([]),
+  timeout_sec: z.number().int().positive().optional(),
+  idle_timeout_sec: z.number().int().positive().optional(),
+  /** Extra environment for this task; names listed as secret are redacted everywhere. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
+  /** Higher runs first; ties run in the order they were queued. */
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  /** Not started before this ISO-8601 time. */
+  not_before: z.iso.datetime({ offset: true }).optional(),
+  max_attempts: z.number().int().positive().max(100).optional(),
+  /** Run again even when a task with this id is already known (its old record is archived). */
+  rerun: z.boolean().default(false),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+/** What a writer may leave out; defaults fill the rest. */
+export type TaskInput = z.input<typeof TaskSpec>;
