@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { commandModules } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+/** Builds the `headless` command line. Each command lives in its own module under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('headless')
+    .description('Runs git and AI coding agents quietly in the background from a durable task queue.')
+    .version(VERSION, '-V, --version')
+    .option('--root <dir>', 'root folder (default: $HEADLESS_ROOT, else the current folder)')
+    .showHelpAfterError('(run with --help for usage)');
+  for (const mod of commandModules) mod.register(program);
+  return program;
+}
+
+/** The root chosen by `--root`, `HEADLESS_ROOT` or the current folder. */
+export function rootOption(cmd: Command): string | undefined {
+  const opts = cmd.optsWithGlobals<{ root?: string }>();
+  return opts.root;
+}

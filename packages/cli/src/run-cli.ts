@@ -1,0 +1,23 @@
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
+
+/** Runs the CLI and returns the exit code; every known error becomes one clear line on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (err instanceof HeadlessError) {
+      process.stderr.write(`headless: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`headless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ExitCode.failure;
+  }
+}

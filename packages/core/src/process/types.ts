@@ -1,0 +1,51 @@
+/**
+ * The process runner contract. One implementation (run.ts) runs every tool for the worker and the
+ * orchestrator; tests inject their own where they test policy, never in integration tests.
+ */
+export interface RunRequest {
+  /** A program name (looked up on PATH from `env.PATH`) or an absolute path. Never run through a shell. */
+  executable: string;
+  args: readonly string[];
+  cwd: string;
+  /** The complete environment of the child (already filtered by the allow-list). */
+  env: Readonly<Record<string, string>>;
+  /** Text written to stdin, which is then closed. Absent: stdin is closed ('ignore'). */
+  input?: string;
+  /** Wall-clock limit in ms; the whole process tree is ended when it passes. */
+  timeoutMs: number;
+  /** Ends the attempt when neither stdout nor stderr has printed for this long. */
+  idleTimeoutMs?: number;
+  /** Grace between the polite signal (SIGTERM) and SIGKILL of the whole tree. */
+  killGraceMs: number;
+  /** Each output line, as it arrives (already redacted). */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Called with the child's pid as soon as it is spawned (before any output). */
+  onSpawn?: (pid: number) => void;
+  /** Aborting ends the whole tree like a timeout, reason 'aborted'. */
+  signal?: AbortSignal;
+  /** Values to replace with *** in everything reported (secrets). */
+  redact?: readonly string[];
+  /** Keep at most this many bytes of stdout/stderr in the result (the tail is kept). */
+  maxCaptureBytes?: number;
+}
+
+export type EndReason = 'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found';
+
+export interface RunResult {
+  pid: number | undefined;
+  exitCode: number | null;
+  signal: string | null;
+  endReason: EndReason;
+  /** Captured output tail (redacted). */
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** For spawn-error/not-found: what went wrong, in words a user can act on. */
+  error?: string;
+  /** Pids of the tree that were still alive after the final SIGKILL (should be empty). */
+  survivors: number[];
+}
+
+export interface ProcessRunner {
+  run(req: RunRequest): Promise<RunResult>;
+}

@@ -1,0 +1,51 @@
+import type { TaskSpec } from './schema.js';
+
+/** The states of a task. Moves between them are defined once, in state-machine.ts. */
+export const TASK_STATES = ['queued', 'processing', 'done', 'failed', 'quarantine'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export type Outcome =
+  | 'success'
+  | 'transient'
+  | 'permanent'
+  | 'timeout'
+  | 'stalled'
+  | 'not-found'
+  | 'interrupted'
+  | 'cancelled'
+  | 'breaker-open'
+  | 'poison';
+
+export interface AttemptSummary {
+  attempt: number;
+  startedAt: string;
+  endedAt?: string;
+  outcome?: Outcome;
+  reason?: string;
+  exitCode?: number | null;
+}
+
+/** The durable record of one task: what the store keeps, one per task. */
+export interface TaskRecord {
+  id: string;
+  spec: TaskSpec;
+  state: TaskState;
+  /** Attempts started so far (persisted before the tool starts, so a crash counts). */
+  attempts: number;
+  /** Attempts that were running when their worker died. */
+  crashes: number;
+  /** ISO time before which the task is not claimed (retry backoff, usage-limit reset, user's not_before). */
+  notBefore?: string;
+  enqueuedAt: string;
+  updatedAt: string;
+  /** Monotonic revision, raised on every write. */
+  rev: number;
+  /** Where the task came from: inbox file name and line number. */
+  source?: { file: string; line: number };
+  /** Set while processing: who claimed it. */
+  claim?: { workerPid: number; claimedAt: string; toolPid?: number };
+  /** Why it is where it is (last failure, quarantine reason). */
+  reason?: string;
+  /** Recent attempts, newest last (the ledger has them all). */
+  history: AttemptSummary[];
+}
