@@ -1,0 +1,69 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { RootLayout } from '../paths.js';
+import { ConfigError } from './config-error.js';
+import { defaultToolsConfig } from './default-tools.js';
+import { parseConfigText, validateTools } from './parse.js';
+import { PoliciesConfig, type ToolsConfig } from './schema.js';
+
+/** An absolute file path, or 'built-in'. (`string & {}` keeps the literal visible in editors.) */
+export type ConfigSource = 'built-in' | (string & {});
+
+export interface LoadedConfig {
+  tools: ToolsConfig;
+  policies: PoliciesConfig;
+  /** The file each part came from (absolute path), or 'built-in' when the root has none. */
+  sources: { tools: ConfigSource; policies: ConfigSource };
+}
+
+/**
+ * Reads config/tools.json and config/policies.json of a root. A missing file means the built-in
+ * defaults; a file that is there but wrong is a ConfigError (never silently replaced by defaults).
+ */
+export async function loadConfig(layout: RootLayout): Promise<LoadedConfig> {
+  const [toolsText, policiesText] = await Promise.all([
+    readIfPresent(layout, layout.toolsConfig),
+    readIfPresent(layout, layout.policiesConfig),
+  ]);
+  const tools =
+    toolsText === undefined
+      ? validateTools('built-in tools config', defaultToolsConfig())
+      : parseConfigText('tools', displayName(layout, layout.toolsConfig), toolsText);
+  const policies =
+    policiesText === undefined
+      ? PoliciesConfig.parse({})
+      : parseConfigText('policies', displayName(layout, layout.policiesConfig), policiesText);
+  return {
+    tools,
+    policies,
+    sources: {
+      tools: toolsText === undefined ? 'built-in' : layout.toolsConfig,
+      policies: policiesText === undefined ? 'built-in' : layout.policiesConfig,
+    },
+  };
+}
+
+/** `config/tools.json`: the file relative to the root, with forward slashes on every OS. */
+export function displayName(layout: RootLayout, file: string): string {
+  const rel = path.relative(layout.root, file);
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
+}
+
+async function readIfPresent(layout: RootLayout, file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new ConfigError(
+      {
+        file: displayName(layout, file),
+        jsonPath: '$',
+        found: `a file that cannot be read (${code ?? String(err)})`,
+        expected: 'a readable JSON file',
+        hint: 'check its permissions, or delete it to use the defaults',
+      },
+      { cause: err },
+    );
+  }
+}
