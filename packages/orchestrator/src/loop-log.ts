@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LineLog } from './log-sink.js';
+
+/** `logs/loops/<Loop>.log`. */
+export function loopLogPath(logsDir: string, loop: string): string {
+  return path.join(logsDir, 'loops', `${loop}.log`);
+}
+
+export interface LoopLogOptions {
+  /** Past this size the file becomes `<Loop>.log.1` (replacing the older one) and a new one starts. */
+  maxBytes: number;
+  clock?: { now(): number };
+  /** Told once when the log cannot be written; the loop itself keeps running. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Appends timestamped lines to a loop's log. Unlike a task log it lives across runs and restarts (a
+ * history, not one attempt's output), so it is bounded by rotation, not by cutting its middle.
+ * Writes are synchronous: lines are short, and a line must be on disk before the next step starts.
+ */
+export function openLoopLog(file: string, opts: LoopLogOptions): LineLog {
+  const clock = opts.clock ?? Date;
+  let fd: number | undefined;
+  let size = 0;
+  let broken = false;
+
+  const open = (): number => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const opened = fs.openSync(file, 'a');
+    size = fs.fstatSync(opened).size;
+    return opened;
+  };
+  const rotate = (): void => {
+    if (fd !== undefined) fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(file, `${file}.1`);
+  };
+
+  return {
+    line(text) {
+      if (broken) return;
+      try {
+        fd ??= open();
+        const bytes = Buffer.from(
+          `${new Date(clock.now()).toISOString()} ${text.replace(/\r?\n/g, ' ')}\n`,
+          'utf8',
+        );
+        if (size > 0 && size + bytes.length > opts.maxBytes) {
+          rotate();
+          fd = open();
+        }
+        fs.writeSync(fd, bytes);
+        size += bytes.length;
+      } catch (err) {
+        broken = true;
+        opts.onError?.(err);
+      }
+    },
+    close() {
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+      return Promise.resolve();
+    },
+  };
+}

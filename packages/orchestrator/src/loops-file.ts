@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { RootLayout } from '@headless/core/paths';
+import type { LoopState } from './loop-state.js';
+
+/** `.tasks/run/loops.json`: the loops' state for `headless status`, readable without IPC. */
+export interface LoopsFile {
+  /** The orchestrator that wrote it; status compares it with a live process before trusting `running`. */
+  pid: number;
+  updatedAt: string;
+  loops: Record<string, LoopState>;
+}
+
+export function loopsFilePath(l: RootLayout): string {
+  return path.join(l.runDir, 'loops.json');
+}
+
+/**
+ * Replaces the file in one step (write a unique temp file, flush, rename): a reader sees the old
+ * state or the new one, never half of it.
+ */
+export async function writeLoopsFile(l: RootLayout, content: LoopsFile): Promise<void> {
+  const file = loopsFilePath(l);
+  await fs.mkdir(l.runDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify(content, null, 2) + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The last state written, or undefined when no orchestrator has run in this root. */
+export async function readLoopsFile(l: RootLayout): Promise<LoopsFile | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(loopsFilePath(l), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return JSON.parse(text) as LoopsFile;
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { systemClock, type Clock } from '@headless/core/clock';
+import { loadConfig } from '@headless/core/config/load';
+import type { RunningTask } from '@headless/core/ipc/events';
+import type { SupervisorLink } from '@headless/core/ipc/client';
+import { layout as rootLayout } from '@headless/core/paths';
+import { ToolBreakers } from '@headless/core/policy/tool-breakers';
+import { createProcessRunner } from '@headless/core/process/run';
+import type { ProcessRunner } from '@headless/core/process/types';
+import { closeLogger, createLogger } from './logger-adapter.js';
+import type { LineLog, Log } from './log-sink.js';
+import { loopLogPath, openLoopLog } from './loop-log.js';
+import { runLoop, type LoopEvents } from './loop-runner.js';
+import { initialLoopState } from './loop-state.js';
+import { LoopStateFile } from './state-file-writer.js';
+
+export interface OrchestratorOptions {
+  root: string;
+  /** Aborting stops every loop; running steps have their process trees ended. */
+  signal: AbortSignal;
+  runner?: ProcessRunner;
+  clock?: Clock;
+  /** The supervisor link (events, heartbeats); null or absent when running alone. */
+  link?: SupervisorLink | null;
+  /** The component log; by default `createLogger({ component: 'orchestrator' })`, closed at the end. */
+  logger?: Log;
+  /** Also print log records to the console (foreground runs). */
+  console?: boolean;
+  /** For tests: the random source of the jitter. */
+  random?: () => number;
+  /** For tests: the environment the allow-list filters (default process.env). */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The blueprint's Orchestrator.Headless.ps1: runs every enabled loop of config/tools.json until the
+ * signal aborts, then resolves once every loop has stopped and every step process has ended.
+ * A bad config rejects at once (ConfigError); anything a loop does wrong is logged and contained.
+ */
+export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> {
+  const l = rootLayout(opts.root);
+  const config = await loadConfig(l);
+  const { tools, policies } = config;
+  const clock = opts.clock ?? systemClock;
+  const link = opts.link ?? null;
+  const ownLogger = opts.logger === undefined;
+  const winstonLogger = ownLogger
+    ? createLogger({
+        layout: l,
+        component: 'orchestrator',
+        console: opts.console ?? false,
+        level: policies.logs.level,
+        logs: policies.logs,
+      })
+    : undefined;
+  const log: Log = opts.logger ?? (winstonLogger as Log);
+  const runner = opts.runner ?? createProcessRunner();
+  const breakers = new ToolBreakers(policies.breaker, { clock });
+  const stateFile = new LoopStateFile(l, (err) => log.warn(`cannot write loops.json: ${String(err)}`, {}));
+
+  const running = new Map<string, RunningTask>();
+  const events = (loop: string): LoopEvents => ({
+    stepStarted: (t) => {
+      running.set(`${t.id}#${t.attempt}`, t);
+      log.debug(`loop ${loop} step started`, {
+        loop,
+        taskId: t.id,
+        attempt: t.attempt,
+        tool: t.tool,
+        pid: t.pid,
+      });
+      link?.send('task-started', t);
+    },
+    stepFinished: (t) => {
+      running.delete(`${t.id}#${t.attempt}`);
+      link?.send('task-finished', { id: t.id, attempt: t.attempt, outcome: t.outcome });
+    },
+    repoResult: (r) => link?.send('loop-result', r),
+    state: (name, s) => stateFile.set(name, s),
+  });
+
+  const enabled = Object.entries(tools.loops).filter(([, spec]) => spec.enabled);
+  for (const [name, spec] of Object.entries(tools.loops)) {
+    if (!spec.enabled) stateFile.set(name, initialLoopState(false, spec.intervalSec));
+  }
+  log.info(
+    enabled.length === 0
+      ? 'orchestrator started with no enabled loops (add some under "loops" in config/tools.json); idling'
+      : `orchestrator started with ${enabled.length} loop(s): ${enabled.map(([n]) => n).join(', ')}`,
+    { pid: process.pid, tools: config.sources.tools, policies: config.sources.policies },
+  );
+  link?.onStatusRequest(() => ({ component: 'orchestrator', pid: process.pid, loops: stateFile.snapshot() }));
+  link?.startHeartbeat(() => [...running.values()]);
+  link?.send('ready', { component: 'orchestrator', pid: process.pid });
+
+  const outputs: LineLog[] = [];
+  const loops = enabled.map(async ([name, spec]) => {
+    const output = openLoopLog(loopLogPath(l.logsDir, name), {
+      maxBytes: policies.worker.taskLogMaxBytes,
+      clock,
+      onError: (err) => log.warn(`cannot write the log of loop ${name}: ${String(err)}`, { loop: name }),
+    });
+    outputs.push(output);
+    try {
+      await runLoop(name, spec, {
+        root: l.root,
+        tools,
+        policies,
+        runner,
+        breakers,
+        clock,
+        signal: opts.signal,
+        log,
+        output,
+        events: events(name),
+        scratchDir: path.join(l.runDir, 'loop-scratch', name),
+        ...(opts.random ? { random: opts.random } : {}),
+        ...(opts.parentEnv ? { parentEnv: opts.parentEnv } : {}),
+      });
+    } catch (err) {
+      // runLoop contains its runs' errors; reaching here is a bug, but it must not stop the other loops.
+      log.error(
+        `loop ${name} stopped by an unexpected error: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          loop: name,
+          stack: err instanceof Error ? err.stack : undefined,
+        },
+      );
+    }
+  });
+
+  await Promise.all(loops);
+  // Idle until asked to stop even with no loops: a supervised child that exits would be restarted.
+  await new Promise<void>((resolve) => {
+    if (opts.signal.aborted) resolve();
+    else opts.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await stateFile.flush();
+  await Promise.all(outputs.map((o) => o.close()));
+  log.info('orchestrator stopped', { pid: process.pid });
+  if (winstonLogger) await closeLogger(winstonLogger);
+}
