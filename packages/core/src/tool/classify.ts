@@ -1,0 +1,233 @@
+import type { ClassifyRule, FailureClass, ToolSpec } from '../config/schema.js';
+import { parseOutput, type Usage } from './output-parsers.js';
+import { parseResetTime } from './reset-time.js';
+
+/**
+ * Turns one finished attempt into an outcome the worker acts on: success, a failure worth retrying
+ * (transient, timeout, stalled, interrupted) or one that is not (permanent, not-found). Pure: the
+ * clock comes in as `now`.
+ *
+ * Order: how the attempt ended; the tool's own verdict in its output (`output` format); a rejected
+ * flag (the CLIs' usage errors); `exitCodes`; `patterns` (first match wins); `unknownFailure`.
+ */
+
+export interface AttemptResultInput {
+  exitCode: number | null;
+  signal: string | null;
+  endReason: 'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found';
+  stdout: string;
+  stderr: string;
+  error?: string;
+}
+
+export type Outcome =
+  'success' | 'transient' | 'permanent' | 'timeout' | 'stalled' | 'not-found' | 'interrupted';
+
+export interface Classification {
+  outcome: Outcome;
+  retryable: boolean;
+  reason: string;
+  /** ISO time before which the tool will not accept work (usage limits). */
+  resetAt?: string;
+  usage?: Usage;
+  sessionId?: string;
+  /** Set on a success that may not have done the work (e.g. claude's permission denials). */
+  suspect?: string;
+}
+
+export function classifyAttempt(
+  toolName: string,
+  tool: ToolSpec,
+  result: AttemptResultInput,
+  now: Date,
+): Classification {
+  const parsed = parseOutput(tool.output, result.stdout, result.stderr);
+  const extras: Pick<Classification, 'usage' | 'sessionId'> = {};
+  if (parsed.usage) extras.usage = parsed.usage;
+  if (parsed.sessionId) extras.sessionId = parsed.sessionId;
+  const allText = [parsed.failure?.text, result.stdout, result.stderr].filter(Boolean).join('\n');
+
+  switch (result.endReason) {
+    case 'not-found':
+      return {
+        outcome: 'not-found',
+        retryable: false,
+        reason: `${tool.executable} not found on PATH: install it or set its executable in config/tools.json (tools.${toolName}.executable)`,
+      };
+    case 'spawn-error': {
+      const error = result.error ?? 'the process could not be started';
+      // Resource exhaustion passes; a bad executable (EACCES, ENOEXEC, EINVAL) does not.
+      const transient = /\b(EAGAIN|EMFILE|ENFILE|ENOMEM|EBUSY)\b/.test(error);
+      return {
+        outcome: transient ? 'transient' : 'permanent',
+        retryable: transient,
+        reason: `${toolName} could not be started: ${error}`,
+      };
+    }
+    case 'timeout':
+    case 'idle':
+    case 'aborted':
+      return { ...endedEarly(toolName, tool, result.endReason, allText, now), ...extras };
+    case 'exited':
+      break;
+  }
+
+  if (result.exitCode === null) {
+    // Killed from outside (OOM killer, a user's kill): the work itself may be fine.
+    return {
+      outcome: 'transient',
+      retryable: true,
+      reason: `${toolName} was killed by ${result.signal ?? 'a signal'}`,
+      ...extras,
+    };
+  }
+
+  if (result.exitCode === 0 && !parsed.failure) {
+    const success: Classification = {
+      outcome: 'success',
+      retryable: false,
+      reason: 'exit code 0',
+      ...extras,
+    };
+    if (parsed.suspect) success.suspect = parsed.suspect;
+    return success;
+  }
+
+  const rejected = result.exitCode !== 0 ? rejectedFlag(toolName, allText) : undefined;
+  if (rejected) return { outcome: 'permanent', retryable: false, reason: rejected, ...extras };
+
+  let cls: FailureClass | undefined = parsed.failure?.class;
+  let reason = parsed.failure?.reason;
+  const rule = firstMatch(tool.patterns, allText);
+  if (cls === undefined) {
+    const byCode = tool.exitCodes[String(result.exitCode)];
+    if (byCode !== undefined) {
+      cls = byCode;
+      reason =
+        rule && rule.class === byCode
+          ? `${rule.reason} (exit code ${result.exitCode})`
+          : exitCodeReason(result, reason);
+    } else if (rule) {
+      cls = rule.class;
+      reason = `${rule.reason}${reason ? `: ${reason}` : ''}`;
+    } else {
+      cls = tool.unknownFailure;
+      reason = exitCodeReason(result, reason);
+    }
+  } else if (rule && rule.class === cls && reason !== undefined && !reason.startsWith(rule.reason)) {
+    reason = `${rule.reason}: ${reason}`;
+  }
+
+  const out: Classification = {
+    outcome: cls,
+    retryable: cls === 'transient',
+    reason: reason ?? exitCodeReason(result, undefined),
+    ...extras,
+  };
+  if (cls === 'transient') {
+    const resetAt = parseResetTime(allText, now);
+    if (resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
+  }
+  return out;
+}
+
+function endedEarly(
+  toolName: string,
+  tool: ToolSpec,
+  endReason: 'timeout' | 'idle' | 'aborted',
+  text: string,
+  now: Date,
+): Classification {
+  const base: Record<typeof endReason, { outcome: Outcome; reason: string }> = {
+    timeout: { outcome: 'timeout', reason: `${toolName} ran past its time limit and was stopped` },
+    idle: { outcome: 'stalled', reason: `${toolName} printed nothing for too long and was stopped` },
+    aborted: { outcome: 'interrupted', reason: `${toolName} was stopped by a shutdown or cancel` },
+  };
+  const out: Classification = { ...base[endReason], retryable: true };
+  if (endReason === 'aborted') return out;
+  // The CLIs retry internally for minutes; their last words often say why the attempt went nowhere.
+  const rule = firstMatch(tool.patterns, text);
+  if (rule) out.reason += ` (its output shows: ${rule.reason})`;
+  const resetAt = parseResetTime(text, now);
+  if (rule?.class === 'transient' && resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
+  return out;
+}
+
+function exitCodeReason(result: AttemptResultInput, detail: string | undefined): string {
+  if (detail) return `${detail} (exit code ${result.exitCode})`;
+  const lastLine = lastNonEmptyLine(result.stderr) ?? lastNonEmptyLine(result.stdout);
+  return `exit code ${result.exitCode}${lastLine ? `: ${lastLine.slice(0, 300)}` : ''}`;
+}
+
+function lastNonEmptyLine(text: string): string | undefined {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.at(-1)?.trim();
+}
+
+const compiled = new WeakMap<ClassifyRule, RegExp | null>();
+
+function firstMatch(rules: readonly ClassifyRule[], text: string): ClassifyRule | undefined {
+  for (const rule of rules) {
+    let re = compiled.get(rule);
+    if (re === undefined) {
+      re = compilePattern(rule.pattern);
+      compiled.set(rule, re);
+    }
+    if (re?.test(text)) return rule;
+  }
+  return undefined;
+}
+
+/** Compiles a config pattern (case-insensitive), or null when it is not a valid regular expression. */
+export function compilePattern(pattern: string): RegExp | null {
+  try {
+    return new RegExp(pattern, 'i');
+  } catch {
+    return null;
+  }
+}
+
+/** Config patterns that do not compile, as `tools.<name>.patterns[i]` paths (for config validation). */
+export function invalidPatterns(tools: Record<string, ToolSpec>): string[] {
+  const bad: string[] = [];
+  for (const [name, tool] of Object.entries(tools)) {
+    tool.patterns.forEach((rule, i) => {
+      if (compilePattern(rule.pattern) === null) bad.push(`tools.${name}.patterns[${i}]: ${rule.pattern}`);
+    });
+  }
+  return bad;
+}
+
+/**
+ * The usage errors the CLIs print for a flag they do not know (observed 2026-11):
+ * claude (commander) `error: unknown option '--no-editor'`; codex (clap) `error: unexpected
+ * argument '--non-interactive' found` and `invalid value 'x' for '--sandbox <MODE>'`; gemini (yargs)
+ * `Unknown arguments: non-interactive, nonInteractive`; aider (argparse) `aider: error:
+ * unrecognized arguments: --foo`.
+ */
+export function rejectedFlag(toolName: string, text: string): string | undefined {
+  const fix = `remove it from the task's flags or tools.${toolName}.argv`;
+  const single =
+    /error: unknown option '([^']+)'/.exec(text) ?? /error: unexpected argument '([^']+)' found/.exec(text);
+  if (single?.[1]) return `${toolName} rejected the flag ${single[1]}: ${fix}`;
+  const value = /invalid value '([^']*)' for '([^' <]+)/.exec(text);
+  if (value?.[2])
+    return `${toolName} rejected the value '${value[1]}' for ${value[2]}: fix it in the task's flags or tools.${toolName}.argv`;
+  const list =
+    /Unknown arguments?: ([^\n]+)/.exec(text) ?? /error: unrecognized arguments: ([^\n]+)/.exec(text);
+  if (list?.[1]) {
+    const names = list[1]
+      .split(/,\s*|\s+/)
+      .map((n) => n.trim())
+      .filter(Boolean);
+    // yargs lists `non-interactive` and its camelCase twin `nonInteractive`: keep one.
+    const kebab = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/^-+/, '')));
+    const flags = names
+      .filter((n) => !kebab.has(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) || n.includes('-'))
+      .map((n) => (n.startsWith('-') ? n : n.length === 1 ? `-${n}` : `--${n}`));
+    const unique = [...new Set(flags)];
+    const which = unique.length === 1 ? `the flag ${unique[0]}` : `the flags ${unique.join(' ')}`;
+    return `${toolName} rejected ${which}: ${unique.length === 1 ? fix : `remove them from the task's flags or tools.${toolName}.argv`}`;
+  }
+  return undefined;
+}
