@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isAlive } from './alive.js';
+import { createProcessRunner } from './run.js';
+import { nodeEnv, tempDir, waitFor } from './test-kit.js';
+import type { RunRequest } from './types.js';
+
+const runner = createProcessRunner();
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await tempDir()));
+afterAll(() => cleanup());
+
+function node(script: string, extra: Partial<RunRequest> = {}): RunRequest {
+  return {
+    executable: 'node',
+    args: ['-e', script],
+    cwd: dir,
+    env: nodeEnv(),
+    timeoutMs: 10000,
+    killGraceMs: 500,
+    ...extra,
+  };
+}
+
+/** A child that starts a grandchild ignoring SIGTERM; both print their pid and then idle forever. */
+const TREE_WITH_STUBBORN_GRANDCHILD = `
+const { spawn } = require('child_process');
+spawn(process.execPath, ['-e', "process.on('SIGTERM',()=>{});console.log('gc '+process.pid);setInterval(()=>{},1000)"], { stdio: ['ignore', 'inherit', 'inherit'] });
+console.log('child ' + process.pid);
+setInterval(() => {}, 1000);`;
+
+function pidsFrom(lines: string[]): number[] {
+  return lines
+    .map((l) => /^(?:child|gc) (\d+)$/.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map(Number);
+}
+
+describe('process runner', () => {
+  it('captures the exit code, stdout and stderr', async () => {
+    const r = await runner.run(node('console.log("out"); console.error("err"); process.exit(3)'));
+    expect(r).toMatchObject({
+      endReason: 'exited',
+      exitCode: 3,
+      signal: null,
+      stdout: 'out',
+      stderr: 'err',
+      survivors: [],
+    });
+    expect(r.pid).toBeGreaterThan(0);
+  });
+
+  it('closes stdin so a child reading it gets EOF at once', async () => {
+    const r = await runner.run(
+      node("process.stdin.resume(); process.stdin.on('end', () => { console.log('eof'); process.exit(0) })", {
+        timeoutMs: 5000,
+      }),
+    );
+    expect(r.endReason).toBe('exited');
+    expect(r.stdout).toBe('eof');
+  });
+
+  it('feeds input and then closes stdin', async () => {
+    const r = await runner.run(
+      node(
+        "let s = ''; process.stdin.on('data', (d) => (s += d)); process.stdin.on('end', () => console.log('got ' + s))",
+        { input: 'a long prompt\nline 2' },
+      ),
+    );
+    expect(r.stdout).toBe('got a long prompt\nline 2');
+  });
+
+  it('gives the child exactly the environment it was given', async () => {
+    process.env.HEADLESS_TEST_PARENT_ONLY = 'parent';
+    try {
+      const r = await runner.run(
+        node('console.log(JSON.stringify(process.env))', { env: nodeEnv({ ONLY_THIS: 'yes' }) }),
+      );
+      const childEnv = JSON.parse(r.stdout) as Record<string, string>;
+      expect(childEnv.ONLY_THIS).toBe('yes');
+      expect(childEnv.HEADLESS_TEST_PARENT_ONLY).toBeUndefined();
+      expect(childEnv.HOME).toBeUndefined();
+    } finally {
+      delete process.env.HEADLESS_TEST_PARENT_ONLY;
+    }
+  });
+
+  it('reports a program missing from the child PATH as not-found, quickly and without throwing', async () => {
+    const started = Date.now();
+    const r = await runner.run({ ...node(''), executable: 'headless-no-such-tool' });
+    expect(r).toMatchObject({
+      endReason: 'not-found',
+      pid: undefined,
+      error: 'headless-no-such-tool not found on PATH',
+      survivors: [],
+    });
+    // node is on the runner's PATH but not on the child's: the child's PATH decides.
+    const r2 = await runner.run({ ...node(''), env: { PATH: '/nonexistent' } });
+    expect(r2.endReason).toBe('not-found');
+    const r3 = await runner.run({ ...node(''), executable: path.join(dir, 'missing', 'tool') });
+    expect(r3.endReason).toBe('not-found');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('reports a file that cannot be executed as spawn-error', async () => {
+    const script = path.join(dir, 'no-interpreter.sh');
+    await fs.writeFile(script, '#!/nonexistent/interpreter\necho hi\n', { mode: 0o755 });
+    const r = await runner.run({ ...node(''), executable: script, args: [] });
+    expect(['spawn-error', 'not-found']).toContain(r.endReason);
+    expect(r.error).toContain(script);
+  });
+
+  it('calls onSpawn with the pid before any line, and onLine with every line in order', async () => {
+    const events: string[] = [];
+    const r = await runner.run(
+      node(
+        "for (let i = 0; i < 2000; i++) { console.log('o' + i); if (i % 100 === 0) console.error('e' + i) }",
+        {
+          onSpawn: (pid) => events.push(`spawn ${pid}`),
+          onLine: (stream, line) => events.push(`${stream} ${line}`),
+        },
+      ),
+    );
+    expect(events[0]).toBe(`spawn ${r.pid}`);
+    const out = events.filter((e) => e.startsWith('stdout '));
+    const err = events.filter((e) => e.startsWith('stderr '));
+    expect(out).toEqual(Array.from({ length: 2000 }, (_, i) => `stdout o${i}`));
+    expect(err).toEqual(Array.from({ length: 20 }, (_, i) => `stderr e${i * 100}`));
+  });
+
+  it('passes shell metacharacters to the child literally', async () => {
+    const args = [
+      '$(whoami)',
+      '`id`',
+      'a;b',
+      'x && y',
+      'p | q',
+      '"double"',
+      "'single'",
+      '%PATH%',
+      '$HOME',
+      '*',
+      '> out.txt',
+      'new\nline',
+    ];
+    const r = await runner.run({
+      ...node(''),
+      args: ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...args],
+    });
+    expect(JSON.parse(r.stdout)).toEqual(args);
+    await expect(fs.access(path.join(dir, 'out.txt'))).rejects.toThrow();
+  });
+
+  it('ends the whole tree on timeout, including a grandchild that ignores SIGTERM', async () => {
+    const lines: string[] = [];
+    const started = Date.now();
+    const r = await runner.run(
+      node(TREE_WITH_STUBBORN_GRANDCHILD, {
+        timeoutMs: 1000,
+        killGraceMs: 300,
+        onLine: (_s, l) => lines.push(l),
+      }),
+    );
+    const took = Date.now() - started;
+    const pids = pidsFrom(lines);
+    expect(pids).toHaveLength(2);
+    expect(r.endReason).toBe('timeout');
+    expect(r.survivors).toEqual([]);
+    await waitFor('the tree to be gone', () => pids.every((p) => !isAlive(p)), 1000);
+    // timeout + grace + bookkeeping; a runner waiting on the grandchild's pipe would take far longer.
+    expect(took).toBeLessThan(1000 + 300 + 1000);
+  });
+
+  it('ends a silent process on the idle timeout', async () => {
+    const r = await runner.run(
+      node("console.log('started'); setInterval(() => {}, 1000)", {
+        idleTimeoutMs: 300,
+        timeoutMs: 5000,
+        killGraceMs: 200,
+      }),
+    );
+    expect(r.endReason).toBe('idle');
+    expect(r.durationMs).toBeLessThan(2000);
+    expect(r.stdout).toBe('started');
+  });
+
+  it('resets the idle timer on output, so a chatty process ends on the wall-clock timeout', async () => {
+    const r = await runner.run(
+      node("setInterval(() => console.log('tick'), 50)", {
+        idleTimeoutMs: 300,
+        timeoutMs: 1000,
+        killGraceMs: 200,
+      }),
+    );
+    expect(r.endReason).toBe('timeout');
+    expect(r.stdout.split('\n').length).toBeGreaterThan(5);
+  });
+
+  it('ends the tree when the signal aborts, and does not start at all when it is already aborted', async () => {
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const pending = runner.run(
+      node(TREE_WITH_STUBBORN_GRANDCHILD, {
+        signal: controller.signal,
+        killGraceMs: 200,
+        onLine: (_s, l) => {
+          lines.push(l);
+          if (pidsFrom(lines).length === 2) controller.abort();
+        },
+      }),
+    );
+    const r = await pending;
+    expect(r.endReason).toBe('aborted');
+    expect(r.survivors).toEqual([]);
+    await waitFor('the tree to be gone', () => pidsFrom(lines).every((p) => !isAlive(p)), 1000);
+
+    const spawned: number[] = [];
+    const r2 = await runner.run(
+      node('console.log(1)', { signal: controller.signal, onSpawn: (p) => spawned.push(p) }),
+    );
+    expect(r2).toMatchObject({ endReason: 'aborted', pid: undefined });
+    expect(spawned).toEqual([]);
+  });
+
+  it('ends what a finished child left running in its group', async () => {
+    const script = `
+const { spawn } = require('child_process');
+const gc = spawn(process.execPath, ['-e', "process.on('SIGTERM',()=>{});setInterval(()=>{},1000)"], { stdio: 'ignore' });
+console.log('gc ' + gc.pid);
+gc.unref();`;
+    const r = await runner.run(node(script, { killGraceMs: 200 }));
+    expect(r).toMatchObject({ endReason: 'exited', exitCode: 0, survivors: [] });
+    const [gc] = pidsFrom([r.stdout]);
+    expect(gc).toBeDefined();
+    await waitFor('the left-over grandchild to be gone', () => !isAlive(gc ?? 0), 1000);
+  });
+
+  it('does not wait forever for a grandchild that escaped the group and holds stdout open', async () => {
+    const script = `
+const { spawn } = require('child_process');
+const gc = spawn(process.execPath, ['-e', "setTimeout(()=>{},20000)"], { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+console.log('gc ' + gc.pid);
+gc.unref();`;
+    const started = Date.now();
+    const r = await runner.run(node(script));
+    const [gc] = pidsFrom([r.stdout]);
+    try {
+      expect(r.endReason).toBe('exited');
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(gc).toBeDefined();
+    } finally {
+      if (gc !== undefined && isAlive(gc)) process.kill(gc, 'SIGKILL');
+    }
+  });
+
+  it('redacts secrets in onLine and in the captured output', async () => {
+    const secret = 'sk-test-0123456789abcdef';
+    const lines: string[] = [];
+    const r = await runner.run(
+      node("console.log('key=' + process.env.API_KEY); console.error('again ' + process.env.API_KEY + '!')", {
+        env: nodeEnv({ API_KEY: secret }),
+        redact: [secret],
+        onLine: (_s, l) => lines.push(l),
+      }),
+    );
+    expect(lines).toEqual(expect.arrayContaining(['key=***', 'again ***!']));
+    expect(r.stdout).toBe('key=***');
+    expect(r.stderr).toBe('again ***!');
+    expect(JSON.stringify(r)).not.toContain(secret);
+  });
+
+  it('streams a 100 MB flood with bounded memory, keeping only the tail', async () => {
+    // 1600 writes of 64 KiB, each 64 lines of 1023 'x' and a newline, the last line numbered.
+    const script = `
+const line = 'x'.repeat(1023) + '\\n';
+const block = line.repeat(64);
+let n = 0;
+function write() {
+  let ok = true;
+  while (n < 1600 && ok) { ok = process.stdout.write(block); n++; }
+  if (n < 1600) process.stdout.once('drain', write); else process.stdout.write('last line\\n');
+}
+write();`;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let count = 0;
+    const started = Date.now();
+    const r = await runner.run(
+      node(script, {
+        timeoutMs: 30000,
+        maxCaptureBytes: 64 * 1024,
+        onLine: () => {
+          if (++count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+        },
+      }),
+    );
+    const took = Date.now() - started;
+    expect(r.endReason).toBe('exited');
+    expect(count).toBe(1600 * 64 + 1);
+    expect(Buffer.byteLength(r.stdout)).toBeLessThanOrEqual(64 * 1024);
+    expect(r.stdout.endsWith('\nlast line')).toBe(true);
+    expect(peak - before).toBeLessThan(200 * 1024 * 1024);
+    expect(took).toBeLessThan(20000);
+  });
+});

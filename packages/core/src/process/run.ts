@@ -1,0 +1,226 @@
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { isAlive, processStartTime } from './alive.js';
+import { killTree, listDescendants, listGroupMembers } from './kill-tree.js';
+import { LineSplitter } from './line-splitter.js';
+import { hasProcfs } from './proc-stat.js';
+import { makeRedactor } from './redact.js';
+import { resolveExecutable } from './resolve-executable.js';
+import { TailBuffer } from './tail-buffer.js';
+import type { EndReason, ProcessRunner, RunRequest, RunResult } from './types.js';
+
+const DEFAULT_MAX_CAPTURE_BYTES = 1024 * 1024;
+/**
+ * After the main child has exited, how long its stdout/stderr may stay open. A grandchild that
+ * escaped the process group (setsid, daemon) can hold the pipe forever; after this the runner stops
+ * reading instead of waiting for it.
+ */
+export const STREAM_DRAIN_MS = 200;
+
+export interface ProcessRunnerOptions {
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * The one way a tool is started. Never a shell; stdin closed or fed and closed (an open stdin hangs
+ * claude -p and codex exec); the environment exactly as given; on POSIX the child leads its own
+ * process group so the whole tree can be ended; on Windows no console window.
+ */
+export function createProcessRunner(opts: ProcessRunnerOptions = {}): ProcessRunner {
+  const platform = opts.platform ?? process.platform;
+  return { run: (req) => runProcess(req, platform) };
+}
+
+function endedEarly(req: RunRequest, started: number, endReason: EndReason, error?: string): RunResult {
+  return {
+    pid: undefined,
+    exitCode: null,
+    signal: null,
+    endReason,
+    stdout: '',
+    stderr: '',
+    durationMs: Date.now() - started,
+    ...(error === undefined ? {} : { error }),
+    survivors: [],
+  };
+}
+
+async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<RunResult> {
+  const started = Date.now();
+  const posix = platform !== 'win32';
+  if (req.signal?.aborted) return endedEarly(req, started, 'aborted');
+
+  const file = resolveExecutable(req.executable, { env: req.env, cwd: req.cwd, platform });
+  if (file === undefined) return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
+
+  const redact = makeRedactor(req.redact ?? []);
+  const maxCapture = req.maxCaptureBytes ?? DEFAULT_MAX_CAPTURE_BYTES;
+
+  const subprocess = execa(file, [...req.args], {
+    cwd: req.cwd,
+    env: { ...req.env },
+    extendEnv: false,
+    shell: false,
+    windowsHide: true,
+    detached: posix,
+    ...(req.input === undefined ? { stdin: 'ignore' as const } : { input: req.input }),
+    stdout: 'pipe',
+    stderr: 'pipe',
+    // Output is streamed and tailed here; execa must not keep a copy of a tool printing hundreds of MB.
+    buffer: false,
+    reject: false,
+    // This runner owns termination (tree kill with grace); execa's own would only reach the child.
+    forceKillAfterDelay: false,
+    stripFinalNewline: false,
+  });
+  const settled = subprocess.then(
+    (r) => r,
+    (e: unknown) => e,
+  );
+
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    const outcome = await settled;
+    const code = (outcome as { code?: string }).code;
+    if (code === 'ENOENT')
+      return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
+    const message =
+      (outcome as { originalMessage?: string; message?: string }).originalMessage ?? String(outcome);
+    return endedEarly(req, started, 'spawn-error', `could not start ${req.executable}: ${redact(message)}`);
+  }
+
+  let endReason: EndReason = 'exited';
+  let killing: Promise<{ survivors: number[] }> | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  // Descendants seen while the child still ran; after it exits they are orphans, unreachable by parent links.
+  // pid -> start time, so a pid reused later by an unrelated process is never signalled.
+  const seen = new Map<number, string | undefined>();
+  const remember = (ds: number[]): void => {
+    for (const d of ds) if (!seen.has(d)) seen.set(d, processStartTime(d));
+  };
+
+  const endTree = (reason: EndReason): void => {
+    if (killing !== undefined) return;
+    endReason = reason;
+    killing = (async () => {
+      if (posix) remember(await listDescendants(pid, { platform }).catch(() => []));
+      return killTree(pid, {
+        graceMs: req.killGraceMs,
+        platform,
+        ...(posix ? { pgid: pid } : {}),
+        known: seen,
+      });
+    })();
+  };
+
+  const resetIdle = (): void => {
+    if (req.idleTimeoutMs === undefined || killing !== undefined) return;
+    if (idleTimer !== undefined) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => endTree('idle'), req.idleTimeoutMs);
+  };
+
+  const tails = { stdout: new TailBuffer(maxCapture), stderr: new TailBuffer(maxCapture) };
+  const splitters: LineSplitter[] = [];
+  const streamsClosed: Array<Promise<void>> = [];
+  const streams: Readable[] = [];
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = subprocess[name];
+    const splitter = new LineSplitter((raw) => {
+      const line = redact(raw);
+      tails[name].push(line);
+      if (req.onLine) {
+        try {
+          req.onLine(name, line);
+        } catch {
+          // A failing listener must not stop the reading: an unread pipe blocks the child.
+        }
+      }
+    });
+    splitters.push(splitter);
+    streams.push(stream);
+    stream.on('data', (chunk: Buffer | string) => {
+      resetIdle();
+      splitter.push(chunk);
+    });
+    streamsClosed.push(
+      new Promise((resolve) => {
+        if (stream.closed || stream.destroyed) resolve();
+        stream.once('close', () => resolve());
+      }),
+    );
+  }
+
+  // The child's own 'exit', not execa's promise: that also waits for pipes a grandchild may hold open.
+  const child = subprocess.nodeChildProcess;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  if (req.onSpawn) {
+    try {
+      req.onSpawn(pid);
+    } catch {
+      // The caller's bookkeeping failing must not leave the child without an owner; it is still ended below.
+    }
+  }
+
+  const wallTimer = setTimeout(() => endTree('timeout'), req.timeoutMs);
+  resetIdle();
+  const onAbort = (): void => endTree('aborted');
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  // Sample the tree now and then so an orphaned grandchild can still be found after the child exits.
+  const sampler = posix
+    ? setInterval(() => {
+        void listDescendants(pid, { platform })
+          .then(remember)
+          .catch(() => undefined);
+      }, 1000)
+    : undefined;
+
+  const exit = await exited;
+  clearTimeout(wallTimer);
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  if (sampler !== undefined) clearInterval(sampler);
+  req.signal?.removeEventListener('abort', onAbort);
+
+  // A finished attempt must not leave processes behind (an agent's MCP servers, a dev server): what is
+  // left in the child's group, or seen earlier as its descendant, is ended like a timed-out tree.
+  if (killing === undefined && posix && (await hasLeftovers(pid, seen))) {
+    killing = killTree(pid, { graceMs: req.killGraceMs, platform, pgid: pid, known: seen });
+  }
+  const survivors = killing === undefined ? [] : (await killing).survivors;
+
+  const drained = await Promise.race([
+    Promise.all(streamsClosed).then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STREAM_DRAIN_MS).unref()),
+  ]);
+  if (!drained) for (const s of streams) s.destroy();
+  await Promise.all(streamsClosed);
+  for (const s of splitters) s.end();
+  await settled;
+
+  return {
+    pid,
+    exitCode: exit.code,
+    signal: exit.signal,
+    endReason,
+    stdout: tails.stdout.toString(),
+    stderr: tails.stderr.toString(),
+    durationMs: Date.now() - started,
+    survivors,
+  };
+}
+
+async function hasLeftovers(pgid: number, seen: ReadonlyMap<number, string | undefined>): Promise<boolean> {
+  for (const [p, start] of seen)
+    if (isAlive(p) && (start === undefined || processStartTime(p) === start)) return true;
+  if (hasProcfs()) return (await listGroupMembers(pgid)).length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
