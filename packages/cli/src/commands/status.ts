@@ -1,4 +1,128 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { ToolBreakers, type BreakersSnapshot, type BreakerView } from '@headless/core/policy/tool-breakers';
+import { readHeartbeat, lockHolderAlive, type WorkerHeartbeat } from '@headless/core/run-state/worker-files';
+import { readStateFile, stateFile, type SupervisorState } from '@headless/supervisor/state-file';
+import type { LoopsFile } from '@headless/orchestrator/loops-file';
+import { isAlive } from '@headless/core/process/alive';
+import type { Counts } from '@headless/core/queue/store';
+import { openContext, printJson, table, ago } from '../context.js';
 
-// Placeholder until the command is written; kept so the command table stays stable.
-export function register(_program: Command): void {}
+export interface StatusReport {
+  root: string;
+  counts: Counts;
+  running: WorkerHeartbeat['running'];
+  worker: { pid: number; alive: boolean; state: string; lastHeartbeatAt: string; healthy: boolean; supervised: boolean } | null;
+  supervisor: SupervisorState | null;
+  breakers: Record<string, BreakerView>;
+  loops: LoopsFile['loops'] | null;
+  scheduled: { id: string; notBefore: string; reason?: string }[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('queue counts, running tasks, breakers, worker health and the supervisor tree')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const report = await collectStatus(cmd);
+      if (opts.json) return printJson(report);
+      process.stdout.write(`${renderStatus(report)}\n`);
+    });
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads only small state files and folder listings: status stays fast whatever the ledger's size. */
+async function collectStatus(cmd: Command): Promise<StatusReport> {
+  const ctx = await openContext(cmd);
+  const { runDir } = ctx.paths;
+  const [counts, hb, sup, breakersSnap, loops] = await Promise.all([
+    ctx.store.counts(),
+    readHeartbeat(runDir),
+    readStateFile(stateFile(runDir)),
+    readJson<BreakersSnapshot>(path.join(runDir, 'breakers.json')),
+    readJson<LoopsFile>(path.join(runDir, 'loops.json')),
+  ]);
+  const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
+  const workerAlive = hb ? lockHolderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) && hb.state !== 'stopped' : false;
+  const breakers: Record<string, BreakerView> = {};
+  if (breakersSnap) {
+    const b = new ToolBreakers(ctx.config.policies.breaker, { initial: breakersSnap });
+    for (const t of b.tools()) breakers[t] = b.view(t);
+  }
+  const queued = counts.queued <= 500 ? await ctx.store.list('queued') : [];
+  const scheduled = queued
+    .filter((r) => r.notBefore && Date.parse(r.notBefore) > Date.now())
+    .map((r) => ({ id: r.id, notBefore: r.notBefore as string, ...(r.reason ? { reason: r.reason } : {}) }));
+  return {
+    root: ctx.paths.root,
+    counts,
+    running: workerAlive && hb ? hb.running : [],
+    worker: hb
+      ? { pid: hb.pid, alive: workerAlive, state: workerAlive ? hb.state : 'not running', lastHeartbeatAt: hb.at, healthy: workerAlive && Date.now() - Date.parse(hb.at) < staleMs, supervised: hb.supervised }
+      : null,
+    supervisor: sup && isAlive(sup.pid) ? sup : null,
+    breakers,
+    loops: loops && isAlive(loops.pid) ? loops.loops : (loops?.loops ?? null),
+    scheduled,
+  };
+}
+
+export function renderStatus(r: StatusReport): string {
+  const out: string[] = [`root: ${r.root}`];
+  const c = r.counts;
+  out.push(`tasks: ${c.queued} queued, ${c.processing} processing, ${c.done} done, ${c.failed} failed, ${c.quarantine} quarantine`);
+  if (r.supervisor) {
+    const s = r.supervisor;
+    out.push('', `supervisor pid ${s.pid}, up ${ago(s.startedAt).replace(' ago', '')} (${s.phase})`);
+    out.push(
+      table(
+        ['child', 'pid', 'state', 'up', 'restarts', 'heartbeat', 'note'],
+        Object.entries(s.children).map(([name, ch]) => [
+          name,
+          String(ch.pid ?? '-'),
+          ch.state,
+          ch.startedAt ? ago(ch.startedAt).replace(' ago', '') : '-',
+          String(ch.restarts),
+          ago(ch.lastHeartbeatAt ?? undefined),
+          ch.reason ?? (ch.nextRestartAt ? `restart ${ago(ch.nextRestartAt)}` : ''),
+        ]),
+      ),
+    );
+  } else {
+    out.push('', 'supervisor: not running');
+  }
+  if (r.worker) {
+    out.push(`worker: pid ${r.worker.pid} ${r.worker.state}${r.worker.alive ? `, heartbeat ${ago(r.worker.lastHeartbeatAt)}${r.worker.healthy ? '' : ' (STALE)'}` : ''}`);
+  } else {
+    out.push('worker: never started on this root');
+  }
+  if (r.running.length) {
+    out.push('', table(['running', 'tool', 'attempt', 'pid', 'since'], r.running.map((t) => [t.id, t.tool, String(t.attempt), String(t.pid ?? '-'), ago(t.startedAt)])));
+  }
+  if (r.scheduled.length) {
+    out.push('', table(['waiting', 'not before', 'why'], r.scheduled.slice(0, 20).map((t) => [t.id, ago(t.notBefore), (t.reason ?? '').slice(0, 80)])));
+  }
+  const br = Object.entries(r.breakers);
+  if (br.length) {
+    out.push('', table(['tool', 'breaker', 'recent failures', 'open until', 'last reason'], br.map(([t, v]) => [t, v.state, String(v.recentFailures), v.openUntil ?? '-', (v.lastReason ?? '').slice(0, 60)])));
+  }
+  if (r.loops && Object.keys(r.loops).length) {
+    out.push(
+      '',
+      table(
+        ['loop', 'enabled', 'last run', 'result', 'next', 'runs', 'failures'],
+        Object.entries(r.loops).map(([n, l]) => [n, l.enabled ? 'yes' : 'no', ago(l.lastRunAt ?? undefined), l.lastResult ?? '-', ago(l.nextRunAt ?? undefined), String(l.runs), String(l.failures)]),
+      ),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,4 +1,14 @@
 import type { Command } from 'commander';
+import { runWorkerProcess } from '@headless/queue-worker/main';
+import { rootPaths } from '../context.js';
 
-// Placeholder until the command is written; kept so the command table stays stable.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('run the queue worker alone (long-lived; stops on STOP.HEADLESS, SIGINT or SIGTERM)')
+    .option('--quiet', 'no console output (logs still go to logs/)')
+    .action(async (opts: { quiet?: boolean }, cmd: Command) => {
+      const summary = await runWorkerProcess({ root: rootPaths(cmd).root, console: !opts.quiet, untilIdle: false });
+      process.exitCode = summary.exitCode;
+    });
+}

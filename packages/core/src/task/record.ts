@@ -41,11 +41,13 @@ export interface TaskRecord {
   /** Monotonic revision, raised on every write. */
   rev: number;
   /** Where the task came from: inbox file name and line number. */
-  source?: { file: string; line: number };
+  source?: { file: string; line: number; hash?: string };
   /** Set while processing: who claimed it. */
-  claim?: { workerPid: number; claimedAt: string; toolPid?: number };
+  claim?: { workerPid: number; workerStart?: string; claimedAt: string; toolPid?: number; toolStart?: string };
   /** Why it is where it is (last failure, quarantine reason). */
   reason?: string;
+  /** Why a quarantined task is there: an open breaker (returns by itself), or by hand. */
+  quarantineKind?: 'breaker' | 'invalid' | 'manual';
   /** Recent attempts, newest last (the ledger has them all). */
   history: AttemptSummary[];
 }

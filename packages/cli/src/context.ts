@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { layout, resolveRoot, type RootLayout } from '@headless/core/paths';
+import { loadConfig, type LoadedConfig } from '@headless/core/config/load';
+import { FolderStore } from '@headless/core/queue/folder-store';
+import { rootOption } from './program.js';
+
+export interface CliContext {
+  paths: RootLayout;
+  config: LoadedConfig;
+  store: FolderStore;
+}
+
+/** The root, its validated config and its queue store: what most commands start from. */
+export async function openContext(cmd: Command): Promise<CliContext> {
+  const paths = layout(resolveRoot(rootOption(cmd)));
+  const config = await loadConfig(paths);
+  const store = new FolderStore(paths.tasksDir);
+  return { paths, config, store };
+}
+
+export function rootPaths(cmd: Command): RootLayout {
+  return layout(resolveRoot(rootOption(cmd)));
+}
+
+/** Prints JSON for scripts: one object, nothing else on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain text table with aligned columns (no colours: it goes to logs and pipes too). */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+export function ago(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(s)) return '-';
+  if (s < 0) return `in ${fmtDuration(-s)}`;
+  return `${fmtDuration(s)} ago`;
+}
+
+export function fmtDuration(s: number): string {
+  if (s < 90) return `${s}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}

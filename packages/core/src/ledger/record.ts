@@ -1,0 +1,42 @@
+/** One line of logs/ledger.jsonl. The schema is documented in docs/ledger.md; `v` changes only on breaking edits. */
+export type LedgerEvent =
+  | 'task.queued'
+  | 'task.rejected'
+  | 'attempt.start'
+  | 'attempt.end'
+  | 'task.retry'
+  | 'task.done'
+  | 'task.failed'
+  | 'task.quarantined'
+  | 'task.released'
+  | 'task.requeued'
+  | 'task.cancelled'
+  | 'lock.repaired'
+  | 'lock.kept'
+  | 'worker.start'
+  | 'worker.stop';
+
+export interface LedgerRecord {
+  v: 1;
+  ts: string;
+  event: LedgerEvent;
+  task?: string;
+  attempt?: number;
+  tool?: string;
+  repo?: string;
+  /** Pid of the tool process (attempt.*) or of the worker (worker.*). */
+  pid?: number;
+  workerPid?: number;
+  exitCode?: number | null;
+  signal?: string | null;
+  durationMs?: number;
+  outcome?: string;
+  class?: 'transient' | 'permanent';
+  reason?: string;
+  notBefore?: string;
+  file?: string;
+  line?: number;
+  usage?: { inputTokens?: number; outputTokens?: number; costUsd?: number };
+  sessionId?: string;
+  [extra: string]: unknown;
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { ToolsConfig } from '../config/schema.js';
+import { TaskSpec } from './schema.js';
+
+export interface ValidationContext {
+  root: string;
+  tools: ToolsConfig['tools'];
+  /** Absolute, resolved folders that task repos must lie in. */
+  allowedRoots: readonly string[];
+  maxLineBytes: number;
+  /** Resolves symlinks of an existing path, or returns undefined when it does not exist. */
+  realpath?: (p: string) => string | undefined;
+}
+
+export type LineVerdict = { ok: true; spec: TaskSpec; repo: string } | { ok: false; reason: string };
+
+export function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Allowed repo roots from policy, resolved against the root (and through symlinks where they exist). */
+export function resolveAllowedRoots(root: string, configured: readonly string[]): string[] {
+  return configured.map((r) => {
+    const abs = path.resolve(root, r);
+    return realpathOrUndefined(abs) ?? abs;
+  });
+}
+
+/** Validates one inbox line. Pure apart from the injected realpath; the reason names the field and the fix. */
+export function validateTaskLine(text: string, ctx: ValidationContext): LineVerdict {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > ctx.maxLineBytes) {
+    return { ok: false, reason: `line is ${bytes} bytes; the limit is ${ctx.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file` };
+  }
+  if (text.includes('\u0000')) return { ok: false, reason: 'line contains a NUL byte: the file is binary or damaged' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: `a task line must be a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}` };
+  }
+  const parsed = TaskSpec.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues, value as Record<string, unknown>) };
+  const spec = parsed.data;
+  if (!Object.hasOwn(ctx.tools, spec.tool)) {
+    const known = Object.keys(ctx.tools).sort().join(', ');
+    return { ok: false, reason: `unknown tool "${spec.tool}": configured tools are ${known} (add it to config/tools.json)` };
+  }
+  const repo = checkRepo(spec.repo, ctx);
+  if (typeof repo !== 'string') return { ok: false, reason: repo.reason };
+  return { ok: true, spec, repo };
+}
+
+function checkRepo(repo: string, ctx: ValidationContext): string | { reason: string } {
+  const realpath = ctx.realpath ?? realpathOrUndefined;
+  const abs = path.resolve(ctx.root, repo);
+  const real = realpath(abs);
+  if (real === undefined) return { reason: `repo "${repo}" (${abs}) does not exist` };
+  const inside = ctx.allowedRoots.some((r) => real === r || isInside(real, r));
+  if (!inside) {
+    return {
+      reason: `repo "${repo}" resolves to ${real}, outside the allowed roots (${ctx.allowedRoots.join(', ')}): add its folder to policies.worker.allowedRepoRoots`,
+    };
+  }
+  return real;
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], value: Record<string, unknown>): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const field = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(TaskSpec.shape).join(', ')})`;
+      }
+      const top = issue.path[0];
+      if (top !== undefined && issue.path.length === 1 && !(String(top) in value)) return `missing field "${field}"`;
+      let found = '';
+      if (issue.path.length > 0) {
+        let cur: unknown = value;
+        for (const p of issue.path) cur = (cur as Record<string | number, unknown> | undefined)?.[p as string];
+        found = `, found ${JSON.stringify(cur)?.slice(0, 60) ?? 'nothing'}`;
+      }
+      return `field "${field}": ${issue.message}${found}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ToolsConfig, PoliciesConfig, ToolSpec } from '@headless/core/config/schema';
+import type { ProcessRunner, RunResult } from '@headless/core/process/types';
+import type { TaskRecord } from '@headless/core/task/record';
+import { buildChildEnv } from '@headless/core/process/env';
+import { makeRedactor } from '@headless/core/process/redact';
+import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
+import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
+import { openTaskLog } from '@headless/core/log/task-log';
+import type { Clock } from '@headless/core/clock';
+
+export interface AttemptDeps {
+  tools: ToolsConfig;
+  policies: PoliciesConfig;
+  runner: ProcessRunner;
+  clock: Clock;
+  logsDir: string;
+  scratchRoot: string;
+  parentEnv: NodeJS.ProcessEnv;
+}
+
+export interface AttemptRun {
+  classification: Classification;
+  result?: RunResult;
+  /** Secrets of this attempt, for redacting anything else written about it. */
+  redact: (s: string) => string;
+  durationMs: number;
+}
+
+export function taskLogFile(logsDir: string, id: string): string {
+  return path.join(logsDir, `task_${id}.log`);
+}
+
+/** Runs one attempt of a task: command line from config, filtered env, streamed log, classification. */
+export async function runAttempt(
+  rec: TaskRecord,
+  repo: string,
+  deps: AttemptDeps,
+  hooks: { signal: AbortSignal; onSpawn: (pid: number) => void },
+): Promise<AttemptRun> {
+  const { spec } = rec;
+  const tool = deps.tools.tools[spec.tool] as ToolSpec;
+  const { env, secrets } = buildChildEnv(deps.parentEnv, {
+    pass: deps.tools.envPass,
+    extraPass: tool.envPass,
+    set: tool.env,
+    taskEnv: spec.env,
+    secretNames: deps.tools.secretEnv,
+  });
+  const redact = makeRedactor(secrets);
+  const started = deps.clock.now();
+  const log = await openTaskLog(taskLogFile(deps.logsDir, spec.id), {
+    maxBytes: deps.policies.worker.taskLogMaxBytes,
+    clock: deps.clock,
+    redact,
+  });
+  const scratchDir = path.join(deps.scratchRoot, spec.id);
+  try {
+    let built;
+    try {
+      built = buildCommand(spec.tool, tool, { id: spec.id, args: spec.args, files: spec.files, flags: spec.flags, repo, ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}) }, { scratchDir });
+    } catch (err) {
+      if (!(err instanceof CommandBuildError)) throw err;
+      log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
+      return { classification: { outcome: 'permanent', retryable: false, reason: err.message }, redact, durationMs: 0 };
+    }
+    for (const f of built.files) {
+      await fs.mkdir(path.dirname(f.path), { recursive: true });
+      await fs.writeFile(f.path, f.content, { mode: 0o600 });
+    }
+    const shown = built.args.map((a) => (a.length > 120 ? `${a.slice(0, 117)}...` : a));
+    log.line('meta', `attempt ${rec.attempts} of ${spec.id}: ${built.executable} ${JSON.stringify(shown)} in ${repo} (prompt via ${built.promptVia})`);
+    const timeoutSec = spec.timeout_sec ?? tool.timeoutSec ?? deps.policies.worker.defaultTimeoutSec;
+    const idleSec = spec.idle_timeout_sec ?? tool.idleTimeoutSec ?? deps.policies.worker.defaultIdleTimeoutSec;
+    const result = await deps.runner.run({
+      executable: built.executable,
+      args: built.args,
+      cwd: repo,
+      env,
+      ...(built.input !== undefined ? { input: built.input } : {}),
+      timeoutMs: timeoutSec * 1000,
+      idleTimeoutMs: idleSec * 1000,
+      killGraceMs: deps.policies.shutdown.graceSec * 1000,
+      signal: hooks.signal,
+      redact: secrets,
+      onSpawn: hooks.onSpawn,
+      onLine: (stream, line) => log.line(stream, line),
+    });
+    const classification = classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
+    log.line(
+      'meta',
+      `attempt ${rec.attempts} ended: ${result.endReason}, exit ${result.exitCode ?? '-'}${result.signal ? ` (${result.signal})` : ''}, ${classification.outcome}: ${redact(classification.reason)}${result.survivors.length ? `; survivors ${result.survivors.join(',')}` : ''}`,
+    );
+    return { classification, result, redact, durationMs: deps.clock.now() - started };
+  } finally {
+    await log.close();
+    await fs.rm(scratchDir, { recursive: true, force: true });
+  }
+}

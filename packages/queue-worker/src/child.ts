@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The supervisor forks this file: `child.js --root <dir>`, with the IPC address in the environment.
+import { installTestFaults } from '@headless/core/faults';
+import { runWorkerProcess } from './main.js';
+
+installTestFaults('worker');
+const i = process.argv.indexOf('--root');
+const root = i >= 0 ? process.argv[i + 1] : undefined;
+if (!root) {
+  process.stderr.write('worker child: --root <dir> is required\n');
+  process.exit(2);
+}
+try {
+  const { exitCode } = await runWorkerProcess({ root, console: false, untilIdle: false, supervised: true });
+  process.exit(exitCode);
+} catch (err) {
+  process.stderr.write(`worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { QueueStore, EnqueueItem } from '@headless/core/queue/store';
+import type { Ledger } from '@headless/core/ledger/ledger';
+import { validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
+import { renameWithRetry } from '@headless/core/fs/atomic';
+import { readLines } from './line-reader.js';
+
+export interface IngestDeps {
+  store: QueueStore;
+  ledger: Ledger;
+  validation: ValidationContext;
+  /** Where read inbox files are kept (`.tasks/ingested`). */
+  ingestedDir: string;
+  now: () => Date;
+  /** Redacts secrets from raw text kept for rejected lines. */
+  redact?: (s: string) => string;
+}
+
+export interface IngestReport {
+  file: string;
+  queued: string[];
+  replayed: string[];
+  rejected: { line: number; reason: string }[];
+  movedTo?: string;
+}
+
+const RAW_KEPT_BYTES = 64 * 1024;
+const BATCH = 500;
+
+/**
+ * Turns one settled inbox file into queued tasks. Valid lines are queued durably before the file
+ * moves out of the inbox, so a crash mid-way re-reads the file and the store recognises the lines it
+ * already holds (same file, line and content); bad lines are kept with their line number and reason.
+ */
+export async function ingestFile(file: string, deps: IngestDeps): Promise<IngestReport> {
+  const name = path.basename(file);
+  const report: IngestReport = { file: name, queued: [], replayed: [], rejected: [] };
+  let batch: EnqueueItem[] = [];
+  const lineOf = new Map<string, number>();
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const outcomes = await deps.store.enqueue(batch);
+    const ledgerLines: Promise<void>[] = [];
+    for (const o of outcomes) {
+      const line = lineOf.get(o.id) ?? 0;
+      if (o.result === 'queued') {
+        report.queued.push(o.id);
+        const spec = batch.find((b) => b.spec.id === o.id)?.spec;
+        ledgerLines.push(deps.ledger.append({ event: 'task.queued', task: o.id, tool: spec?.tool, repo: spec?.repo, file: name, line }));
+      } else if (o.result === 'replayed') {
+        report.replayed.push(o.id);
+      } else {
+        await reject(line, o.reason, JSON.stringify(batch.find((b) => b.spec.id === o.id)?.spec ?? o.id));
+      }
+    }
+    await Promise.all(ledgerLines);
+    batch = [];
+    lineOf.clear();
+  };
+
+  const reject = async (line: number, reason: string, raw: string, rawBytes = Buffer.byteLength(raw)) => {
+    report.rejected.push({ line, reason });
+    const kept = raw.length > RAW_KEPT_BYTES ? `${raw.slice(0, RAW_KEPT_BYTES)}…` : raw;
+    await deps.store.rejectLine({
+      file: name,
+      line,
+      reason,
+      raw: deps.redact ? deps.redact(kept) : kept,
+      rawBytes,
+      at: deps.now().toISOString(),
+    });
+    await deps.ledger.append({ event: 'task.rejected', file: name, line, reason });
+  };
+
+  for await (const l of readLines(file, deps.validation.maxLineBytes)) {
+    if (!l.tooLong && l.text.trim() === '') continue;
+    const verdict = l.tooLong
+      ? ({ ok: false, reason: `line is ${l.bytes} bytes; the limit is ${deps.validation.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file` } as const)
+      : validateTaskLine(l.text, deps.validation);
+    if (!verdict.ok) {
+      await reject(l.line, verdict.reason, l.text, l.bytes);
+      continue;
+    }
+    if (lineOf.has(verdict.spec.id)) await flush();
+    const hash = crypto.createHash('sha256').update(l.text).digest('hex').slice(0, 16);
+    batch.push({ spec: verdict.spec, source: { file: name, line: l.line, hash } });
+    lineOf.set(verdict.spec.id, l.line);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  await deps.ledger.flush();
+
+  await fs.mkdir(deps.ingestedDir, { recursive: true });
+  const stamp = deps.now().toISOString().replace(/[:.]/g, '-');
+  const dest = path.join(deps.ingestedDir, `${stamp}--${name}`);
+  await renameWithRetry(file, dest);
+  report.movedTo = dest;
+  return report;
+}

@@ -1,0 +1,53 @@
+import { layout } from '@headless/core/paths';
+import { loadConfig } from '@headless/core/config/load';
+import { createLogger, closeLogger } from '@headless/core/log/logger';
+import { connectSupervisor } from '@headless/core/ipc/client';
+import { ExitCode } from '@headless/core/errors/headless-error';
+import { recover } from '@headless/recovery/recover';
+import { runWorker, type WorkerSummary } from './worker.js';
+
+export interface WorkerProcessOptions {
+  root: string;
+  console: boolean;
+  untilIdle: boolean;
+  /** Connect to the supervisor named in the environment (the forked child does). */
+  supervised?: boolean;
+}
+
+/**
+ * The worker as a process: config, logs, the supervisor link, signals. `headless worker`,
+ * `headless run` and the supervisor's forked child all come through here.
+ */
+export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<{ exitCode: number; summary?: WorkerSummary }> {
+  const paths = layout(opts.root);
+  const config = await loadConfig(paths);
+  const logger = createLogger({ layout: paths, component: 'worker', console: opts.console, level: config.policies.logs.level, logs: config.policies.logs });
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    logger.info(`received ${sig}: stopping (running tasks get ${config.policies.shutdown.graceSec} s to finish)`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const link = opts.supervised ? await connectSupervisor({ component: 'worker' }) : null;
+  try {
+    const summary = await runWorker({
+      root: paths.root,
+      tools: config.tools,
+      policies: config.policies,
+      logger,
+      link,
+      signal: stop.signal,
+      untilIdle: opts.untilIdle,
+      recover: (root) => recover({ root, policies: config.policies }),
+    });
+    return { exitCode: ExitCode.ok, summary };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    link?.close();
+    await closeLogger(logger);
+  }
+}

@@ -1,0 +1,29 @@
+/** Lets any event (a file appeared, a task ended) end the worker's wait early. */
+export class Waker {
+  private pending: (() => void) | undefined;
+  private woken = false;
+
+  wake(): void {
+    this.woken = true;
+    this.pending?.();
+  }
+
+  /** Waits up to `ms` or until `wake()`; a wake that came while busy ends the next wait at once. */
+  wait(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.pending = undefined;
+        self.woken = false;
+        resolve();
+      }
+      this.pending = done;
+    });
+  }
+}

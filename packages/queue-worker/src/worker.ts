@@ -1,0 +1,507 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
+import { layout as rootLayout } from '@headless/core/paths';
+import { systemClock, type Clock } from '@headless/core/clock';
+import type { ProcessRunner } from '@headless/core/process/types';
+import { createProcessRunner } from '@headless/core/process/run';
+import { processStartTime } from '@headless/core/process/alive';
+import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
+import { Ledger } from '@headless/core/ledger/ledger';
+import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
+import { decideRetry } from '@headless/core/policy/retry';
+import { writeFileAtomic } from '@headless/core/fs/atomic';
+import { resolveAllowedRoots } from '@headless/core/task/validate';
+import type { TaskRecord, AttemptSummary } from '@headless/core/task/record';
+import type { Classification } from '@headless/core/tool/classify';
+import type { SupervisorLink } from '@headless/core/ipc/client';
+import { parseIndexLockError, repairStaleIndexLock } from '@headless/core/git/index-lock';
+import { makeRedactor } from '@headless/core/process/redact';
+import { buildChildEnv } from '@headless/core/process/env';
+import { runAttempt } from './attempt.js';
+import { planNext, type RunningTask } from './scheduler.js';
+import { InboxWatcher } from './inbox/watcher.js';
+import { Waker } from './waker.js';
+import { silentLogger, type WorkerLogger } from './logger.js';
+import {
+  acquireWorkerLock,
+  cancelDir,
+  optionalStart,
+  pendingCancels,
+  writeHeartbeat,
+  type WorkerHeartbeat,
+} from '@headless/core/run-state/worker-files';
+
+export interface WorkerOptions {
+  root: string;
+  tools: ToolsConfig;
+  policies: PoliciesConfig;
+  runner?: ProcessRunner;
+  clock?: Clock;
+  logger?: WorkerLogger;
+  link?: SupervisorLink | null;
+  /** Aborting it stops the worker like STOP.HEADLESS. */
+  signal?: AbortSignal;
+  /** Process everything runnable, wait for scheduled retries, then return. */
+  untilIdle?: boolean;
+  env?: NodeJS.ProcessEnv;
+  fsync?: boolean;
+  /** Runs before the first claim (the recovery package); injectable for tests. */
+  recover?: (root: string) => Promise<unknown>;
+}
+
+export interface WorkerSummary {
+  started: number;
+  finished: Record<string, number>;
+  stoppedBy: 'stop-file' | 'signal' | 'idle' | 'link-lost';
+}
+
+interface Running extends RunningTask {
+  rec: TaskRecord;
+  abort: AbortController;
+  abortReason?: 'stop' | 'cancel';
+  pid?: number;
+  attempt: number;
+  startedAt: string;
+  done: Promise<void>;
+}
+
+const BREAKERS_FILE = 'breakers.json';
+
+/** Counts against the tool's breaker: failures that say the tool (or its service) is unwell, not the task. */
+export function countsAgainstTool(c: Classification): string | undefined {
+  switch (c.outcome) {
+    case 'transient':
+    case 'timeout':
+    case 'stalled':
+      return c.reason;
+    case 'permanent':
+      // A rejected flag or a missing prompt is the task's fault; auth, billing and config are the tool's.
+      return /flag|argument|option|prompt|max.?turns/i.test(c.reason) ? undefined : c.reason;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The queue worker: turns inbox files into queued tasks and runs them under the concurrency,
+ * retry and breaker policies until stopped (STOP.HEADLESS, the signal, the supervisor) or, with
+ * `untilIdle`, until nothing is left to do. Everything durable goes through the store and ledger.
+ */
+export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
+  const paths = rootLayout(opts.root);
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? silentLogger;
+  const runner = opts.runner ?? createProcessRunner();
+  const parentEnv = opts.env ?? process.env;
+  const { tools, policies } = opts;
+  const fsync = opts.fsync ?? true;
+  const scratchRoot = path.join(paths.runDir, 'scratch');
+  await fsp.mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+  await fsp.mkdir(paths.logsDir, { recursive: true });
+  await fsp.mkdir(paths.inbox, { recursive: true });
+  await fsp.mkdir(cancelDir(paths.runDir), { recursive: true });
+
+  // Secrets of the worker's own environment never reach the ledger, whatever a tool prints.
+  const globalSecrets = buildChildEnv(parentEnv, { pass: [], extraPass: tools.secretEnv, secretNames: tools.secretEnv }).secrets;
+  const redact = makeRedactor(globalSecrets);
+  const store = new FolderStore(paths.tasksDir, { clock, fsync });
+  await store.init();
+  const ledger = new Ledger(paths.ledger, { clock, fsync, redact });
+
+  const releaseLock = await acquireWorkerLock(paths.runDir, paths.root);
+  const summary: WorkerSummary = { started: 0, finished: {}, stoppedBy: 'idle' };
+  const waker = new Waker();
+  const running = new Map<string, Running>();
+  const startedAt = new Date(clock.now()).toISOString();
+  let stopping = false;
+  const watchers: fs.FSWatcher[] = [];
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+
+  try {
+    if (opts.recover) {
+      const report = await opts.recover(paths.root);
+      log.info('recovery done', { report });
+    }
+    const breakers = new ToolBreakers(policies.breaker, {
+      clock,
+      initial: await readBreakers(paths.runDir),
+      onChange: (s) => void saveBreakers(paths.runDir, s).catch((err: unknown) => log.error('could not save breaker state', { err: String(err) })),
+    });
+    const allowedRoots = resolveAllowedRoots(paths.root, policies.worker.allowedRepoRoots);
+    const inbox = new InboxWatcher({
+      inboxDir: paths.inbox,
+      settleMs: policies.worker.settleMs,
+      staleMs: Math.max(2000, policies.worker.settleMs * 10),
+      clock,
+      ingest: {
+        store,
+        ledger,
+        validation: { root: paths.root, tools: tools.tools, allowedRoots, maxLineBytes: policies.worker.maxLineBytes },
+        ingestedDir: path.join(paths.tasksDir, 'ingested'),
+        now: () => new Date(clock.now()),
+        redact,
+      },
+      onReport: (r) => {
+        log.info(`ingested ${r.file}: ${r.queued.length} queued, ${r.rejected.length} rejected${r.replayed.length ? `, ${r.replayed.length} already queued` : ''}`, {
+          file: r.file,
+          rejected: r.rejected.slice(0, 20),
+        });
+      },
+      onError: (file, err) => log.error(`could not read inbox file ${file}: ${String(err)}; it stays in the inbox`, { file }),
+    });
+
+    watchers.push(...watchFolders([paths.inbox, paths.root, path.join(paths.tasksDir, 'queued'), cancelDir(paths.runDir)], () => waker.wake(), log));
+    const onAbort = () => waker.wake();
+    opts.signal?.addEventListener('abort', onAbort);
+    let linkLost = false;
+    opts.link?.onShutdown(() => {
+      stopping = true;
+      summary.stoppedBy = 'signal';
+      waker.wake();
+    });
+    opts.link?.onLost(() => {
+      linkLost = true;
+      waker.wake();
+    });
+
+    const heartbeat = async (state: WorkerHeartbeat['state']) => {
+      const hb: WorkerHeartbeat = {
+        pid: process.pid,
+        ...optionalStart(process.pid),
+        startedAt,
+        at: new Date(clock.now()).toISOString(),
+        state,
+        supervised: Boolean(opts.link),
+        running: [...running.values()].map((r) => ({ id: r.id, attempt: r.attempt, tool: r.tool, startedAt: r.startedAt, ...(r.pid ? { pid: r.pid } : {}) })),
+      };
+      opts.link?.send('heartbeat', { component: 'worker', pid: hb.pid, at: hb.at, running: hb.running.map(({ id, attempt, tool, pid }) => ({ id, attempt, tool, ...(pid ? { pid } : {}) })) });
+      await writeHeartbeat(paths.runDir, hb).catch((err: unknown) => log.warn(`could not write heartbeat: ${String(err)}`));
+    };
+    await heartbeat('running');
+    heartbeatTimer = setInterval(() => void heartbeat(stopping ? 'stopping' : 'running'), policies.heartbeat.intervalSec * 1000);
+    heartbeatTimer.unref();
+    opts.link?.send('ready', { component: 'worker', pid: process.pid });
+    await ledger.append({ event: 'worker.start', workerPid: process.pid });
+    log.info(`worker ${process.pid} started on ${paths.root}`);
+
+    const queued = new Map<string, TaskRecord>();
+    const refreshQueued = async () => {
+      const ids = new Set(await store.ids('queued'));
+      for (const id of queued.keys()) if (!ids.has(id)) queued.delete(id);
+      for (const id of ids) {
+        if (queued.has(id) || running.has(id)) continue;
+        const rec = await store.read('queued', id).catch((err: unknown) => {
+          log.error(String(err));
+          return undefined;
+        });
+        if (rec) queued.set(id, rec);
+      }
+    };
+
+    const releaseParked = async () => {
+      for (const id of await store.ids('quarantine')) {
+        const rec = await store.read('quarantine', id).catch(() => undefined);
+        if (!rec || rec.quarantineKind !== 'breaker') continue;
+        if (breakers.view(rec.spec.tool).state === 'open') continue;
+        try {
+          await store.schedule(id, 'quarantine', new Date(clock.now()), `${rec.spec.tool} breaker half-open: trying again`);
+          await ledger.append({ event: 'task.released', task: id, tool: rec.spec.tool, reason: 'breaker half-open' });
+        } catch (err) {
+          if (!(err instanceof MissingTaskError)) throw err;
+        }
+      }
+    };
+
+    const parkedNextWake = async (): Promise<number | undefined> => {
+      let next: number | undefined;
+      for (const id of await store.ids('quarantine')) {
+        const rec = await store.read('quarantine', id).catch(() => undefined);
+        if (rec?.quarantineKind !== 'breaker') continue;
+        const until = breakers.view(rec.spec.tool).openUntil;
+        if (until) next = Math.min(next ?? Infinity, Date.parse(until));
+      }
+      return next;
+    };
+
+    const handleCancels = async () => {
+      for (const id of await pendingCancels(paths.runDir)) {
+        const r = running.get(id);
+        if (r) {
+          r.abortReason = 'cancel';
+          r.abort.abort();
+        }
+        await fsp.rm(path.join(cancelDir(paths.runDir), id), { force: true });
+      }
+    };
+
+    const finishAttempt = async (r: Running, summaryAttempt: AttemptSummary, c: Classification, repo: string, output: string) => {
+      const id = r.id;
+      const now = new Date(clock.now());
+      if (r.abortReason === 'cancel') {
+        await store.fail(id, 'processing', 'cancelled by the user', summaryAttempt);
+        await ledger.append({ event: 'task.cancelled', task: id, attempt: r.attempt });
+        return 'cancelled';
+      }
+      if (r.abortReason === 'stop') {
+        await store.schedule(id, 'processing', now, 'interrupted by stop; runs again', (rec) => ({ ...rec, attempts: Math.max(0, rec.attempts - 1), history: [...rec.history, summaryAttempt].slice(-10) }));
+        await ledger.append({ event: 'task.requeued', task: id, attempt: r.attempt, reason: 'interrupted by stop' });
+        return 'requeued';
+      }
+      if (c.outcome === 'success') {
+        await store.complete(id, summaryAttempt);
+        await ledger.append({ event: 'task.done', task: id, attempt: r.attempt, ...(c.suspect ? { reason: c.suspect } : {}) });
+        return 'done';
+      }
+      let retryable = c.retryable;
+      let why = c.reason;
+      const lockPath = parseIndexLockError(output);
+      if (lockPath) {
+        const ownGitPids = [...running.values()].filter((o) => o !== r && o.tool === 'git' && o.pid).map((o) => o.pid as number);
+        const repair = await repairStaleIndexLock(repo, { minAgeMs: policies.gitLock.minAgeSec * 1000, ownGitPids });
+        await ledger.append({ event: repair.removed ? 'lock.repaired' : 'lock.kept', task: id, attempt: r.attempt, repo, reason: repair.reason, file: repair.lockPath });
+        log.warn(`${repair.removed ? 'removed stale' : 'kept'} ${repair.lockPath}: ${repair.reason}`, { taskId: id });
+        retryable = true;
+        why = `git index.lock: ${repair.reason}`;
+        if (repair.removed) {
+          const max = r.rec.spec.max_attempts ?? policies.retry.maxAttempts;
+          if (r.attempt < max) {
+            await store.schedule(id, 'processing', now, why, (rec) => ({ ...rec, history: [...rec.history, summaryAttempt].slice(-10) }));
+            await ledger.append({ event: 'task.retry', task: id, attempt: r.attempt, notBefore: now.toISOString(), reason: why });
+            return 'retry';
+          }
+        }
+      }
+      const decision = decideRetry({
+        retryable,
+        ...(c.resetAt ? { resetAt: c.resetAt } : {}),
+        attempt: r.attempt,
+        maxAttempts: r.rec.spec.max_attempts ?? policies.retry.maxAttempts,
+        now,
+        policy: policies.retry,
+      });
+      if (decision.action === 'retry') {
+        await store.schedule(id, 'processing', decision.notBefore, `${why} (retry ${decision.why})`, (rec) => ({ ...rec, history: [...rec.history, summaryAttempt].slice(-10) }));
+        await ledger.append({ event: 'task.retry', task: id, attempt: r.attempt, notBefore: decision.notBefore.toISOString(), reason: `${why}; ${decision.why}`, delayMs: decision.delayMs });
+        return 'retry';
+      }
+      const reason = retryable ? `${why} (${decision.why})` : why;
+      await store.fail(id, 'processing', reason, summaryAttempt);
+      await ledger.append({ event: 'task.failed', task: id, attempt: r.attempt, reason, outcome: c.outcome });
+      return 'failed';
+    };
+
+    const execute = async (r: Running) => {
+      const claimed = await store.claim(r.id, { workerPid: process.pid, ...optionalWorkerStart() });
+      if (!claimed) return;
+      r.rec = claimed;
+      r.attempt = claimed.attempts;
+      summary.started++;
+      const { spec } = claimed;
+      const repo = path.resolve(paths.root, spec.repo);
+      await ledger.append({ event: 'attempt.start', task: r.id, attempt: r.attempt, tool: spec.tool, repo, workerPid: process.pid });
+      let pidWrite: Promise<unknown> = Promise.resolve();
+      const ran = await breakers.execute(
+        spec.tool,
+        () =>
+          runAttempt(claimed, repo, { tools, policies, runner, clock, logsDir: paths.logsDir, scratchRoot, parentEnv }, {
+            signal: r.abort.signal,
+            onSpawn: (pid) => {
+              r.pid = pid;
+              const toolStart = processStartTime(pid);
+              pidWrite = store
+                .update(r.id, 'processing', (rec) => ({ ...rec, ...(rec.claim ? { claim: { ...rec.claim, toolPid: pid, ...(toolStart ? { toolStart } : {}) } } : {}) }))
+                .catch((err: unknown) => log.error(`could not record pid of ${r.id}: ${String(err)}`));
+              opts.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
+            },
+          }),
+        (a) => (r.abortReason ? undefined : countsAgainstTool(a.classification)),
+      );
+      await pidWrite;
+      if (!ran.ran) {
+        const reason = `${spec.tool} breaker open${ran.openUntil ? ` until ${ran.openUntil}` : ''}: ${breakers.view(spec.tool).lastReason ?? 'repeated failures'}`;
+        await store.quarantine(r.id, 'processing', reason, 'breaker');
+        await store.update(r.id, 'quarantine', (rec) => ({ ...rec, attempts: Math.max(0, rec.attempts - 1) }));
+        await ledger.append({ event: 'attempt.end', task: r.id, attempt: r.attempt, tool: spec.tool, outcome: 'breaker-open', reason, durationMs: 0 });
+        await ledger.append({ event: 'task.quarantined', task: r.id, tool: spec.tool, reason });
+        opts.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: 'breaker-open' });
+        count('quarantine');
+        return;
+      }
+      const a = ran.value;
+      const c = a.classification;
+      const res = a.result;
+      const endedAt = new Date(clock.now()).toISOString();
+      const reason = a.redact(redact(c.reason));
+      const attemptSummary: AttemptSummary = { attempt: r.attempt, startedAt: r.startedAt, endedAt, outcome: r.abortReason === 'cancel' ? 'cancelled' : c.outcome, reason, exitCode: res?.exitCode ?? null };
+      await ledger.append({
+        event: 'attempt.end',
+        task: r.id,
+        attempt: r.attempt,
+        tool: spec.tool,
+        repo,
+        ...(res?.pid ? { pid: res.pid } : {}),
+        exitCode: res?.exitCode ?? null,
+        signal: res?.signal ?? null,
+        durationMs: a.durationMs,
+        outcome: attemptSummary.outcome,
+        ...(c.outcome !== 'success' ? { class: c.retryable ? 'transient' : 'permanent' } : {}),
+        reason,
+        ...(c.usage ? { usage: c.usage } : {}),
+        ...(c.sessionId ? { sessionId: c.sessionId } : {}),
+        ...(c.suspect ? { suspect: c.suspect } : {}),
+        ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
+      });
+      const outcome = await finishAttempt(r, attemptSummary, { ...c, reason }, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
+      opts.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome });
+      count(outcome);
+      log.info(`task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${outcome}${c.outcome === 'success' ? '' : ` (${reason})`}`, { taskId: r.id, attempt: r.attempt, tool: spec.tool });
+    };
+
+    const count = (k: string) => {
+      summary.finished[k] = (summary.finished[k] ?? 0) + 1;
+    };
+
+    const launch = (rec: TaskRecord) => {
+      const tool = rec.spec.tool;
+      const writes = tools.tools[tool]?.writesRepo ?? true;
+      const r: Running = {
+        id: rec.id,
+        tool,
+        ...(writes ? { writesRepo: path.resolve(paths.root, rec.spec.repo) } : {}),
+        rec,
+        abort: new AbortController(),
+        attempt: rec.attempts + 1,
+        startedAt: new Date(clock.now()).toISOString(),
+        done: Promise.resolve(),
+      };
+      running.set(rec.id, r);
+      queued.delete(rec.id);
+      r.done = execute(r)
+        .catch((err: unknown) => {
+          log.error(`task ${rec.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { taskId: rec.id });
+        })
+        .finally(() => {
+          running.delete(rec.id);
+          waker.wake();
+        });
+    };
+
+    const stopRequested = () => stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || linkLost;
+
+    while (!stopRequested()) {
+      await inbox.scan();
+      await refreshQueued();
+      await releaseParked();
+      await handleCancels();
+      const now = clock.now();
+      const plan = planNext({
+        queued: [...queued.values()],
+        running: [...running.values()],
+        now,
+        globalLimit: policies.worker.concurrency,
+        toolLimit: (t) => tools.tools[t]?.concurrency ?? 1,
+        writesRepo: (t) => tools.tools[t]?.writesRepo ?? true,
+        repoOf: (rec) => path.resolve(paths.root, rec.spec.repo),
+        breaker: (t) => breakers.view(t).state,
+      });
+      for (const rec of plan.park) {
+        queued.delete(rec.id);
+        const v = breakers.view(rec.spec.tool);
+        const reason = `${rec.spec.tool} breaker open${v.openUntil ? ` until ${v.openUntil}` : ''}: ${v.lastReason ?? 'repeated failures'}`;
+        try {
+          await store.quarantine(rec.id, 'queued', reason, 'breaker');
+          await ledger.append({ event: 'task.quarantined', task: rec.id, tool: rec.spec.tool, reason });
+        } catch (err) {
+          if (!(err instanceof MissingTaskError)) throw err;
+        }
+      }
+      for (const rec of plan.start) launch(rec);
+
+      if (opts.untilIdle && running.size === 0 && plan.start.length === 0 && queued.size === 0 && !inbox.pending && (await parkedNextWake()) === undefined) {
+        summary.stoppedBy = 'idle';
+        break;
+      }
+      let wakeAt = now + policies.worker.rescanIntervalMs;
+      if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
+      const parked = await parkedNextWake();
+      if (parked !== undefined) wakeAt = Math.min(wakeAt, parked);
+      if (inbox.pending) wakeAt = Math.min(wakeAt, now + Math.max(50, policies.worker.settleMs / 2));
+      await waker.wait(wakeAt - clock.now());
+    }
+
+    if (!opts.untilIdle || summary.stoppedBy !== 'idle') {
+      summary.stoppedBy = linkLost ? 'link-lost' : opts.signal?.aborted ? 'signal' : stopping ? 'signal' : 'stop-file';
+    }
+    stopping = true;
+    await heartbeat('stopping');
+    await drain(running, linkLost ? 0 : policies.shutdown.graceSec * 1000, log);
+    opts.signal?.removeEventListener('abort', onAbort);
+    await ledger.append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy });
+    await ledger.flush();
+    await heartbeat('stopped');
+    log.info(`worker ${process.pid} stopped (${summary.stoppedBy})`);
+    return summary;
+  } finally {
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    for (const w of watchers) w.close();
+    await releaseLock();
+  }
+}
+
+function optionalWorkerStart(): { workerStart?: string } {
+  const s = optionalStart(process.pid).startTime;
+  return s ? { workerStart: s } : {};
+}
+
+/** Lets running tasks finish within the grace period, then ends the rest; they go back to the queue. */
+async function drain(running: Map<string, Running>, graceMs: number, log: WorkerLogger): Promise<void> {
+  if (running.size === 0) return;
+  log.info(`stopping: waiting up to ${graceMs} ms for ${running.size} running task(s)`);
+  const all = () => Promise.all([...running.values()].map((r) => r.done));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    all().then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), graceMs);
+    }),
+  ]);
+  if (timer) clearTimeout(timer);
+  if (timedOut) {
+    for (const r of running.values()) {
+      r.abortReason ??= 'stop';
+      r.abort.abort();
+    }
+    await all();
+  }
+}
+
+function watchFolders(dirs: string[], onEvent: () => void, log: WorkerLogger): fs.FSWatcher[] {
+  const out: fs.FSWatcher[] = [];
+  for (const dir of dirs) {
+    try {
+      // The folder listing stays the truth (windows.md §6: events can be lost); an event only makes the next scan come sooner.
+      const w = fs.watch(dir, { persistent: false }, onEvent);
+      w.on('error', (err) => log.warn(`watching ${dir} failed: ${String(err)}; falling back to periodic scans`));
+      out.push(w);
+    } catch (err) {
+      log.warn(`cannot watch ${dir}: ${String(err)}; falling back to periodic scans`);
+    }
+  }
+  return out;
+}
+
+async function readBreakers(runDir: string): Promise<BreakersSnapshot> {
+  try {
+    return JSON.parse(await fsp.readFile(path.join(runDir, BREAKERS_FILE), 'utf8')) as BreakersSnapshot;
+  } catch {
+    return {};
+  }
+}
+
+let saving: Promise<void> = Promise.resolve();
+function saveBreakers(runDir: string, s: BreakersSnapshot): Promise<void> {
+  saving = saving.then(() => writeFileAtomic(path.join(runDir, BREAKERS_FILE), JSON.stringify(s, null, 1)));
+  return saving;
+}
