@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The supervisor <-> child protocol: every event name and the shape of its payload. The names are
+ * an allow-list: the server refuses (and logs) anything else, and every payload is parsed here
+ * before the supervisor trusts it. None of the names is a node-ipc reserved name (start, connect,
+ * disconnect, destroy, close, socket.disconnected, error, data): the guarded parser rejects those.
+ */
+
+export const COMPONENTS = ['worker', 'orchestrator'] as const;
+export const Component = z.enum(COMPONENTS);
+export type Component = z.infer<typeof Component>;
+
+const pid = z.number().int().positive();
+
+export const RunningTask = z.object({
+  id: z.string().min(1),
+  attempt: z.number().int().nonnegative(),
+  tool: z.string().min(1),
+  /** The tool's process (a process-group leader on POSIX); absent before it is spawned. */
+  pid: pid.optional(),
+});
+export type RunningTask = z.infer<typeof RunningTask>;
+
+/** Sent first by every child; the server drops a socket that does not present the token in time. */
+export const HELLO_EVENT = 'hello';
+export const Hello = z.object({ token: z.string().min(16), component: Component, pid });
+export type Hello = z.infer<typeof Hello>;
+
+export const childEventSchemas = {
+  ready: z.object({ component: Component, pid }),
+  heartbeat: z.object({ component: Component, pid, at: z.string(), running: z.array(RunningTask) }),
+  'task-started': z.object({
+    id: z.string().min(1),
+    attempt: z.number().int().nonnegative(),
+    tool: z.string(),
+    pid,
+  }),
+  'task-finished': z.object({
+    id: z.string().min(1),
+    attempt: z.number().int().nonnegative(),
+    outcome: z.string(),
+  }),
+  'loop-result': z.object({
+    loop: z.string().min(1),
+    repo: z.string(),
+    ok: z.boolean(),
+    reason: z.string().optional(),
+    at: z.string(),
+  }),
+  log: z.object({
+    level: z.enum(['error', 'warn', 'info', 'debug']),
+    message: z.string(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+  }),
+  /** Free-form: the child answers a status-request with what it knows. */
+  'status-reply': z.record(z.string(), z.unknown()),
+} as const;
+
+export type ChildEvent = keyof typeof childEventSchemas;
+export type ChildEventPayload = { [E in ChildEvent]: z.infer<(typeof childEventSchemas)[E]> };
+export const CHILD_EVENTS = Object.keys(childEventSchemas) as ChildEvent[];
+
+export const supervisorEventSchemas = {
+  shutdown: z.object({ graceMs: z.number().int().nonnegative(), reason: z.string() }),
+  'status-request': z.object({}),
+} as const;
+
+export type SupervisorEvent = keyof typeof supervisorEventSchemas;
+export type SupervisorEventPayload = { [E in SupervisorEvent]: z.infer<(typeof supervisorEventSchemas)[E]> };
+export const SUPERVISOR_EVENTS = Object.keys(supervisorEventSchemas) as SupervisorEvent[];
+
+export function isChildEvent(name: string): name is ChildEvent {
+  return Object.hasOwn(childEventSchemas, name);
+}
+
+export function isSupervisorEvent(name: string): name is SupervisorEvent {
+  return Object.hasOwn(supervisorEventSchemas, name);
+}
+
+export type ParsedEvent<E extends string, P> =
+  { ok: true; event: E; payload: P } | { ok: false; reason: string };
+
+/** Checks a child's event against the allow-list and its payload schema. */
+export function parseChildEvent(
+  name: string,
+  data: unknown,
+): ParsedEvent<ChildEvent, ChildEventPayload[ChildEvent]> {
+  if (!isChildEvent(name)) return { ok: false, reason: `event "${name}" is not in the allow-list` };
+  const result = childEventSchemas[name].safeParse(data);
+  if (!result.success)
+    return { ok: false, reason: `event "${name}" has a bad payload: ${z.prettifyError(result.error)}` };
+  return { ok: true, event: name, payload: result.data };
+}
+
+/** Checks a supervisor's event on the child side. */
+export function parseSupervisorEvent(
+  name: string,
+  data: unknown,
+): ParsedEvent<SupervisorEvent, SupervisorEventPayload[SupervisorEvent]> {
+  if (!isSupervisorEvent(name)) return { ok: false, reason: `event "${name}" is not in the allow-list` };
+  const result = supervisorEventSchemas[name].safeParse(data);
+  if (!result.success)
+    return { ok: false, reason: `event "${name}" has a bad payload: ${z.prettifyError(result.error)}` };
+  return { ok: true, event: name, payload: result.data };
+}
+
+/** Environment variables the supervisor sets on each child it forks. */
+export const IPC_ENV = {
+  supervised: 'HEADLESS_SUPERVISED',
+  path: 'HEADLESS_IPC_PATH',
+  token: 'HEADLESS_IPC_TOKEN',
+  heartbeatMs: 'HEADLESS_HEARTBEAT_MS',
+} as const;

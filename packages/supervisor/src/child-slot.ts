@@ -1,0 +1,333 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type winston from 'winston';
+import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
+import { LineSplitter } from '@headless/core/process/line-splitter';
+import { killGroupNow, killProcessNow } from './kill-tree.js';
+import { decideRestart, freshHistory } from './restart-policy.js';
+import type { ChildStatus } from './state-file.js';
+import type { Timing } from './timing.js';
+
+export interface ChildSlotOptions {
+  component: Component;
+  /** The script to fork (resolveChildEntry). */
+  entry: string;
+  root: string;
+  /** The child's whole environment, IPC variables included. */
+  env: NodeJS.ProcessEnv;
+  timing: Timing;
+  /** The supervisor's log. */
+  log: winston.Logger;
+  /** Each line the child prints. */
+  output(stream: 'stdout' | 'stderr', line: string): void;
+  /** Runs before every boot (the worker's crash recovery). A failure is logged, the boot goes on. */
+  beforeBoot?: () => Promise<void>;
+  /** The status changed (the state file is rewritten, throttled). */
+  onChange(): void;
+  now?: () => number;
+}
+
+const STDERR_TAIL_LINES = 12;
+
+/**
+ * One supervised component: forks it, watches its heartbeat, restarts it with backoff after an
+ * exit, parks it when it crash-loops, and kills every tool process group it reported when it dies.
+ */
+export class ChildSlot {
+  readonly component: Component;
+  readonly status: ChildStatus;
+  /** Tasks the child reported running, by `id#attempt`: their tool groups are killed when it dies. */
+  readonly tasks = new Map<string, RunningTask>();
+  private child: ChildProcess | undefined;
+  private history = freshHistory();
+  private startedAtMs = 0;
+  private heartbeatDeadline = Infinity;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private boots = 0;
+  private stderrTail: string[] = [];
+  private exitWaiters: (() => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ChildSlotOptions) {
+    this.component = opts.component;
+    this.now = opts.now ?? Date.now;
+    this.status = {
+      pid: null,
+      state: 'stopped',
+      startedAt: null,
+      restarts: 0,
+      lastHeartbeatAt: null,
+      lastExit: null,
+    };
+    if (opts.component === 'orchestrator') this.status.loops = {};
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    void this.boot();
+  }
+
+  private iso(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+
+  private async boot(): Promise<void> {
+    this.restartTimer = undefined;
+    delete this.status.nextRestartAt;
+    if (this.stopping) return;
+    const { entry, log, component } = this.opts;
+    if (!existsSync(entry)) {
+      // Not a crash to retry quickly: nothing changes until someone builds the package.
+      const reason = `entry ${entry} not found; build it with "npm run build" (or set ${component === 'worker' ? 'HEADLESS_WORKER_ENTRY' : 'HEADLESS_ORCHESTRATOR_ENTRY'})`;
+      log.error(
+        `${component} cannot start: ${reason}; next try in ${Math.round(this.opts.timing.stormDelayMs / 1000)} s`,
+        {
+          child: component,
+        },
+      );
+      this.park('crash-looping', this.opts.timing.stormDelayMs, reason);
+      return;
+    }
+    if (this.opts.beforeBoot) {
+      try {
+        await this.opts.beforeBoot();
+      } catch (err) {
+        log.error(
+          `${component}: the pre-start step failed: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            child: component,
+          },
+        );
+      }
+      if (this.stopping) return;
+    }
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const { entry, root, env, component, log } = this.opts;
+    const child = fork(entry, ['--root', root], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      windowsHide: true,
+    });
+    this.child = child;
+    this.boots += 1;
+    if (this.boots > 1) this.status.restarts += 1;
+    this.startedAtMs = this.now();
+    // The first deadline starts at fork: a child that never beats counts as stale.
+    this.heartbeatDeadline = this.startedAtMs + this.opts.timing.staleAfterMs;
+    this.stderrTail = [];
+    Object.assign(this.status, {
+      pid: child.pid ?? null,
+      state: 'starting',
+      startedAt: this.iso(this.startedAtMs),
+      lastHeartbeatAt: null,
+    });
+    delete this.status.reason;
+    log.info(`${component} started (pid ${child.pid ?? '?'})`, { child: component, pid: child.pid });
+    this.opts.onChange();
+
+    const out = new LineSplitter((line) => this.opts.output('stdout', line));
+    const err = new LineSplitter((line) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+      this.opts.output('stderr', line);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on('end', () => out.end());
+    child.stderr?.on('end', () => err.end());
+    child.on('error', (e) => log.error(`${component}: ${e.message}`, { child: component }));
+    child.once('exit', (code, signal) => {
+      // Give stdio a moment to drain so the stderr tail is complete, but do not wait on 'close'
+      // alone: a tool that inherited the child's stdout would hold it open indefinitely.
+      let judged = false;
+      const judge = (): void => {
+        if (judged) return;
+        judged = true;
+        clearTimeout(timer);
+        void this.onExit(child, code, signal);
+      };
+      const timer = setTimeout(judge, 200);
+      child.once('close', judge);
+    });
+  }
+
+  private park(state: 'backoff' | 'crash-looping', delayMs: number, reason?: string): void {
+    this.status.state = state;
+    this.status.nextRestartAt = this.iso(this.now() + delayMs);
+    if (reason) this.status.reason = reason;
+    else delete this.status.reason;
+    this.restartTimer = setTimeout(() => void this.boot(), delayMs);
+    this.opts.onChange();
+  }
+
+  private async onExit(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): Promise<void> {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.heartbeatDeadline = Infinity;
+    const at = this.now();
+    this.status.pid = null;
+    this.status.lastExit = { code, signal, at: this.iso(at) };
+    // No orphans: whatever the child ran dies with it, before recovery looks at the tasks.
+    await this.killReportedTasks();
+    const { log, component, timing } = this.opts;
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    for (const resolve of waiters) resolve();
+    if (this.stopping) {
+      this.status.state = 'stopped';
+      log.info(`${component} stopped (${describeExit(code, signal)})`, { child: component, code, signal });
+      this.opts.onChange();
+      return;
+    }
+    const decision = decideRestart(this.history, { startedAt: this.startedAtMs, exitedAt: at }, timing);
+    this.history = decision.history;
+    if (decision.kind === 'crash-looping') {
+      const tail = this.stderrTail.join(' | ').slice(-600);
+      const reason =
+        `${decision.exitsInWindow} exits within ${Math.round(timing.stormWindowMs / 1000)} s; last ${describeExit(code, signal)}` +
+        (tail ? `; stderr tail: ${tail}` : '');
+      log.error(
+        `${component} is crash-looping: ${reason}; next try in ${Math.round(decision.delayMs / 1000)} s`,
+        {
+          child: component,
+          code,
+          signal,
+        },
+      );
+      this.park('crash-looping', decision.delayMs, reason);
+      return;
+    }
+    log.warn(`${component} exited (${describeExit(code, signal)}); restarting in ${decision.delayMs} ms`, {
+      child: component,
+      code,
+      signal,
+    });
+    this.park('backoff', decision.delayMs);
+  }
+
+  private async killReportedTasks(): Promise<void> {
+    const pids = [...this.tasks.values()].map((t) => t.pid).filter((p): p is number => p !== undefined);
+    this.tasks.clear();
+    for (const pid of pids) await killGroupNow(pid);
+    if (pids.length > 0) {
+      this.opts.log.warn(`${this.component}: killed the tool process groups it left: ${pids.join(', ')}`, {
+        child: this.component,
+        pids,
+      });
+    }
+  }
+
+  /** Kills the child and its tools when its heartbeat is overdue. Returns true when it did. */
+  checkHeartbeat(): boolean {
+    const child = this.child;
+    if (!child || this.stopping || this.now() <= this.heartbeatDeadline) return false;
+    const silentMs = this.now() - (this.heartbeatDeadline - this.opts.timing.staleAfterMs);
+    this.heartbeatDeadline = Infinity;
+    const reason = `no heartbeat for ${(silentMs / 1000).toFixed(1)} s (limit ${this.opts.timing.staleAfterMs / 1000} s)`;
+    this.status.reason = reason;
+    this.opts.log.warn(
+      `${this.component} (pid ${child.pid ?? '?'}) is unresponsive: ${reason}; killing it and its tools`,
+      {
+        child: this.component,
+      },
+    );
+    if (child.pid) void killProcessNow(child.pid);
+    return true;
+  }
+
+  handle<E extends ChildEvent>(event: E, payload: ChildEventPayload[E]): void {
+    const p = payload;
+    switch (event) {
+      case 'ready': {
+        if (this.status.state === 'starting') this.status.state = 'running';
+        break;
+      }
+      case 'heartbeat': {
+        const beat = p as ChildEventPayload['heartbeat'];
+        if (this.child && beat.pid !== this.child.pid) return;
+        this.heartbeatDeadline = this.now() + this.opts.timing.staleAfterMs;
+        this.status.lastHeartbeatAt = this.iso(this.now());
+        if (this.status.state === 'starting') this.status.state = 'running';
+        // A union, not a replacement: only task-finished forgets a tool pid (a forgotten pid could be an orphan).
+        for (const task of beat.running) this.tasks.set(`${task.id}#${task.attempt}`, task);
+        break;
+      }
+      case 'task-started': {
+        const t = p as ChildEventPayload['task-started'];
+        this.tasks.set(`${t.id}#${t.attempt}`, t);
+        break;
+      }
+      case 'task-finished': {
+        const t = p as ChildEventPayload['task-finished'];
+        this.tasks.delete(`${t.id}#${t.attempt}`);
+        break;
+      }
+      case 'loop-result': {
+        const r = p as ChildEventPayload['loop-result'];
+        this.status.loops = { ...this.status.loops, [r.loop]: r };
+        break;
+      }
+      case 'log': {
+        const l = p as ChildEventPayload['log'];
+        this.opts.log.log(l.level, `${this.component}: ${l.message}`, { ...l.meta, child: this.component });
+        return;
+      }
+      default:
+        return;
+    }
+    this.opts.onChange();
+  }
+
+  /**
+   * Stops the child: asks politely (`askToStop`, e.g. the IPC shutdown; SIGTERM when that is not
+   * possible), waits up to graceMs, then kills it and its tool groups.
+   */
+  async stop(graceMs: number, askToStop: () => boolean): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    delete this.status.nextRestartAt;
+    const child = this.child;
+    if (!child) {
+      await this.killReportedTasks();
+      this.status.state = 'stopped';
+      this.opts.onChange();
+      return;
+    }
+    if (!askToStop()) child.kill('SIGTERM');
+    if (await this.waitExit(graceMs)) return;
+    this.opts.log.warn(`${this.component} did not stop within ${graceMs} ms; killing it and its tools`, {
+      child: this.component,
+    });
+    if (child.pid) await killProcessNow(child.pid);
+    await this.killReportedTasks();
+    await this.waitExit(2000);
+  }
+
+  private waitExit(ms: number): Promise<boolean> {
+    if (!this.child) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.exitWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+export function describeExit(code: number | null, signal: string | null): string {
+  if (signal) return `killed by ${signal}`;
+  return `exit code ${code ?? 'unknown'}`;
+}

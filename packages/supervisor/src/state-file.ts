@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
+
+/** `.tasks/run/supervisor.json`: the tree as the supervisor sees it; `headless status` reads it. */
+export type ChildRunState = 'starting' | 'running' | 'backoff' | 'crash-looping' | 'stopped';
+
+export interface ChildExit {
+  code: number | null;
+  signal: string | null;
+  at: string;
+}
+
+export type LoopResult = ChildEventPayload['loop-result'];
+
+export interface ChildStatus {
+  pid: number | null;
+  state: ChildRunState;
+  startedAt: string | null;
+  /** Restarts since the supervisor started. */
+  restarts: number;
+  lastHeartbeatAt: string | null;
+  lastExit: ChildExit | null;
+  nextRestartAt?: string;
+  /** Why the child is in its state (crash-looping, stale heartbeat, missing entry). */
+  reason?: string;
+  /** The orchestrator's last result per loop name. */
+  loops?: Record<string, LoopResult>;
+}
+
+export interface RunningTaskStatus extends RunningTask {
+  component: Component;
+}
+
+export interface SupervisorState {
+  pid: number;
+  startedAt: string;
+  root: string;
+  updatedAt: string;
+  /** 'stopping' once a shutdown began; 'stopped' is the last word of a clean stop. */
+  phase: 'running' | 'stopping' | 'stopped';
+  children: Record<Component, ChildStatus>;
+  runningTasks: RunningTaskStatus[];
+}
+
+export function stateFile(runDir: string): string {
+  return path.join(runDir, 'supervisor.json');
+}
+
+/** Atomic replace: readers see the old file or the new one, never half of one. */
+export async function writeStateFile(file: string, state: SupervisorState): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
+  await fs.rename(tmp, file);
+}
+
+export async function readStateFile(file: string): Promise<SupervisorState | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as SupervisorState;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StateWriter {
+  /** Something changed: write soon (at most once per interval). */
+  mark(): void;
+  /** Write now and wait for it. */
+  flush(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Throttles writes to one per `minIntervalMs`: heartbeats from two children and a burst of task
+ * events must not turn into a write storm.
+ */
+export function createStateWriter(
+  file: string,
+  snapshot: () => SupervisorState,
+  onError: (err: unknown) => void,
+  minIntervalMs = 1000,
+): StateWriter {
+  let timer: NodeJS.Timeout | undefined;
+  let lastWrite = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const write = (): Promise<void> => {
+    lastWrite = Date.now();
+    chain = chain.then(() => writeStateFile(file, snapshot())).catch(onError);
+    return chain;
+  };
+  return {
+    mark() {
+      if (timer) return;
+      const wait = Math.max(0, lastWrite + minIntervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        void write();
+      }, wait);
+      timer.unref();
+    },
+    flush() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      return write();
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

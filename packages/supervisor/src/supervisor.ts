@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type winston from 'winston';
+import { loadConfig } from '@headless/core/config/load';
+import { COMPONENTS, IPC_ENV, type Component } from '@headless/core/ipc/events';
+import { startIpcServer, type IpcServer } from '@headless/core/ipc/server';
+import { planSocket } from '@headless/core/ipc/socket-path';
+import { layout as layoutOf } from '@headless/core/paths';
+import { ChildSlot } from './child-slot.js';
+import { resolveChildEntry } from './entries.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { closeLogger, createLogger } from './log.js';
+import { defaultRecovery, type BeforeWorkerBoot } from './recovery-hook.js';
+import { createStateWriter, stateFile, writeStateFile, type SupervisorState } from './state-file.js';
+import { watchStopFile } from './stop-file.js';
+import { timingFromPolicies, type Timing } from './timing.js';
+
+export interface SupervisorOptions {
+  root: string;
+  /** Human summary lines and child output on the console too. */
+  foreground: boolean;
+  /** Which components to run (both by default). */
+  components?: readonly Component[];
+  /** Scripts to fork; default resolveChildEntry (env overrides, then the packages' dist/child.js). */
+  entries?: Partial<Record<Component, string>>;
+  /** Shorter durations for tests; default from config/policies.json. */
+  timing?: Partial<Timing>;
+  /** Runs before every worker (re)boot; default @headless/recovery/recover. */
+  beforeWorkerBoot?: BeforeWorkerBoot;
+  env?: NodeJS.ProcessEnv;
+  /** Called once the tree is up (tests, `headless start` messages). */
+  onReady?: (info: { socketPath: string; pid: number }) => void;
+}
+
+type StopReason = 'STOP.HEADLESS' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/**
+ * `headless start`: holds the root's lock, runs recovery, forks the worker and the orchestrator,
+ * keeps them alive and stops them all on STOP.HEADLESS or a signal. Resolves with the exit code
+ * once everything is down.
+ */
+export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
+  const layout = layoutOf(opts.root);
+  const env = opts.env ?? process.env;
+  // A bad config fails here, before the lock, with the ConfigError's message and exit code 2.
+  const { policies } = await loadConfig(layout);
+  const timing = timingFromPolicies(policies, opts.timing);
+  const lock = await acquireLock(layout.runDir, layout.root);
+  const log = createLogger({
+    layout,
+    component: 'supervisor',
+    console: opts.foreground,
+    level: policies.logs.level,
+  });
+  try {
+    return await supervise({ ...opts, env }, layout, timing, lock, log);
+  } finally {
+    await lock.release();
+    await closeLogger(log);
+  }
+}
+
+async function supervise(
+  opts: SupervisorOptions & { env: NodeJS.ProcessEnv },
+  layout: ReturnType<typeof layoutOf>,
+  timing: Timing,
+  lock: HeldLock,
+  log: winston.Logger,
+): Promise<number> {
+  if (lock.takenOver) {
+    log.warn(
+      `took over a stale lock of pid ${lock.takenOver.pid} (started ${lock.takenOver.startedAt}): it no longer runs`,
+    );
+  }
+  if (await removeIfPresent(layout.stopFile)) log.warn('removed STOP.HEADLESS left from an earlier stop');
+
+  const token = randomBytes(24).toString('hex');
+  const plan = planSocket({
+    root: layout.root,
+    platform: process.platform,
+    uid: process.getuid?.(),
+    tmpdir: os.tmpdir(),
+    randomSuffix: randomBytes(6).toString('hex'),
+  });
+  const slots = new Map<Component, ChildSlot>();
+  const ipc: IpcServer = await startIpcServer({
+    path: plan.path,
+    socketRoot: plan.socketRoot,
+    token,
+    authTimeoutMs: timing.authTimeoutMs,
+    onEvent: (component, event, payload) => slots.get(component)?.handle(event, payload),
+    onRefused: (reason) => log.warn(`ipc: refused: ${reason}`),
+    authorize: (component, pid) => slots.get(component)?.pid === pid,
+    onAuthenticated: (component, pid) => log.debug(`ipc: ${component} (pid ${pid}) connected`),
+  });
+
+  const startedAt = new Date(lock.info.startedAt);
+  let phase: SupervisorState['phase'] = 'running';
+  const snapshot = (): SupervisorState => {
+    const children = {} as SupervisorState['children'];
+    const runningTasks: SupervisorState['runningTasks'] = [];
+    for (const component of COMPONENTS) {
+      const slot = slots.get(component);
+      children[component] = slot
+        ? { ...slot.status }
+        : {
+            pid: null,
+            state: 'stopped',
+            startedAt: null,
+            restarts: 0,
+            lastHeartbeatAt: null,
+            lastExit: null,
+            reason: 'not run',
+          };
+      for (const task of slot?.tasks.values() ?? []) runningTasks.push({ ...task, component });
+    }
+    return {
+      pid: process.pid,
+      startedAt: startedAt.toISOString(),
+      root: layout.root,
+      updatedAt: new Date().toISOString(),
+      phase,
+      children,
+      runningTasks,
+    };
+  };
+  const file = stateFile(layout.runDir);
+  const writer = createStateWriter(file, snapshot, (err) => log.warn(`cannot write ${file}: ${String(err)}`));
+
+  const childEnv = {
+    ...opts.env,
+    [IPC_ENV.supervised]: '1',
+    [IPC_ENV.path]: plan.path,
+    [IPC_ENV.token]: token,
+    [IPC_ENV.heartbeatMs]: String(timing.heartbeatIntervalMs),
+  };
+  const beforeWorkerBoot = opts.beforeWorkerBoot ?? defaultRecovery;
+  const childLoggers: winston.Logger[] = [];
+  for (const component of opts.components ?? COMPONENTS) {
+    const childLog = createLogger({ layout, component, console: opts.foreground });
+    const slot = new ChildSlot({
+      component,
+      entry: opts.entries?.[component] ?? resolveChildEntry(component, opts.env),
+      root: layout.root,
+      env: childEnv,
+      timing,
+      log,
+      output: (stream, line) => childLog.log(stream === 'stderr' ? 'warn' : 'info', line, { stream }),
+      onChange: () => writer.mark(),
+      ...(component === 'worker' ? { beforeBoot: () => beforeWorkerBoot(layout.root, log) } : {}),
+    });
+    slots.set(component, slot);
+    childLoggers.push(childLog);
+  }
+
+  let resolveStop: (reason: StopReason) => void = () => {};
+  const stopRequested = new Promise<StopReason>((resolve) => {
+    resolveStop = resolve;
+  });
+  const stopWatch = watchStopFile(layout.stopFile, () => resolveStop('STOP.HEADLESS'), timing.stopPollMs);
+  const signals: StopReason[] = [
+    'SIGINT',
+    'SIGTERM',
+    ...(process.platform === 'win32' ? [] : (['SIGHUP'] as StopReason[])),
+  ];
+  const onSignal = (sig: NodeJS.Signals): void => resolveStop(sig as StopReason);
+  for (const sig of signals) process.on(sig as NodeJS.Signals, onSignal);
+  const watchdog = setInterval(() => {
+    for (const slot of slots.values()) slot.checkHeartbeat();
+  }, timing.watchdogTickMs);
+
+  log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);
+  for (const slot of slots.values()) slot.start();
+  await writer.flush();
+  opts.onReady?.({ socketPath: plan.path, pid: process.pid });
+
+  const reason = await stopRequested;
+  log.info(`stopping (${reason}); children get ${timing.graceMs} ms`);
+  phase = 'stopping';
+  clearInterval(watchdog);
+  stopWatch();
+  writer.mark();
+  await Promise.all(
+    [...slots.values()].map((slot) =>
+      slot.stop(timing.graceMs, () =>
+        ipc.send(slot.component, 'shutdown', { graceMs: timing.graceMs, reason }),
+      ),
+    ),
+  );
+  for (const sig of signals) process.off(sig, onSignal);
+  ipc.close();
+  writer.close();
+  phase = 'stopped';
+  await writeStateFile(file, snapshot());
+  await removeIfPresent(layout.stopFile);
+  await Promise.all(childLoggers.splice(0).map((l) => closeLogger(l)));
+  log.info('supervisor stopped');
+  return 0;
+}
+
+async function removeIfPresent(file: string): Promise<boolean> {
+  try {
+    await fs.rm(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
