@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import type { PoliciesConfig } from '../config/schema.js';
+import type { RootLayout } from '../paths.js';
+
+export type LogsPolicy = PoliciesConfig['logs'];
+
+export interface LoggerOptions {
+  layout: RootLayout;
+  /** Who writes: `worker`, `supervisor`, `orchestrator`, `cli`... Names the file and tags each record. */
+  component: string;
+  /** Also print human lines on stderr (foreground runs). */
+  console?: boolean;
+  /** Lowest level written; defaults to `logs.level`. */
+  level?: string;
+  /** Rotation and retention (policies.logs); the policy defaults when absent. */
+  logs?: LogsPolicy;
+  /** Clock for the retention sweep. */
+  now?: () => number;
+}
+
+/** Name of the log that every component writes too. */
+export const UNIFIED_LOG = 'headless';
+
+const DEFAULT_LOGS: LogsPolicy = { maxSize: '20m', maxFiles: 10, retentionDays: 14, level: 'info' };
+const COMPONENT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A logger for one component. Records are JSON lines (`timestamp`, `level`, `component`,
+ * `message` and any meta such as `taskId`, `attempt`) written to `logs/<component>-YYYY-MM-DD.log`
+ * and to the unified `logs/headless-YYYY-MM-DD.log`. A file that reaches `maxSize` continues in
+ * `…-YYYY-MM-DD.1.log`, `.2.log`; each log keeps at most `maxFiles` files, and files older than
+ * `retentionDays` are deleted when a logger starts. Rotation bookkeeping sits in `logs/.audit/`.
+ * End with `closeLogger` so the last records reach the disk.
+ */
+export function createLogger(opts: LoggerOptions): winston.Logger {
+  const { layout, component } = opts;
+  if (!COMPONENT_NAME.test(component)) {
+    throw new Error(
+      `log component ${JSON.stringify(component)} must be letters, digits, . _ - (it names a file)`,
+    );
+  }
+  const logs = opts.logs ?? DEFAULT_LOGS;
+  const auditDir = path.join(layout.logsDir, '.audit');
+  fs.mkdirSync(auditDir, { recursive: true });
+  sweepExpiredLogs(layout.logsDir, [component, UNIFIED_LOG], logs.retentionDays, (opts.now ?? Date.now)());
+
+  const fileFormat = winston.format.combine(winston.format.timestamp(), winston.format.json());
+  const rotating = (name: string, auditName: string): DailyRotateFile =>
+    new DailyRotateFile({
+      dirname: layout.logsDir,
+      filename: `${name}-%DATE%`,
+      extension: '.log',
+      datePattern: 'YYYY-MM-DD',
+      maxSize: logs.maxSize,
+      maxFiles: logs.maxFiles,
+      // Each writer keeps its own audit: several processes append to the unified log, and a shared
+      // audit file would be rewritten by all of them.
+      auditFile: path.join(auditDir, `${auditName}.json`),
+      format: fileFormat,
+    });
+
+  const transports: winston.transport[] = [
+    rotating(component, component),
+    rotating(UNIFIED_LOG, `${UNIFIED_LOG}.${component}`),
+  ];
+  if (opts.console) {
+    transports.push(
+      new winston.transports.Console({
+        // stderr for every level: stdout stays clean for a command's own output (`--json`).
+        stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
+        format: winston.format.combine(winston.format.timestamp(), consoleLine),
+      }),
+    );
+  }
+  return winston.createLogger({
+    level: opts.level ?? logs.level,
+    defaultMeta: { component },
+    format: winston.format.errors({ stack: true }),
+    transports,
+  });
+}
+
+/** `12:03:04 worker info task done {"taskId":"t1","attempt":2}`. */
+const consoleLine = winston.format.printf((info) => {
+  const { timestamp, level, message, component, stack, ...meta } = info;
+  const time = typeof timestamp === 'string' ? timestamp.slice(11, 19) : '';
+  const extra = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
+  const trace = typeof stack === 'string' ? `\n${stack}` : '';
+  return `${time} ${String(component)} ${level} ${String(message)}${extra}${trace}`;
+});
+
+/**
+ * Ends the logger and waits until every file transport has handed its last record to the OS.
+ * (winston's own `end()` resolves before the rotating file stream is flushed.)
+ */
+export async function closeLogger(logger: winston.Logger): Promise<void> {
+  const files = logger.transports.filter((t): t is DailyRotateFile => t instanceof DailyRotateFile);
+  const finished = new Promise<void>((resolve) => {
+    if (logger.writableFinished) resolve();
+    else logger.once('finish', () => resolve());
+  });
+  logger.end();
+  await finished;
+  await Promise.all(
+    files.map(
+      (t) =>
+        new Promise<void>((resolve) => {
+          if (!t.close) return resolve();
+          t.once('finish', () => resolve());
+          t.close();
+        }),
+    ),
+  );
+}
+
+/** Names of rotated logs (`<prefix>-YYYY-MM-DD[.N].log`) whose last change is older than the retention. */
+export function expiredLogFiles(
+  files: readonly { name: string; mtimeMs: number }[],
+  prefixes: readonly string[],
+  retentionDays: number,
+  nowMs: number,
+): string[] {
+  const cutoff = nowMs - retentionDays * 24 * 3600 * 1000;
+  return files
+    .filter((f) => prefixes.some((p) => isRotatedLogOf(f.name, p)) && f.mtimeMs < cutoff)
+    .map((f) => f.name);
+}
+
+function isRotatedLogOf(name: string, prefix: string): boolean {
+  if (!name.startsWith(`${prefix}-`)) return false;
+  return /^\d{4}-\d{2}-\d{2}(\.\d+)?\.log$/.test(name.slice(prefix.length + 1));
+}
+
+function sweepExpiredLogs(dir: string, prefixes: string[], retentionDays: number, nowMs: number): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => {
+      try {
+        return { name: e.name, mtimeMs: fs.statSync(path.join(dir, e.name)).mtimeMs };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((f): f is { name: string; mtimeMs: number } => f !== undefined);
+  for (const name of expiredLogFiles(files, prefixes, retentionDays, nowMs)) {
+    // Another process may have removed it first; that is fine.
+    fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
