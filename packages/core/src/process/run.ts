@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { isAlive, processStartTime } from './alive.js';
@@ -50,6 +51,15 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   const posix = platform !== 'win32';
   if (req.signal?.aborted) return endedEarly(req, started, 'aborted');
 
+  // spawn reports a missing cwd as ENOENT too, which would read as a missing program.
+  if (!isDirectory(req.cwd)) {
+    return endedEarly(
+      req,
+      started,
+      'spawn-error',
+      `working folder ${req.cwd} does not exist: create it or fix the task's repo`,
+    );
+  }
   const file = resolveExecutable(req.executable, { env: req.env, cwd: req.cwd, platform });
   if (file === undefined) return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
 
@@ -82,11 +92,15 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   if (pid === undefined) {
     const outcome = await settled;
     const code = (outcome as { code?: string }).code;
-    if (code === 'ENOENT')
-      return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
-    const message =
-      (outcome as { originalMessage?: string; message?: string }).originalMessage ?? String(outcome);
-    return endedEarly(req, started, 'spawn-error', `could not start ${req.executable}: ${redact(message)}`);
+    const message = redact((outcome as { originalMessage?: string }).originalMessage ?? String(outcome));
+    if (code === 'ENOENT') {
+      // Found above yet ENOENT: either it vanished meanwhile or its #! interpreter is missing.
+      const error = fs.existsSync(file)
+        ? `could not start ${file}: ${message} (is the interpreter named in its first line installed?)`
+        : `${req.executable} not found on PATH`;
+      return endedEarly(req, started, 'not-found', error);
+    }
+    return endedEarly(req, started, 'spawn-error', `could not start ${file}: ${message}`);
   }
 
   let endReason: EndReason = 'exited';
@@ -222,5 +236,13 @@ async function hasLeftovers(pgid: number, seen: ReadonlyMap<number, string | und
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -11,7 +11,8 @@ export class TailBuffer {
     const size = Buffer.byteLength(line) + 1;
     this.lines.push(line);
     this.bytes += size;
-    while (this.bytes > this.maxBytes && this.head < this.lines.length - 1) {
+    // `bytes` counts a newline after every line; the joined text has one fewer.
+    while (this.bytes - 1 > this.maxBytes && this.head < this.lines.length - 1) {
       this.bytes -= Buffer.byteLength(this.lines[this.head] ?? '') + 1;
       this.head++;
       this.dropped = true;
