@@ -8,7 +8,10 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'an environment variable name (a trailing * matches a prefix)');
+// A leading or trailing `*` matches a suffix or prefix: `*_TOKEN`, `GIT_*` (both are in the defaults).
+const envName = z
+  .string()
+  .regex(/^\*?[A-Za-z_][A-Za-z0-9_]*\*?$/, 'an environment variable name (a leading or trailing * matches any suffix or prefix)');
 
 /**
  * One argv element of a tool's command line. A string may hold placeholders:

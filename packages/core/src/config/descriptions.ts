@@ -1,0 +1,112 @@
+/**
+ * What each config key means, keyed by its path (`*` = any name in a map, `[]` = any list item).
+ * They go into the generated JSON Schema (editors show them on hover) and into docs/config.md.
+ * The schema test fails when a key has no description here, so a new key cannot go undocumented.
+ */
+export const toolsDescriptions: Readonly<Record<string, string>> = {
+  $schema: 'Path of the JSON Schema for editors; ignored by headless.',
+  envPass:
+    'Environment variables every tool may see; everything else is withheld. A trailing `*` matches a prefix (`GIT_*`).',
+  secretEnv:
+    'Variables whose values are secrets (API keys): passed to the tools that may see them, never written to a log or the ledger.',
+  tools: 'The tools tasks may name, by name (letters, digits, `.`, `_`, `-`).',
+  'tools.*.description': 'Free text for people.',
+  'tools.*.executable':
+    'The program to run: a name looked up on PATH (PATHEXT on Windows) or an absolute path.',
+  'tools.*.argv':
+    'The command line after the executable. Placeholders `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}` work inside an element; `{flags}` `{files}` `{args}` stand alone and splice in the task\'s lists. An inner array is an option group, dropped whole when one of its placeholders has no value (`["--model", "{model}"]`).',
+  'tools.*.prompt': 'How the prompt reaches the tool.',
+  'tools.*.prompt.via': 'As the `{prompt}` argument, on stdin (then closed), or in a file (`{promptFile}`).',
+  'tools.*.prompt.maxArgChars':
+    'Prompts longer than this go by `longVia` instead of the argument: long arguments break Windows `.cmd` shims (8,191 characters) and quoting.',
+  'tools.*.prompt.longVia': 'How a prompt longer than `maxArgChars` is passed.',
+  'tools.*.prompt.stdinArg':
+    'What `{prompt}` becomes when the prompt goes by stdin (codex takes `-`); null drops the element.',
+  'tools.*.model': 'Fills `{model}`; without one, option groups that use it are dropped.',
+  'tools.*.env': 'Environment variables set for this tool (after the allow-list).',
+  'tools.*.envPass': 'More variable names this tool may see, on top of the global `envPass`.',
+  'tools.*.concurrency': 'How many tasks of this tool may run at once.',
+  'tools.*.writesRepo':
+    'Tasks of this tool change the repository: two of them never run in one repository at once.',
+  'tools.*.timeoutSec':
+    'Wall-clock limit of one attempt, in seconds; null takes `worker.defaultTimeoutSec` from policies.',
+  'tools.*.idleTimeoutSec':
+    'Ends an attempt that prints nothing for this many seconds (hung agents); null takes `worker.defaultIdleTimeoutSec`.',
+  'tools.*.output':
+    'How the output reads: which parser checks a success and extracts errors, tokens and cost.',
+  'tools.*.exitCodes':
+    "Exit codes with a known meaning (e.g. gemini's 41 = auth, permanent; 173 = HTTP 429, transient).",
+  'tools.*.patterns':
+    'Output patterns that classify a failure, checked in order; the first match decides. Each is a JavaScript regular expression, matched case-insensitively against stdout and stderr.',
+  'tools.*.patterns[].pattern': 'The regular expression (JSON-escaped: `\\\\d` for `\\d`).',
+  'tools.*.patterns[].class': '`transient` failures are retried with backoff; `permanent` ones are not.',
+  'tools.*.patterns[].reason': 'A short reason recorded in the ledger, e.g. `rate limit`.',
+  'tools.*.patterns[].source':
+    'Where the text comes from (doc, source file), so the table can be checked against the tool.',
+  'tools.*.unknownFailure': 'Class of a failure that no exit code or pattern explains.',
+  loops: "Recurring jobs (the blueprint's GitStatusLoop), by name.",
+  'loops.*.description': 'Free text for people.',
+  'loops.*.enabled': 'A disabled loop is kept in the file but never runs.',
+  'loops.*.intervalSec': 'Seconds between the starts of two runs.',
+  'loops.*.jitter':
+    'Each run starts up to this fraction of the interval early or late, so loops do not align.',
+  'loops.*.repos': 'Repositories the loop visits, relative to the root.',
+  'loops.*.steps': 'Steps run one after another in each repository; a failing step ends that run.',
+  'loops.*.steps[].tool': 'A tool from `tools`.',
+  'loops.*.steps[].args': "Fills `{args}` of the tool's command line.",
+  'loops.*.steps[].prompt': 'The prompt, for AI tools.',
+  'loops.*.steps[].timeoutSec': "Overrides the tool's timeout for this step.",
+};
+
+export const policiesDescriptions: Readonly<Record<string, string>> = {
+  $schema: 'Path of the JSON Schema for editors; ignored by headless.',
+  worker: 'The queue worker.',
+  'worker.concurrency': 'Tasks running at once, across all tools.',
+  'worker.defaultTimeoutSec': 'Wall-clock limit of one attempt when the tool sets none.',
+  'worker.defaultIdleTimeoutSec':
+    'Silence (no output) after which an attempt is ended as stalled, when the tool sets none.',
+  'worker.rescanIntervalMs':
+    'How often the inbox is listed; file-watch events only make the next scan come sooner.',
+  'worker.settleMs':
+    'A task file must be unchanged this long (and end with a newline) before it is read, so half-written files are left alone.',
+  'worker.allowedRepoRoots': 'Task repositories must lie inside one of these folders (relative to the root).',
+  'worker.maxLineBytes': 'A longer task line is rejected.',
+  'worker.taskLogMaxBytes':
+    "Cap of one task's output log: the head and the tail are kept, with a marker between.",
+  retry: 'Retries of transient failures.',
+  'retry.maxAttempts': 'Attempts per task, the first included.',
+  'retry.baseDelayMs': 'First backoff delay; it doubles per attempt.',
+  'retry.maxDelayMs': 'Cap of one backoff delay.',
+  'retry.jitter': 'How delays are randomised so retries do not arrive together.',
+  'retry.maxResetWaitSec': 'A reset time printed by a tool (usage limits) is honoured up to this far ahead.',
+  breaker:
+    'Circuit breaker per tool: a tool that keeps failing is paused instead of burning through the queue.',
+  'breaker.failures': 'Tool failures (not bad tasks) that open the breaker...',
+  'breaker.windowSec': '...within this many seconds.',
+  'breaker.openSec': 'How long the breaker stays open before one trial task is let through (half-open).',
+  recovery: 'Taking back tasks whose worker died.',
+  'recovery.staleAfterSec':
+    'A task in processing whose owner has not sent a heartbeat for this long is taken back, even if its pid looks alive.',
+  'recovery.maxCrashes': 'A task that was running when its worker died this many times is failed as poison.',
+  gitLock: 'Repair of stale `.git/index.lock` files.',
+  'gitLock.minAgeSec': 'A lock younger than this is never removed.',
+  heartbeat: 'Liveness of the worker, watched by the supervisor.',
+  'heartbeat.intervalSec': 'How often the worker writes its heartbeat.',
+  'heartbeat.staleAfterSec':
+    'A heartbeat older than this means the worker hangs: the supervisor restarts it.',
+  logs: 'The component logs under `logs/` (JSON lines).',
+  'logs.maxSize': 'A log file is rotated at this size (`k`, `m`, `g` suffix).',
+  'logs.maxFiles': 'Rotated files kept per log.',
+  'logs.retentionDays': 'Rotated files older than this are deleted.',
+  'logs.level': 'Lowest level written.',
+  supervisor: 'Restarts of crashed children.',
+  'supervisor.restartBaseMs': 'First restart delay; it doubles per crash.',
+  'supervisor.restartMaxMs': 'Cap of the restart delay.',
+  'supervisor.stableAfterSec': 'A child that stays up this long has its backoff reset.',
+  'supervisor.stormRestarts': 'This many restarts...',
+  'supervisor.stormWindowSec': '...within this many seconds is a restart storm (state `crash_looping`)...',
+  'supervisor.stormDelaySec': '...after which the next restart waits this long.',
+  shutdown: 'Stopping.',
+  'shutdown.graceSec':
+    'Time a child gets after SIGTERM (or the stop file) before its process tree is killed.',
+};
