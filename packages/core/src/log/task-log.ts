@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+
+export type TaskLogStream = 'stdout' | 'stderr' | 'meta';
+
+export interface TaskLog {
+  /** Appends one record per line of `text`: `<ISO time> [<stream>] <line>`. Never blocks, never throws. */
+  line(stream: TaskLogStream, text: string): void;
+  /** Writes the kept tail (after an omission marker if something was dropped) and closes the file. */
+  close(): Promise<void>;
+}
+
+export interface TaskLogOptions {
+  /** Cap for what one opening adds: the first half is written as it comes, the last half kept until close. */
+  maxBytes: number;
+  clock?: Clock;
+  /** Applied to every line before it is written (secret redaction). */
+  redact?: (s: string) => string;
+}
+
+/** Room kept for the `... [N bytes omitted] ...` marker. */
+const MARKER_RESERVE = 48;
+
+export function omittedMarker(bytes: number): string {
+  return `... [${bytes} bytes omitted] ...\n`;
+}
+
+/**
+ * Opens (appending) the log of one task. A tool printing hundreds of MB must not fill the disk, and
+ * both its start (the command, the first errors) and its end (the final result) matter, so the head
+ * goes to the file as it comes and the tail is kept in a ring until close; what falls between is
+ * counted in a marker. A crash before close loses the tail, never the head.
+ */
+export async function openTaskLog(file: string, opts: TaskLogOptions): Promise<TaskLog> {
+  const clock = opts.clock ?? systemClock;
+  const redact = opts.redact ?? ((s: string) => s);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const existing = await fs.promises.stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const out = fs.createWriteStream(file, { flags: 'a' });
+  let failure: Error | undefined;
+  out.on('error', (err) => (failure ??= err));
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
+
+  const headBudget = Math.floor(opts.maxBytes / 2);
+  const tailBudget = Math.max(0, opts.maxBytes - headBudget - MARKER_RESERVE);
+  // An earlier attempt's records count against the head, so a retried task does not start a new head.
+  let written = existing;
+  let inTail = false;
+  let omitted = 0;
+  const tail: Buffer[] = [];
+  let tailStart = 0;
+  let tailBytes = 0;
+  let closed = false;
+
+  const keepInTail = (record: Buffer): void => {
+    let rec = record;
+    if (rec.length > tailBudget) {
+      omitted += rec.length - tailBudget;
+      rec = rec.subarray(rec.length - tailBudget);
+    }
+    tail.push(rec);
+    tailBytes += rec.length;
+    while (tailBytes > tailBudget && tailStart < tail.length) {
+      const dropped = tail[tailStart++] as Buffer;
+      tailBytes -= dropped.length;
+      omitted += dropped.length;
+    }
+    if (tailStart > 1024 && tailStart * 2 > tail.length) {
+      tail.splice(0, tailStart);
+      tailStart = 0;
+    }
+  };
+
+  return {
+    line(stream, text) {
+      if (closed) return;
+      const stamp = new Date(clock.now()).toISOString();
+      for (const part of redact(text).split(/\r?\n/)) {
+        const record = Buffer.from(`${stamp} [${stream}] ${part}\n`);
+        if (!inTail && written + record.length <= headBudget) {
+          // The write stream queues in memory; the head is bounded by headBudget, so the queue is too.
+          out.write(record);
+          written += record.length;
+        } else {
+          inTail = true;
+          keepInTail(record);
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (omitted > 0) out.write(omittedMarker(omitted));
+      for (let i = tailStart; i < tail.length; i++) out.write(tail[i]);
+      await new Promise<void>((resolve) => out.end(() => resolve()));
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Deletes `task_*.log` files in `logsDir` last written before the retention window; returns their paths. */
+export async function pruneTaskLogs(
+  logsDir: string,
+  opts: { retentionDays: number; now: number },
+): Promise<string[]> {
+  const cutoff = opts.now - opts.retentionDays * 24 * 60 * 60 * 1000;
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(logsDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const deleted: string[] = [];
+  for (const name of names) {
+    if (!/^task_.*\.log$/.test(name)) continue;
+    const file = path.join(logsDir, name);
+    try {
+      const st = await fs.promises.stat(file);
+      if (!st.isFile() || st.mtimeMs >= cutoff) continue;
+      await fs.promises.rm(file, { force: true });
+      deleted.push(file);
+    } catch {
+      // Removed meanwhile (another pruner): nothing to do.
+    }
+  }
+  return deleted;
+}
