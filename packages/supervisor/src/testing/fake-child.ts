@@ -89,7 +89,8 @@ if (stateDir) {
 
 if (flag('FAKE_BAD_EVENTS')) {
   // Bypass the types on purpose: this is what a confused or hostile peer would send.
-  const raw = (event: string, payload: unknown): void => (link.send as (e: string, p: unknown) => void)(event, payload);
+  const raw = (event: string, payload: unknown): void =>
+    (link.send as (e: string, p: unknown) => void)(event, payload);
   raw('format-disk', { now: true });
   raw('heartbeat', { component, pid: 'not a number' });
 }

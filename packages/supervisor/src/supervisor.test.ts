@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isAlive } from '@headless/core/process/alive';
+import { makeTempRoot } from '@headless/test-support/temp-root';
+import { waitFor } from '@headless/test-support/wait-for';
+import {
+  fakeChildren,
+  readLog,
+  startSupervisor,
+  waitForLog,
+  waitForState,
+  type RunningSupervisor,
+} from './testing/harness.js';
+
+const FAST = { heartbeatIntervalMs: 200, staleAfterMs: 1000, baseMs: 100, graceMs: 1000, stopPollMs: 200 };
+
+/** utime + stime in clock ticks (1/100 s on Linux) from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const ms = (iso: string): number => new Date(iso).getTime();
+
+describe('supervisor tree (real processes)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  const running: RunningSupervisor[] = [];
+  afterEach(async () => {
+    for (const sup of running.splice(0)) {
+      if (isAlive(sup.pid)) sup.proc.kill('SIGKILL');
+    }
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  async function setup(opts: Parameters<typeof startSupervisor>[1] = {}) {
+    const { root, cleanup } = await makeTempRoot('hl-sup-');
+    cleanups.push(async () => {
+      // Whatever a failed test left behind must not outlive it.
+      for (const c of fakeChildren(root)) {
+        for (const pid of [c.pid, c.toolPid]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+      await cleanup();
+    });
+    const sup = startSupervisor(root, { timing: FAST, ...opts });
+    running.push(sup);
+    return { root, sup };
+  }
+
+  it('stops children, their tools and itself on STOP.HEADLESS within grace + 1 s, exit code 0', async () => {
+    const { root, sup } = await setup({
+      env: { FAKE_SPAWN_TOOL: '1', FAKE_IGNORE_SHUTDOWN: 'orchestrator' },
+    });
+    await waitForState(
+      sup,
+      'both children running with their tools',
+      (s) =>
+        s.children.worker.state === 'running' &&
+        s.children.orchestrator.state === 'running' &&
+        s.runningTasks.length === 2,
+    );
+    const pids = fakeChildren(root).flatMap((c) => [c.pid, c.toolPid ?? 0]);
+    expect(pids.filter((p) => p > 0)).toHaveLength(4);
+    const t0 = Date.now();
+    fs.writeFileSync(path.join(root, 'STOP.HEADLESS'), '');
+    const exit = await sup.exited;
+    const stopMs = exit.at - t0;
+    expect(exit.code).toBe(0);
+    expect(stopMs).toBeLessThan(FAST.graceMs + 1000);
+    await waitFor('every child and tool gone', () => pids.every((p) => !isAlive(p)), 1000);
+    expect(fs.existsSync(path.join(root, 'STOP.HEADLESS'))).toBe(false);
+    expect(fs.existsSync(path.join(root, '.tasks', 'run', 'supervisor.lock'))).toBe(false);
+    expect(sup.state()).toMatchObject({
+      phase: 'stopped',
+      children: { worker: { state: 'stopped' }, orchestrator: { state: 'stopped' } },
+    });
+    expect(sup.log().some((r) => r.message.startsWith('orchestrator did not stop within 1000 ms'))).toBe(
+      true,
+    );
+    process.stdout.write(
+      `measured: STOP.HEADLESS -> supervisor exit ${stopMs} ms (grace ${FAST.graceMs} ms)\n`,
+    );
+  });
+
+  it('leaves no child or tool behind when the supervisor is killed with kill -9', async () => {
+    const { root, sup } = await setup({ env: { FAKE_SPAWN_TOOL: '1' } });
+    await waitForState(
+      sup,
+      'both children running with their tools',
+      (s) => s.runningTasks.length === 2 && s.children.orchestrator.state === 'running',
+    );
+    const pids = fakeChildren(root)
+      .flatMap((c) => [c.pid, c.toolPid ?? 0])
+      .filter((p) => p > 0);
+    expect(pids).toHaveLength(4);
+    const t0 = Date.now();
+    sup.proc.kill('SIGKILL');
+    await waitFor('children and tools gone', () => pids.every((p) => !isAlive(p)), 5000);
+    process.stdout.write(
+      `measured: supervisor kill -9 -> children and tools gone in ${Date.now() - t0} ms\n`,
+    );
+  });
+
+  it('restarts a worker killed with kill -9 after killing its tools and running recovery', async () => {
+    const { root, sup } = await setup({ components: ['worker'], env: { FAKE_SPAWN_TOOL: '1' } });
+    await waitForState(sup, 'worker running with a tool', (s) => s.runningTasks.length === 1);
+    const [first] = fakeChildren(root);
+    if (!first?.toolPid) throw new Error('the fake worker reported no tool');
+    const t0 = Date.now();
+    process.kill(first.pid, 'SIGKILL');
+    const second = await waitFor(
+      'a new worker',
+      () => fakeChildren(root).find((c) => c.pid !== first.pid),
+      5000,
+    );
+    const restartMs = Date.now() - t0;
+    expect(isAlive(first.toolPid)).toBe(false);
+    expect(restartMs).toBeLessThan(2000);
+    const recoveries = fs.readFileSync(path.join(root, 'recovery-calls.log'), 'utf8').trim().split('\n');
+    expect(recoveries).toHaveLength(2);
+    const state = await waitForState(
+      sup,
+      'restart recorded',
+      (s) => s.children.worker.restarts === 1 && s.children.worker.pid === second.pid,
+    );
+    expect(state.children.worker.lastExit).toMatchObject({ code: null, signal: 'SIGKILL' });
+    process.stdout.write(
+      `measured: worker kill -9 -> new worker running in ${restartMs} ms (restartBase ${FAST.baseMs} ms)\n`,
+    );
+  });
+
+  it('kills and restarts a child whose event loop is blocked within staleAfter + 1 s', async () => {
+    const { root, sup } = await setup({
+      components: ['worker'],
+      env: { HEADLESS_TEST_FAULTS: 'worker:block-event-loop-after=600' },
+    });
+    const restarted = await waitForLog(
+      sup,
+      'the second worker start',
+      (r) =>
+        r.message.startsWith('worker started') &&
+        sup.log().filter((x) => x.message.startsWith('worker started')).length >= 2,
+    );
+    const blocked = readLog(root, 'worker').find((r) => r.message.includes('block-event-loop-after'));
+    const detected = sup.log().find((r) => r.message.includes('is unresponsive'));
+    if (!blocked || !detected) throw new Error('missing log lines');
+    const detectMs = ms(detected.timestamp) - ms(blocked.timestamp);
+    const restartMs =
+      ms(
+        sup.log().filter((x) => x.message.startsWith('worker started'))[1]?.timestamp ?? restarted.timestamp,
+      ) - ms(blocked.timestamp);
+    expect(restartMs).toBeLessThanOrEqual(FAST.staleAfterMs + 1000);
+    const [first] = fakeChildren(root);
+    await waitFor('the blocked worker gone', () => first !== undefined && !isAlive(first.pid), 1000);
+    process.stdout.write(
+      `measured: event loop blocked -> detected ${detectMs} ms, restarted ${restartMs} ms (staleAfter ${FAST.staleAfterMs} ms)\n`,
+    );
+  });
+
+  it('backs off a child that crashes at boot, parks it as crash-looping with the reason, and stays idle', async () => {
+    const timing = {
+      ...FAST,
+      baseMs: 50,
+      maxMs: 1000,
+      stormRestarts: 4,
+      stormWindowMs: 20_000,
+      stormDelayMs: 3000,
+    };
+    const { sup } = await setup({
+      components: ['worker'],
+      timing,
+      env: { HEADLESS_TEST_FAULTS: 'worker:crash-at-boot' },
+    });
+    const alert = await waitForLog(sup, 'the crash-looping alert', (r) =>
+      r.message.includes('is crash-looping'),
+    );
+    expect(alert.level).toBe('error');
+    expect(alert.message).toContain('4 exits within 20 s; last exit code 1');
+    expect(alert.message).toContain('test fault crash-at-boot');
+    const delays = sup
+      .log()
+      .filter((r) => r.message.startsWith('worker exited'))
+      .map((r) => Number(/restarting in (\d+) ms/.exec(r.message)?.[1]));
+    expect(delays).toEqual([50, 100, 200]);
+    const state = await waitForState(
+      sup,
+      'crash-looping in the state file',
+      (s) => s.children.worker.state === 'crash-looping',
+    );
+    expect(state.children.worker.reason).toContain('exit code 1');
+    expect(state.children.worker.nextRestartAt).toBeDefined();
+    if (process.platform === 'linux') {
+      const ticks0 = cpuTicks(sup.pid);
+      const t0 = Date.now();
+      await new Promise((r) => setTimeout(r, 1500)); // measuring an interval, not waiting for a condition
+      const cpuShare = (cpuTicks(sup.pid) - ticks0) / 100 / ((Date.now() - t0) / 1000);
+      expect(cpuShare).toBeLessThan(0.1);
+      process.stdout.write(
+        `measured: supervisor CPU while parked ${(cpuShare * 100).toFixed(1)} % of one core\n`,
+      );
+    }
+    expect(sup.log().filter((r) => r.message.startsWith('worker started'))).toHaveLength(4);
+    sup.proc.kill('SIGTERM');
+    expect((await sup.exited).code).toBe(0);
+  });
+
+  it('refuses events outside the allow-list and parks a child whose entry is missing', async () => {
+    const { sup } = await setup({
+      entries: {
+        worker: path.join(path.dirname(new URL(import.meta.url).pathname), 'testing', 'fake-worker.js'),
+        orchestrator: '/nonexistent/child.js',
+      },
+      env: { FAKE_BAD_EVENTS: 'worker' },
+    });
+    await waitForLog(sup, 'the refusal', (r) => r.message.includes('"format-disk" is not in the allow-list'));
+    await waitForLog(sup, 'the bad payload', (r) => r.message.includes('"heartbeat" has a bad payload'));
+    const state = await waitForState(
+      sup,
+      'orchestrator parked, worker running',
+      (s) => s.children.orchestrator.state === 'crash-looping' && s.children.worker.state === 'running',
+    );
+    expect(state.children.orchestrator.reason).toContain('/nonexistent/child.js not found');
+  });
+});
