@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ChildEvent } from '@headless/core/ipc/events';
@@ -134,6 +136,14 @@ describe('orchestrator child', () => {
     const exit = await exited;
     expect(exit.code).toBe(0);
     expect((await readLoopsFile(layout(root)))!.loops['Sleeper']!.running).toBe(false);
+    // The component log (winston, rotated by day) has the loop's records.
+    const logs = fs
+      .readdirSync(layout(root).logsDir)
+      .filter((f) => /^orchestrator-\d{4}-\d\d-\d\d\.log$/.test(f));
+    expect(logs).toHaveLength(1);
+    const records = fs.readFileSync(path.join(layout(root).logsDir, logs[0]!), 'utf8');
+    expect(records).toMatch(/"component":"orchestrator".*"message":"loop Sleeper started/);
+    expect(records).toMatch(/"message":"orchestrator stopped"/);
   });
 
   it('exits 2 with the config error when config/tools.json is wrong', async () => {

@@ -9,8 +9,11 @@ export interface Log {
   debug(message: string, meta?: Record<string, unknown>): unknown;
 }
 
-/** A per-loop output file: one timestamped line per write. */
+/** Where a line comes from: the step's stdout or stderr, or the orchestrator itself. */
+export type LineStream = 'stdout' | 'stderr' | 'meta';
+
+/** A per-loop output file: `<ISO time> [<stream>] <text>` per line, like a task log. */
 export interface LineLog {
-  line(text: string): void;
+  line(stream: LineStream, text: string): void;
   close(): Promise<void>;
 }

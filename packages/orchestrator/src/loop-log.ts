@@ -24,13 +24,21 @@ export function openLoopLog(file: string, opts: LoopLogOptions): LineLog {
   const clock = opts.clock ?? Date;
   let fd: number | undefined;
   let size = 0;
-  let broken = false;
+  let reported = false;
 
   const open = (): number => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const opened = fs.openSync(file, 'a');
     size = fs.fstatSync(opened).size;
     return opened;
+  };
+  const closeQuietly = (): void => {
+    try {
+      if (fd !== undefined) fs.closeSync(fd);
+    } catch {
+      // Already unusable; a new descriptor is opened for the next line.
+    }
+    fd = undefined;
   };
   const rotate = (): void => {
     if (fd !== undefined) fs.closeSync(fd);
@@ -39,23 +47,24 @@ export function openLoopLog(file: string, opts: LoopLogOptions): LineLog {
   };
 
   return {
-    line(text) {
-      if (broken) return;
+    line(stream, text) {
+      const stamp = new Date(clock.now()).toISOString();
       try {
         fd ??= open();
-        const bytes = Buffer.from(
-          `${new Date(clock.now()).toISOString()} ${text.replace(/\r?\n/g, ' ')}\n`,
-          'utf8',
-        );
-        if (size > 0 && size + bytes.length > opts.maxBytes) {
-          rotate();
-          fd = open();
+        for (const part of text.split(/\r?\n/)) {
+          const bytes = Buffer.from(`${stamp} [${stream}] ${part}\n`, 'utf8');
+          if (size > 0 && size + bytes.length > opts.maxBytes) {
+            rotate();
+            fd = open();
+          }
+          fs.writeSync(fd, bytes);
+          size += bytes.length;
         }
-        fs.writeSync(fd, bytes);
-        size += bytes.length;
       } catch (err) {
-        broken = true;
-        opts.onError?.(err);
+        // Reported once; later lines try again (a full disk may recover), the loop runs on either way.
+        if (!reported) opts.onError?.(err);
+        reported = true;
+        closeQuietly();
       }
     },
     close() {

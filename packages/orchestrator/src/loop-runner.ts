@@ -142,11 +142,11 @@ async function runRepo(
   ctx: LoopContext,
 ): Promise<RepoOutcome | undefined> {
   const out = ctx.output;
-  out.line(`--- run ${run} in ${repo}`);
+  out.line('meta', `--- run ${run} in ${repo}`);
   const repoDir = path.resolve(ctx.root, repo);
   const problem = await checkRepo(ctx.root, repo, repoDir, ctx.policies.worker.allowedRepoRoots);
   if (problem !== undefined) {
-    out.line(`! ${problem}`);
+    out.line('meta', problem);
     ctx.log.error(`loop ${name}: ${problem}`, { loop: name, repo, run });
     return { repo, result: 'failed', reason: problem };
   }
@@ -166,7 +166,7 @@ async function runRepo(
       maxRetryWaitMs: spec.intervalSec * 1000,
       ...(ctx.parentEnv ? { parentEnv: ctx.parentEnv } : {}),
       sink: {
-        line: (text) => out.line(text),
+        line: (stream, text) => out.line(stream, text),
         started: (attempt, pid) => ctx.events.stepStarted({ id, attempt, tool: step.tool, pid }),
         finished: (attempt, outcome) => ctx.events.stepFinished({ id, attempt, tool: step.tool, outcome }),
       },
@@ -175,10 +175,10 @@ async function runRepo(
       case 'ok':
         continue;
       case 'aborted':
-        out.line(`--- run ${run} in ${repo} interrupted: the orchestrator is stopping`);
+        out.line('meta', `--- run ${run} in ${repo} interrupted: the orchestrator is stopping`);
         return undefined;
       case 'skipped':
-        out.line(`--- run ${run} in ${repo} skipped at ${label}: ${result.reason}`);
+        out.line('meta', `--- run ${run} in ${repo} skipped at ${label}: ${result.reason}`);
         ctx.log.warn(`loop ${name} skipped ${label} in ${repo}: ${result.reason}`, {
           loop: name,
           repo,
@@ -187,11 +187,11 @@ async function runRepo(
         });
         return { repo, result: 'skipped', reason: `${label}: ${result.reason}` };
       case 'failed':
-        out.line(`--- run ${run} in ${repo} failed at ${label}: ${result.reason}`);
+        out.line('meta', `--- run ${run} in ${repo} failed at ${label}: ${result.reason}`);
         return { repo, result: 'failed', reason: `${label} ${result.outcome}: ${result.reason}` };
     }
   }
-  out.line(`--- run ${run} in ${repo} ok`);
+  out.line('meta', `--- run ${run} in ${repo} ok`);
   return { repo, result: 'ok' };
 }
 

@@ -96,8 +96,8 @@ describe('GitStatusLoop', () => {
 
     const text = readLog(root, 'GitStatusLoop');
     expect(count(text, /\$ git fetch --all --prune/)).toBeGreaterThanOrEqual(3);
-    expect(text).toMatch(/^\S+ ! +[0-9a-f]+\.\.[0-9a-f]+ +main +-> origin\/main$/m);
-    expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {3}## main\.\.\.origin\/main$/m);
+    expect(text).toMatch(/^\S+ \[stderr\] +[0-9a-f]+\.\.[0-9a-f]+ +main +-> origin\/main$/m);
+    expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[stdout\] ## main\.\.\.origin\/main$/m);
     expect(text).toMatch(/--- run 2 in repo ok/);
 
     // One loop's processes run strictly one after another, and runs are about an interval apart.
@@ -161,10 +161,10 @@ describe('GitStatusLoop', () => {
     expect(loops['BadStep']!.lastReason).toMatch(/step 1\/2 \(git definitely-not-a-command\) permanent/);
 
     const badLog = readLog(root, 'BadStep');
-    expect(badLog).toMatch(/! git: 'definitely-not-a-command' is not a git command/);
+    expect(badLog).toMatch(/\[stderr\] git: 'definitely-not-a-command' is not a git command/);
     // A failing step ends that repo's run: the status step after it never ran.
     expect(badLog).not.toMatch(/status -sb/);
-    expect(readLog(root, 'MissingRepo')).toMatch(/! repo "no-such-repo" not found/);
+    expect(readLog(root, 'MissingRepo')).toMatch(/\[meta\] repo "no-such-repo" not found/);
 
     // Logged once per run: as many error records as failed runs.
     const missing = orch.log.records.filter((r) => r.level === 'error' && r.message.includes('no-such-repo'));

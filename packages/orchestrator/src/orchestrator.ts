@@ -7,7 +7,7 @@ import { layout as rootLayout } from '@headless/core/paths';
 import { ToolBreakers } from '@headless/core/policy/tool-breakers';
 import { createProcessRunner } from '@headless/core/process/run';
 import type { ProcessRunner } from '@headless/core/process/types';
-import { closeLogger, createLogger } from './logger-adapter.js';
+import { closeLogger, createLogger } from '@headless/core/log/logger';
 import type { LineLog, Log } from './log-sink.js';
 import { loopLogPath, openLoopLog } from './loop-log.js';
 import { runLoop, type LoopEvents } from './loop-runner.js';
@@ -43,17 +43,16 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   const { tools, policies } = config;
   const clock = opts.clock ?? systemClock;
   const link = opts.link ?? null;
-  const ownLogger = opts.logger === undefined;
-  const winstonLogger = ownLogger
-    ? createLogger({
-        layout: l,
-        component: 'orchestrator',
-        console: opts.console ?? false,
-        level: policies.logs.level,
-        logs: policies.logs,
-      })
-    : undefined;
-  const log: Log = opts.logger ?? (winstonLogger as Log);
+  const ownLogger =
+    opts.logger === undefined
+      ? createLogger({
+          layout: l,
+          component: 'orchestrator',
+          console: opts.console ?? false,
+          logs: policies.logs,
+        })
+      : undefined;
+  const log: Log = ownLogger ?? (opts.logger as Log);
   const runner = opts.runner ?? createProcessRunner();
   const breakers = new ToolBreakers(policies.breaker, { clock });
   const stateFile = new LoopStateFile(l, (err) => log.warn(`cannot write loops.json: ${String(err)}`, {}));
@@ -138,5 +137,5 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   await stateFile.flush();
   await Promise.all(outputs.map((o) => o.close()));
   log.info('orchestrator stopped', { pid: process.pid });
-  if (winstonLogger) await closeLogger(winstonLogger);
+  if (ownLogger) await closeLogger(ownLogger);
 }

@@ -43,7 +43,7 @@ async function context(over: Partial<StepContext> = {}): Promise<StepContext & {
     signal: new AbortController().signal,
     scratchDir: `${root}/scratch`,
     maxRetryWaitMs: 60_000,
-    sink: { line: (t) => void lines.push(t), started: () => undefined, finished: () => undefined },
+    sink: { line: (_s, t) => void lines.push(t), started: () => undefined, finished: () => undefined },
     lines,
     ...over,
   };
@@ -69,7 +69,7 @@ describe('runStep', () => {
     const ctx = await context();
     const result = await runStep(node('console.error("bad args"); process.exit(3)'), ctx);
     expect(result).toMatchObject({ status: 'failed', attempts: 1, outcome: 'permanent' });
-    expect(ctx.lines).toContain('! bad args');
+    expect(ctx.lines).toContain('bad args');
   });
 
   it('leaves a retry that would wait past the next run to that run', async () => {
@@ -128,7 +128,7 @@ describe('runStep', () => {
       ctx,
     );
     expect(result.status).toBe('ok');
-    expect(ctx.lines).toContain('  token=***');
+    expect(ctx.lines).toContain('token=***');
     expect(ctx.lines.join('\n')).not.toContain('hunter2-value');
   });
 });

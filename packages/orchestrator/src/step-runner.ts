@@ -8,6 +8,7 @@ import { buildChildEnv } from '@headless/core/process/env';
 import type { ProcessRunner, RunResult } from '@headless/core/process/types';
 import { buildCommand, type BuiltCommand } from '@headless/core/tool/command';
 import { classifyAttempt } from '@headless/core/tool/classify';
+import type { LineStream } from './log-sink.js';
 import { sleep } from './sleep.js';
 
 /** How one step of one run ended. `aborted`: the orchestrator is stopping. */
@@ -20,7 +21,7 @@ export type StepResult =
 /** Where a step's output and its process events go. */
 export interface StepSink {
   /** One line of the loop log (the caller adds the timestamp). */
-  line(text: string): void;
+  line(stream: LineStream, text: string): void;
   started(attempt: number, pid: number): void;
   finished(attempt: number, outcome: string): void;
 }
@@ -163,6 +164,7 @@ export async function runStep(step: LoopStep, ctx: StepContext): Promise<StepRes
       };
     }
     ctx.sink.line(
+      'meta',
       `attempt ${attempt} failed (${a.outcome}: ${a.reason}); retrying in ${decision.delayMs} ms (${decision.why})`,
     );
     if (!(await sleep(decision.delayMs, ctx.signal))) return { status: 'aborted', attempts: attempt };
@@ -184,6 +186,7 @@ async function runAttempt(
   });
   const { timeoutMs, idleTimeoutMs } = stepTimeouts(step, tool, ctx.policies);
   ctx.sink.line(
+    'meta',
     `$ ${[command.executable, ...command.args].join(' ')}${attempt > 1 ? `  (attempt ${attempt})` : ''}`,
   );
   try {
@@ -200,7 +203,7 @@ async function runAttempt(
       timeoutMs,
       idleTimeoutMs,
       killGraceMs: killGraceMs(ctx.policies),
-      onLine: (stream, line) => ctx.sink.line(stream === 'stderr' ? `! ${line}` : `  ${line}`),
+      onLine: (stream, line) => ctx.sink.line(stream, line),
       onSpawn: (pid) => ctx.sink.started(attempt, pid),
       signal: ctx.signal,
       redact: secrets,
@@ -223,6 +226,7 @@ async function runAttempt(
     if (result.pid !== undefined) ctx.sink.finished(attempt, outcome);
     const tail = outcome === 'success' ? '' : `: ${verdict.reason}`;
     ctx.sink.line(
+      'meta',
       `= ${outcome}${tail} (exit ${result.exitCode ?? result.signal ?? result.endReason}, ${result.durationMs} ms)`,
     );
     return {
