@@ -210,9 +210,10 @@ export function rejectedFlag(toolName: string, text: string): string | undefined
   const single =
     /error: unknown option '([^']+)'/.exec(text) ?? /error: unexpected argument '([^']+)' found/.exec(text);
   if (single?.[1]) return `${toolName} rejected the flag ${single[1]}: ${fix}`;
-  const value = /invalid value '([^']*)' for '([^' <]+)/.exec(text);
-  if (value?.[2])
-    return `${toolName} rejected the value '${value[1]}' for ${value[2]}: fix it in the task's flags or tools.${toolName}.argv`;
+  const badValue = rejectedValue(text);
+  if (badValue) {
+    return `${toolName} rejected the value '${badValue.value}' for ${badValue.flag}: fix it in the task's flags or tools.${toolName}.argv`;
+  }
   const list =
     /Unknown arguments?: ([^\n]+)/.exec(text) ?? /error: unrecognized arguments: ([^\n]+)/.exec(text);
   if (list?.[1]) {
@@ -229,5 +230,16 @@ export function rejectedFlag(toolName: string, text: string): string | undefined
     const which = unique.length === 1 ? `the flag ${unique[0]}` : `the flags ${unique.join(' ')}`;
     return `${toolName} rejected ${which}: ${unique.length === 1 ? fix : `remove them from the task's flags or tools.${toolName}.argv`}`;
   }
+  return undefined;
+}
+
+/** clap `invalid value 'x' for '--sandbox <MODE>'`, commander `option '--output-format <format>' argument 'x' is invalid`, yargs `Argument: approval-mode, Given: "x"`. */
+function rejectedValue(text: string): { flag: string; value: string } | undefined {
+  const clap = /invalid value '([^']*)' for '([^' <]+)/.exec(text);
+  if (clap?.[2] !== undefined) return { flag: clap[2], value: clap[1] ?? '' };
+  const commander = /option '([^' <]+)[^']*' argument '([^']*)' is invalid/.exec(text);
+  if (commander?.[1] !== undefined) return { flag: commander[1], value: commander[2] ?? '' };
+  const yargs = /Argument: ([\w-]+), Given: "([^"]*)"/.exec(text);
+  if (yargs?.[1] !== undefined) return { flag: `--${yargs[1]}`, value: yargs[2] ?? '' };
   return undefined;
 }

@@ -52,9 +52,10 @@ export function findExecutable(executable: string, opts: FindExecutableOptions):
 function extensions(pathExt: string | undefined): string[] {
   const list = (pathExt && pathExt.trim() !== '' ? pathExt : DEFAULT_PATHEXT)
     .split(';')
-    .map((e) => e.trim())
+    // Lower case, as npm writes its shims (`codex.cmd`); Windows file names ignore case anyway.
+    .map((e) => e.trim().toLowerCase())
     .filter((e) => e.startsWith('.'));
-  return list.length > 0 ? list : DEFAULT_PATHEXT.split(';');
+  return list.length > 0 ? list : DEFAULT_PATHEXT.toLowerCase().split(';');
 }
 
 /** Environment lookup that is case-insensitive on Windows (`Path` vs `PATH`). */

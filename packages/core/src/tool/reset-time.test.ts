@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseResetTime } from './reset-time.js';
+
+// Local wall-clock times are built with the local Date constructor, so the tests hold in any TZ.
+const now = new Date(2026, 10, 20, 9, 30, 0); // 20 Nov 2026 09:30 local
+
+describe('parseResetTime', () => {
+  it('reads codex "try again at 10:54 AM" as today in local time', () => {
+    const text =
+      'You\u2019ve hit your usage limit. Visit https://chatgpt.com/codex/settings/usage or try again at 10:54 AM.';
+    expect(parseResetTime(text, now)).toEqual(new Date(2026, 10, 20, 10, 54));
+  });
+
+  it('moves a codex time that has passed today to tomorrow', () => {
+    expect(parseResetTime('Try again at 8:13 AM.', now)).toEqual(new Date(2026, 10, 21, 8, 13));
+    expect(parseResetTime('Try again at 12:05 AM.', now)).toEqual(new Date(2026, 10, 21, 0, 5));
+  });
+
+  it('reads a codex reset on another day with its date', () => {
+    expect(parseResetTime("You've hit your usage limit. Try again at Nov 28th, 2026 8:13 PM.", now)).toEqual(
+      new Date(2026, 10, 28, 20, 13),
+    );
+    expect(parseResetTime('try again at Dec 1st, 2026 12:00 PM', now)).toEqual(new Date(2026, 11, 1, 12, 0));
+  });
+
+  it('reads codex "try again in 4 days 3 hours"', () => {
+    expect(parseResetTime('Upgrade to Pro or try again in 4 days 3 hours.', now)).toEqual(
+      new Date(now.getTime() + (4 * 24 + 3) * 3600_000),
+    );
+  });
+
+  it('reads claude "resets 3pm" and "resets at 3:30 pm" in local time', () => {
+    expect(parseResetTime("You've hit your session limit · resets 3pm", now)).toEqual(
+      new Date(2026, 10, 20, 15, 0),
+    );
+    expect(parseResetTime('Usage limit reached · resets at 3:30 pm', now)).toEqual(
+      new Date(2026, 10, 20, 15, 30),
+    );
+    expect(parseResetTime('resets 9am', now)).toEqual(new Date(2026, 10, 21, 9, 0));
+  });
+
+  it('reads claude "resets 3pm (UTC)" in the named time zone', () => {
+    const utcNow = new Date(Date.UTC(2026, 10, 20, 9, 30));
+    expect(parseResetTime("You've hit your limit · resets 3pm (UTC)", utcNow)).toEqual(
+      new Date(Date.UTC(2026, 10, 20, 15)),
+    );
+    // 5am in Berlin (UTC+1 in November) is 04:00 UTC, already past at 09:30 UTC: tomorrow.
+    expect(parseResetTime('resets 5am (Europe/Berlin)', utcNow)).toEqual(new Date(Date.UTC(2026, 10, 21, 4)));
+  });
+
+  it('reads claude "resets Nov 28, 5am (UTC)"', () => {
+    const utcNow = new Date(Date.UTC(2026, 10, 20, 9, 30));
+    expect(parseResetTime("You've hit your weekly limit · resets Nov 28, 5am (UTC)", utcNow)).toEqual(
+      new Date(Date.UTC(2026, 10, 28, 5)),
+    );
+  });
+
+  it('reads the old claude "usage limit reached|<epoch>" form', () => {
+    expect(parseResetTime('Claude AI usage limit reached|1795000000', now)).toEqual(
+      new Date(1795000000 * 1000),
+    );
+  });
+
+  it('reads gemini "Suggested retry after 2s" and Google "Please retry in 30.5s"', () => {
+    expect(parseResetTime('You exceeded your current quota ... Suggested retry after 2s.', now)).toEqual(
+      new Date(now.getTime() + 2000),
+    );
+    expect(parseResetTime('Please retry in 30.5s.', now)).toEqual(new Date(now.getTime() + 30500));
+  });
+
+  it('reads an HTTP Retry-After header in seconds', () => {
+    expect(parseResetTime('HTTP/1.1 429\nRetry-After: 120\n', now)).toEqual(
+      new Date(now.getTime() + 120_000),
+    );
+  });
+
+  it('puts a gemini daily quota reset at the next midnight Pacific time', () => {
+    const utcNow = new Date(Date.UTC(2026, 10, 20, 9, 30)); // 01:30 PST on 20 Nov
+    expect(parseResetTime('You have exhausted your daily quota on this model.', utcNow)).toEqual(
+      new Date(Date.UTC(2026, 10, 21, 8, 0)), // 00:00 PST = 08:00 UTC
+    );
+  });
+
+  it('finds nothing in text without a reset time', () => {
+    expect(parseResetTime('exceeded retry limit, last status: 429 Too Many Requests', now)).toBeUndefined();
+    expect(parseResetTime('Connection reset by peer', now)).toBeUndefined();
+    expect(parseResetTime('stream error: exceeded retry limit; retrying 4/5 in 1.471s', now)).toBeUndefined();
+  });
+
+  it('ignores a dated reset that is already past', () => {
+    expect(parseResetTime('Try again at Nov 1st, 2026 8:13 AM.', now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,14 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The fake AI CLIs (claude, codex, gemini, aider) and `slowtool`, for tests: plain node scripts
+ * that parse argv like the real CLIs and play a scenario chosen by $FAKE_SCENARIO or a
+ * `SCENARIO: <name>` line in the prompt. See docs/tools.md ("Fake CLIs").
+ */
+export const FAKES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fakes');
+
+/** A PATH with the fakes first, then `extraPath` (default: this process's PATH). */
+export function pathWithFakes(extraPath: string = process.env.PATH ?? ''): string {
+  return extraPath === '' ? FAKES_DIR : `${FAKES_DIR}${path.delimiter}${extraPath}`;
+}
