@@ -5,7 +5,7 @@ import {
   descendantsFromLinks,
   killTree,
   listDescendants,
-  parsePsLinks,
+  parsePsTable,
   taskkillArgs,
   taskkillPath,
 } from './kill-tree.js';
@@ -51,9 +51,9 @@ describe('descendantsFromLinks', () => {
   });
 
   it('parses ps output', () => {
-    expect(parsePsLinks('  1     0\n 42    1\nbad line\n')).toEqual([
-      [1, 0],
-      [42, 1],
+    expect(parsePsTable('  1     0     1 Ss\n 42    1    42 Z+\nbad line\n')).toEqual([
+      { pid: 1, ppid: 0, pgrp: 1, ended: false },
+      { pid: 42, ppid: 1, pgrp: 42, ended: true },
     ]);
   });
 });

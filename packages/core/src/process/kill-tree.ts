@@ -34,14 +34,53 @@ export function descendantsFromLinks(root: number, links: ParentLinks): number[]
   return out;
 }
 
-/** Parses `ps -A -o pid=,ppid=` output. */
-export function parsePsLinks(text: string): Array<[number, number]> {
-  const links: Array<[number, number]> = [];
+/** One row of the process table. */
+export interface ProcRow {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  /** Ended (zombie or dead) but still listed. */
+  ended: boolean;
+}
+
+/** Parses `ps -A -o pid=,ppid=,pgid=,stat=` output. */
+export function parsePsTable(text: string): ProcRow[] {
+  const rows: ProcRow[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
-    if (m) links.push([Number(m[1]), Number(m[2])]);
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s*$/.exec(line);
+    if (m)
+      rows.push({
+        pid: Number(m[1]),
+        ppid: Number(m[2]),
+        pgrp: Number(m[3]),
+        ended: (m[4] ?? '').startsWith('Z'),
+      });
   }
-  return links;
+  return rows;
+}
+
+/**
+ * The process table in one pass: /proc on Linux, `ps` on macOS/BSD, [] on Windows or when `ps`
+ * fails. One pass per decision matters: reading /proc costs 15-40 ms on a busy machine.
+ */
+export async function readProcessTable(platform: NodeJS.Platform = process.platform): Promise<ProcRow[]> {
+  if (platform === 'win32') return [];
+  if (hasProcfs(platform)) {
+    return (await readProcTable()).map((s) => ({
+      pid: s.pid,
+      ppid: s.ppid,
+      pgrp: s.pgrp,
+      ended: s.state === 'Z' || s.state === 'X',
+    }));
+  }
+  try {
+    const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,stat='], {
+      windowsHide: true,
+    });
+    return parsePsTable(stdout);
+  } catch {
+    return [];
+  }
 }
 
 /** The arguments of the Windows tree kill (run with execFile and windowsHide, never through tree-kill's exec). */
@@ -62,31 +101,24 @@ export async function listDescendants(
   pid: number,
   opts: { platform?: NodeJS.Platform } = {},
 ): Promise<number[]> {
-  const platform = opts.platform ?? process.platform;
-  if (platform === 'win32') return [];
-  if (hasProcfs(platform)) {
-    const table = await readProcTable();
-    return descendantsFromLinks(
-      pid,
-      table.map((s) => [s.pid, s.ppid] as const),
-    );
-  }
-  try {
-    const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid='], { windowsHide: true });
-    return descendantsFromLinks(pid, parsePsLinks(stdout));
-  } catch {
-    return [];
-  }
+  const table = await readProcessTable(opts.platform);
+  return descendantsFromLinks(
+    pid,
+    table.map((r) => [r.pid, r.ppid] as const),
+  );
 }
 
-/** Live members of a process group (Linux only; elsewhere []: use groupHasMembers). */
-export async function listGroupMembers(pgid: number): Promise<number[]> {
-  if (!hasProcfs()) return [];
-  const table = await readProcTable();
-  return table.filter((s) => s.pgrp === pgid && s.state !== 'Z' && s.state !== 'X').map((s) => s.pid);
+/** Live members of a process group (POSIX). */
+export async function listGroupMembers(
+  pgid: number,
+  opts: { platform?: NodeJS.Platform } = {},
+): Promise<number[]> {
+  const table = await readProcessTable(opts.platform);
+  return table.filter((r) => r.pgrp === pgid && !r.ended).map((r) => r.pid);
 }
 
-function groupHasMembers(pgid: number): boolean {
+/** One syscall: whether any process (a zombie too) is still in the group. */
+export function groupHasMembers(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -137,9 +169,11 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ su
     if (p > 1 && p !== process.pid && !tree.has(p)) tree.set(p, start);
   };
   const scan = async (): Promise<void> => {
-    const roots = [pid, ...tree.keys()].filter((p) => p === pid || isAlive(p));
-    for (const root of roots) for (const d of await listDescendants(root, { platform })) track(d);
-    if (opts.pgid !== undefined) for (const m of await listGroupMembers(opts.pgid)) track(m);
+    const table = await readProcessTable(platform);
+    const links = table.map((r) => [r.pid, r.ppid] as const);
+    const roots = [pid, ...[...tree.keys()].filter(isAlive)];
+    for (const root of roots) for (const d of descendantsFromLinks(root, links)) track(d);
+    if (opts.pgid !== undefined) for (const r of table) if (r.pgrp === opts.pgid && !r.ended) track(r.pid);
   };
   track(pid);
   for (const [p, start] of opts.known ?? []) track(p, start);
@@ -162,13 +196,11 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ su
     [...tree].filter(([p, start]) => isAlive(p) && sameProcess(p, start)).map(([p]) => p);
   const allGone = async (): Promise<boolean> => {
     if (living().length > 0) return false;
-    if (opts.pgid === undefined) return true;
-    if (hasProcfs()) {
-      const members = await listGroupMembers(opts.pgid);
-      members.forEach((m) => track(m));
-      return members.length === 0;
-    }
-    return !groupHasMembers(opts.pgid);
+    // The cheap check first; only a group that still answers (maybe just zombies) needs the table.
+    if (opts.pgid === undefined || !groupHasMembers(opts.pgid)) return true;
+    const members = await listGroupMembers(opts.pgid, { platform });
+    members.forEach((m) => track(m));
+    return members.length === 0;
   };
   const waitGone = async (ms: number): Promise<boolean> => {
     const deadline = Date.now() + ms;

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { isAlive, processStartTime } from './alive.js';
-import { killTree, listDescendants, listGroupMembers } from './kill-tree.js';
+import { groupHasMembers, killTree, listDescendants, listGroupMembers } from './kill-tree.js';
 import { LineSplitter } from './line-splitter.js';
-import { hasProcfs } from './proc-stat.js';
 import { makeRedactor } from './redact.js';
 import { resolveExecutable } from './resolve-executable.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -230,13 +229,9 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
 async function hasLeftovers(pgid: number, seen: ReadonlyMap<number, string | undefined>): Promise<boolean> {
   for (const [p, start] of seen)
     if (isAlive(p) && (start === undefined || processStartTime(p) === start)) return true;
-  if (hasProcfs()) return (await listGroupMembers(pgid)).length > 0;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  // One syscall in the common case (nothing left); the table only to tell live members from zombies.
+  if (!groupHasMembers(pgid)) return false;
+  return (await listGroupMembers(pgid)).length > 0;
 }
 
 function isDirectory(dir: string): boolean {
