@@ -1,4 +1,22 @@
 import type { Command } from 'commander';
+import { runSupervisor } from '@headless/supervisor/supervisor';
+import { rootPaths } from '../context.js';
 
-// Placeholder until the command is written; kept so the command table stays stable.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run the supervisor: the worker and the orchestrator, restarted when they fail; stays attached (stop with "headless stop" or Ctrl+C)',
+    )
+    .option(
+      '--foreground',
+      'print a summary and the children’s output on the console (the default when stdout is a terminal)',
+    )
+    .action(async (opts: { foreground?: boolean }, cmd: Command) => {
+      const root = rootPaths(cmd).root;
+      process.exitCode = await runSupervisor({
+        root,
+        foreground: opts.foreground === true || process.stdout.isTTY === true,
+      });
+    });
+}
