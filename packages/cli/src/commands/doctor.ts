@@ -1,4 +1,17 @@
 import type { Command } from 'commander';
+import { layout, resolveRoot } from '@headless/core/paths';
+import { renderReport } from '../doctor/report.js';
+import { runDoctor } from '../doctor/run-doctor.js';
 
-// Placeholder until the command is written; kept so the command table stays stable.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('check the config, the folders and every configured tool (found on PATH? which version?)')
+    .option('--json', 'print one JSON object instead of tables')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const l = layout(resolveRoot(cmd.optsWithGlobals<{ root?: string }>().root));
+      const report = await runDoctor(l);
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderReport(report));
+      process.exitCode = report.exitCode;
+    });
+}

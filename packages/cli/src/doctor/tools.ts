@@ -1,0 +1,78 @@
+import { execa } from 'execa';
+import type { ToolsConfig } from '@headless/core/config/schema';
+import { findExecutableOnHost } from '@headless/core/tool/find-executable';
+import type { CheckStatus } from './folders.js';
+
+export interface ToolCheck {
+  tool: string;
+  executable: string;
+  /** Absolute path found, or null when the executable is not on PATH. */
+  foundAt: string | null;
+  /** First line of `<exe> --version`, or null. */
+  version: string | null;
+  status: CheckStatus;
+  detail: string;
+}
+
+export type VersionProbe = (file: string, env: NodeJS.ProcessEnv) => Promise<string | null>;
+
+/**
+ * Looks up every configured tool on PATH (PATHEXT on Windows) and asks each found one for its
+ * version. A missing tool is a warning, not a failure: tasks for it will fail, others run.
+ */
+export async function checkTools(
+  config: ToolsConfig,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  probe: VersionProbe = probeVersion,
+): Promise<ToolCheck[]> {
+  return Promise.all(
+    Object.entries(config.tools).map(async ([tool, spec]): Promise<ToolCheck> => {
+      const foundAt = findExecutableOnHost(spec.executable, env, cwd);
+      if (foundAt === null) {
+        return {
+          tool,
+          executable: spec.executable,
+          foundAt: null,
+          version: null,
+          status: 'warn',
+          detail: missingToolHint(tool, spec.executable),
+        };
+      }
+      const version = await probe(foundAt, env);
+      return {
+        tool,
+        executable: spec.executable,
+        foundAt,
+        version,
+        status: version === null ? 'warn' : 'ok',
+        detail: version === null ? `${foundAt} --version gave no answer within 5 s` : 'found',
+      };
+    }),
+  );
+}
+
+export function missingToolHint(tool: string, executable: string): string {
+  const where = executable.includes('/') || executable.includes('\\') ? `at ${executable}` : 'on PATH';
+  return `${executable} not found ${where}: install it or set "executable" for tools.${tool} in config/tools.json`;
+}
+
+/** `<file> --version`, first non-empty line of its output, or null (error, non-zero exit, timeout). */
+export async function probeVersion(file: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  const result = await execa(file, ['--version'], {
+    env,
+    extendEnv: false,
+    // A closed stdin: some CLIs wait for input on an open pipe (codex) even for --version.
+    stdin: 'ignore',
+    windowsHide: true,
+    timeout: 5000,
+    reject: false,
+    all: true,
+  });
+  if (result.failed || result.exitCode !== 0) return null;
+  const line = String(result.all ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .find((s) => s !== '');
+  return line ?? null;
+}
