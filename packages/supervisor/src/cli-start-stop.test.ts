@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { isAlive } from '@headless/core/process/alive';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { waitFor } from '@headless/test-support/wait-for';
-import { FAKE_ORCHESTRATOR, FAKE_WORKER, fakeChildren } from './testing/harness.js';
+import { FAKE_ORCHESTRATOR, FAKE_WORKER, fakeChildren, readLog } from './testing/harness.js';
 import type { SupervisorState } from './state-file.js';
 
 // The real CLI, built by `npm run build` (tsc -b of the whole tree).
@@ -43,9 +43,11 @@ describe('headless start / stop (real CLI)', () => {
       const s = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as SupervisorState;
       return s.children.worker.state === 'running' && s.children.orchestrator.state === 'running';
     });
-    expect(fs.readFileSync(path.join(root, 'logs', 'supervisor.log'), 'utf8')).toContain(
-      'removed STOP.HEADLESS left from an earlier stop',
-    );
+    expect(
+      readLog(root, 'supervisor').some(
+        (r) => r.message === 'removed STOP.HEADLESS left from an earlier stop',
+      ),
+    ).toBe(true);
 
     const second = spawnSync(process.execPath, [BIN, 'start', '--root', root], {
       env: ENV,

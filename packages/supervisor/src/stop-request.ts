@@ -83,6 +83,6 @@ export function describeStop(result: StopResult, root: string): string[] {
     }
   }
   if (result.after && result.after.phase !== 'stopped')
-    lines.push('  warning: the supervisor did not record a clean stop; see logs/supervisor.log');
+    lines.push('  warning: the supervisor did not record a clean stop; see logs/supervisor-<date>.log');
   return lines;
 }

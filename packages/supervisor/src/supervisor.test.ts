@@ -142,7 +142,7 @@ describe('supervisor tree (real processes)', () => {
         r.message.startsWith('worker started') &&
         sup.log().filter((x) => x.message.startsWith('worker started')).length >= 2,
     );
-    const blocked = readLog(root, 'worker').find((r) => r.message.includes('block-event-loop-after'));
+    const blocked = readLog(root, 'worker.out').find((r) => r.message.includes('block-event-loop-after'));
     const detected = sup.log().find((r) => r.message.includes('is unresponsive'));
     if (!blocked || !detected) throw new Error('missing log lines');
     const detectMs = ms(detected.timestamp) - ms(blocked.timestamp);

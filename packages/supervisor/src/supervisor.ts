@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import type winston from 'winston';
 import { loadConfig } from '@headless/core/config/load';
+import type { PoliciesConfig } from '@headless/core/config/schema';
 import { COMPONENTS, IPC_ENV, type Component } from '@headless/core/ipc/events';
 import { startIpcServer, type IpcServer } from '@headless/core/ipc/server';
 import { planSocket } from '@headless/core/ipc/socket-path';
@@ -10,7 +11,7 @@ import { layout as layoutOf } from '@headless/core/paths';
 import { ChildSlot } from './child-slot.js';
 import { resolveChildEntry } from './entries.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { closeLogger, createLogger } from './log.js';
+import { closeLogger, createLogger } from '@headless/core/log/logger';
 import { defaultRecovery, type BeforeWorkerBoot } from './recovery-hook.js';
 import { createStateWriter, stateFile, writeStateFile, type SupervisorState } from './state-file.js';
 import { watchStopFile } from './stop-file.js';
@@ -54,7 +55,7 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
     level: policies.logs.level,
   });
   try {
-    return await supervise({ ...opts, env }, layout, timing, lock, log);
+    return await supervise({ ...opts, env }, layout, timing, lock, log, policies.logs);
   } finally {
     await lock.release();
     await closeLogger(log);
@@ -67,6 +68,7 @@ async function supervise(
   timing: Timing,
   lock: HeldLock,
   log: winston.Logger,
+  logsPolicy: PoliciesConfig['logs'],
 ): Promise<number> {
   if (lock.takenOver) {
     log.warn(
@@ -138,7 +140,13 @@ async function supervise(
   const beforeWorkerBoot = opts.beforeWorkerBoot ?? defaultRecovery;
   const childLoggers: winston.Logger[] = [];
   for (const component of opts.components ?? COMPONENTS) {
-    const childLog = createLogger({ layout, component, console: opts.foreground });
+    // `<component>.out`: the child's own logger writes logs/<component>-*.log; what it prints goes here.
+    const childLog = createLogger({
+      layout,
+      component: `${component}.out`,
+      console: opts.foreground,
+      logs: logsPolicy,
+    });
     const slot = new ChildSlot({
       component,
       entry: opts.entries?.[component] ?? resolveChildEntry(component, opts.env),

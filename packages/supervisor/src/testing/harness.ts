@@ -74,10 +74,17 @@ export function startSupervisor(
   };
 }
 
+/** The records of logs/<component>-YYYY-MM-DD[.N].log, oldest file first. */
 export function readLog(root: string, component: string): LogRecord[] {
+  const dir = path.join(root, 'logs');
+  const pattern = new RegExp(`^${component.replace(/\./g, '\\.')}-\\d{4}-\\d{2}-\\d{2}(\\.\\d+)?\\.log$`);
   try {
     return fs
-      .readFileSync(path.join(root, 'logs', `${component}.log`), 'utf8')
+      .readdirSync(dir)
+      .filter((f) => pattern.test(f))
+      .sort()
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n')
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as LogRecord);
