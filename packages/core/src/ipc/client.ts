@@ -88,6 +88,7 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
     heartbeatTimer = undefined;
     clearInterval(parentTimer);
     process.off('disconnect', onChannelClosed);
+    process.off('SIGINT', ignoreSigint);
   };
 
   const markLost = (): void => {
@@ -97,6 +98,11 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
     for (const cb of lostCbs) cb();
   };
   const onChannelClosed = (): void => markLost();
+
+  // Ctrl+C reaches the whole foreground process group; a supervised child leaves the stop to its
+  // supervisor (which sends `shutdown`) instead of dying mid-task on the terminal's SIGINT.
+  const ignoreSigint = (): void => {};
+  process.on('SIGINT', ignoreSigint);
 
   const parentTimer = setInterval(() => {
     if (process.ppid !== parentPid) markLost();
