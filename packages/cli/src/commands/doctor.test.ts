@@ -7,6 +7,9 @@ import { findExecutableOnHost } from '@headless/core/tool/find-executable';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin.js');
+// Windows programs (node's crypto among them) need SystemRoot even in a minimal environment.
+const systemEnv =
+  process.platform === 'win32' ? { SystemRoot: process.env['SystemRoot'] ?? 'C:\\Windows' } : {};
 
 describe('headless doctor (real CLI)', () => {
   let root: string;
@@ -17,9 +20,14 @@ describe('headless doctor (real CLI)', () => {
     ({ root, cleanup } = await makeTempRoot());
     const git = findExecutableOnHost('git', process.env);
     if (git === null) throw new Error('these tests need git on PATH');
-    onlyGit = path.join(root, '.bin');
-    await fs.mkdir(onlyGit);
-    await fs.symlink(git, path.join(onlyGit, process.platform === 'win32' ? 'git.exe' : 'git'));
+    if (process.platform === 'win32') {
+      // Git for Windows' cmd folder holds git.exe and its GUIs only; a symlink would need privileges.
+      onlyGit = path.dirname(git);
+    } else {
+      onlyGit = path.join(root, '.bin');
+      await fs.mkdir(onlyGit);
+      await fs.symlink(git, path.join(onlyGit, 'git'));
+    }
   });
   afterEach(async () => {
     await cleanup();
@@ -27,7 +35,7 @@ describe('headless doctor (real CLI)', () => {
 
   const doctor = (...args: string[]) =>
     execa(process.execPath, [bin, 'doctor', '--root', root, ...args], {
-      env: { PATH: onlyGit, HOME: root },
+      env: { PATH: onlyGit, HOME: root, ...systemEnv },
       extendEnv: false,
       stdin: 'ignore',
       windowsHide: true,
@@ -38,7 +46,7 @@ describe('headless doctor (real CLI)', () => {
     const r = await doctor();
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^git\s+git\s+\S+git\s+git version \d/m);
+    expect(r.stdout).toMatch(/^git\s+git\s+.*git(\.exe)?\s+git version \d/m);
     for (const tool of ['aider', 'codex', 'claude']) {
       expect(r.stdout).toMatch(new RegExp(`^${tool}\\s+${tool}\\s+-\\s+-\\s+WARN`, 'm'));
       expect(r.stdout).toContain(
@@ -110,7 +118,7 @@ describe('headless doctor (real CLI)', () => {
           await fs.mkdir(path.join(caseRoot, 'config'));
           await fs.writeFile(path.join(caseRoot, 'config', file), text);
           return await execa(process.execPath, [bin, 'doctor', '--root', caseRoot], {
-            env: { PATH: onlyGit },
+            env: { PATH: onlyGit, ...systemEnv },
             extendEnv: false,
             stdin: 'ignore',
             windowsHide: true,
