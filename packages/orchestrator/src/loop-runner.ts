@@ -93,11 +93,8 @@ export async function runLoop(name: string, spec: LoopSpec, ctx: LoopContext): P
       outcomes = [{ repo: '*', result: 'failed', reason }];
     }
     const finishedAt = ctx.clock.now();
-    if (ctx.signal.aborted) {
-      // An interrupted run is neither a success nor a failure of the loop.
-      publish({ ...state, running: false, nextRunAt: null });
-      break;
-    }
+    // An interrupted run is neither a success nor a failure of the loop.
+    if (ctx.signal.aborted) break;
     const { result, reason } = combineOutcomes(outcomes);
     at = nextRunAt(sched, startedAt, finishedAt, random());
     publish(runFinished(state, { startedAt, finishedAt, result, reason, nextRunAt: at }));
@@ -111,6 +108,8 @@ export async function runLoop(name: string, spec: LoopSpec, ctx: LoopContext): P
     if (result === 'ok') ctx.log.info(`loop ${name} run ${run} ok`, meta);
     else ctx.log.warn(`loop ${name} run ${run} ${result}: ${reason ?? ''}`, { ...meta, reason });
   }
+  // A stopped orchestrator plans nothing: status must not show a next run that will not come.
+  publish({ ...state, running: false, nextRunAt: null });
   ctx.log.info(`loop ${name} stopped`, { loop: name });
 }
 

@@ -108,7 +108,13 @@ describe('GitStatusLoop', () => {
     expect(fetches[1]!.start - fetches[0]!.start).toBeGreaterThanOrEqual(950);
 
     const state = (await readLoopsFile(layout(root)))?.loops['GitStatusLoop'];
-    expect(state).toMatchObject({ enabled: true, running: false, lastResult: 'ok', failures: 0 });
+    expect(state).toMatchObject({
+      enabled: true,
+      running: false,
+      lastResult: 'ok',
+      failures: 0,
+      nextRunAt: null,
+    });
     expect(state!.runs).toBeGreaterThanOrEqual(2);
 
     const events = link.sent.map((s) => s.event);
