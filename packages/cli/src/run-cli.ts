@@ -6,7 +6,7 @@ import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -17,7 +17,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`headless: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`headless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `headless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return ExitCode.failure;
   }
 }

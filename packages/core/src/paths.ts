@@ -16,7 +16,11 @@ export interface RootLayout {
 }
 
 /** The root: an explicit `--root`, else `HEADLESS_ROOT`, else the current folder. */
-export function resolveRoot(explicit?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function resolveRoot(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   const chosen = explicit ?? env['HEADLESS_ROOT'] ?? cwd;
   return path.resolve(cwd, chosen);
 }

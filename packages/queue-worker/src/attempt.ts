@@ -59,20 +59,40 @@ export async function runAttempt(
   try {
     let built;
     try {
-      built = buildCommand(spec.tool, tool, { id: spec.id, args: spec.args, files: spec.files, flags: spec.flags, repo, ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}) }, { scratchDir });
+      built = buildCommand(
+        spec.tool,
+        tool,
+        {
+          id: spec.id,
+          args: spec.args,
+          files: spec.files,
+          flags: spec.flags,
+          repo,
+          ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
+        },
+        { scratchDir },
+      );
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
-      return { classification: { outcome: 'permanent', retryable: false, reason: err.message }, redact, durationMs: 0 };
+      return {
+        classification: { outcome: 'permanent', retryable: false, reason: err.message },
+        redact,
+        durationMs: 0,
+      };
     }
     for (const f of built.files) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await fs.writeFile(f.path, f.content, { mode: 0o600 });
     }
     const shown = built.args.map((a) => (a.length > 120 ? `${a.slice(0, 117)}...` : a));
-    log.line('meta', `attempt ${rec.attempts} of ${spec.id}: ${built.executable} ${JSON.stringify(shown)} in ${repo} (prompt via ${built.promptVia})`);
+    log.line(
+      'meta',
+      `attempt ${rec.attempts} of ${spec.id}: ${built.executable} ${JSON.stringify(shown)} in ${repo} (prompt via ${built.promptVia})`,
+    );
     const timeoutSec = spec.timeout_sec ?? tool.timeoutSec ?? deps.policies.worker.defaultTimeoutSec;
-    const idleSec = spec.idle_timeout_sec ?? tool.idleTimeoutSec ?? deps.policies.worker.defaultIdleTimeoutSec;
+    const idleSec =
+      spec.idle_timeout_sec ?? tool.idleTimeoutSec ?? deps.policies.worker.defaultIdleTimeoutSec;
     const result = await deps.runner.run({
       executable: built.executable,
       args: built.args,

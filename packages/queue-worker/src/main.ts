@@ -18,13 +18,23 @@ export interface WorkerProcessOptions {
  * The worker as a process: config, logs, the supervisor link, signals. `headless worker`,
  * `headless run` and the supervisor's forked child all come through here.
  */
-export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<{ exitCode: number; summary?: WorkerSummary }> {
+export async function runWorkerProcess(
+  opts: WorkerProcessOptions,
+): Promise<{ exitCode: number; summary?: WorkerSummary }> {
   const paths = layout(opts.root);
   const config = await loadConfig(paths);
-  const logger = createLogger({ layout: paths, component: 'worker', console: opts.console, level: config.policies.logs.level, logs: config.policies.logs });
+  const logger = createLogger({
+    layout: paths,
+    component: 'worker',
+    console: opts.console,
+    level: config.policies.logs.level,
+    logs: config.policies.logs,
+  });
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
-    logger.info(`received ${sig}: stopping (running tasks get ${config.policies.shutdown.graceSec} s to finish)`);
+    logger.info(
+      `received ${sig}: stopping (running tasks get ${config.policies.shutdown.graceSec} s to finish)`,
+    );
     stop.abort();
   };
   process.on('SIGINT', onSignal);

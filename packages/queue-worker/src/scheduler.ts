@@ -31,7 +31,9 @@ export interface SchedulerPlan {
 
 /** Orders the queue: higher priority first, then first queued first. */
 export function queueOrder(a: TaskRecord, b: TaskRecord): number {
-  return b.spec.priority - a.spec.priority || a.enqueuedAt.localeCompare(b.enqueuedAt) || a.id.localeCompare(b.id);
+  return (
+    b.spec.priority - a.spec.priority || a.enqueuedAt.localeCompare(b.enqueuedAt) || a.id.localeCompare(b.id)
+  );
 }
 
 /**

@@ -104,7 +104,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   await fsp.mkdir(cancelDir(paths.runDir), { recursive: true });
 
   // Secrets of the worker's own environment never reach the ledger, whatever a tool prints.
-  const globalSecrets = buildChildEnv(parentEnv, { pass: [], extraPass: tools.secretEnv, secretNames: tools.secretEnv }).secrets;
+  const globalSecrets = buildChildEnv(parentEnv, {
+    pass: [],
+    extraPass: tools.secretEnv,
+    secretNames: tools.secretEnv,
+  }).secrets;
   const redact = makeRedactor(globalSecrets);
   const store = new FolderStore(paths.tasksDir, { clock, fsync });
   await store.init();
@@ -124,10 +128,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       const report = await opts.recover(paths.root);
       log.info('recovery done', { report });
     }
+    const saveBreakers = breakerSaver(paths.runDir);
     const breakers = new ToolBreakers(policies.breaker, {
       clock,
       initial: await readBreakers(paths.runDir),
-      onChange: (s) => void saveBreakers(paths.runDir, s).catch((err: unknown) => log.error('could not save breaker state', { err: String(err) })),
+      onChange: (s) =>
+        void saveBreakers(s).catch((err: unknown) =>
+          log.error('could not save breaker state', { err: String(err) }),
+        ),
     });
     const allowedRoots = resolveAllowedRoots(paths.root, policies.worker.allowedRepoRoots);
     const inbox = new InboxWatcher({
@@ -138,21 +146,36 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       ingest: {
         store,
         ledger,
-        validation: { root: paths.root, tools: tools.tools, allowedRoots, maxLineBytes: policies.worker.maxLineBytes },
+        validation: {
+          root: paths.root,
+          tools: tools.tools,
+          allowedRoots,
+          maxLineBytes: policies.worker.maxLineBytes,
+        },
         ingestedDir: path.join(paths.tasksDir, 'ingested'),
         now: () => new Date(clock.now()),
         redact,
       },
       onReport: (r) => {
-        log.info(`ingested ${r.file}: ${r.queued.length} queued, ${r.rejected.length} rejected${r.replayed.length ? `, ${r.replayed.length} already queued` : ''}`, {
-          file: r.file,
-          rejected: r.rejected.slice(0, 20),
-        });
+        log.info(
+          `ingested ${r.file}: ${r.queued.length} queued, ${r.rejected.length} rejected${r.replayed.length ? `, ${r.replayed.length} already queued` : ''}`,
+          {
+            file: r.file,
+            rejected: r.rejected.slice(0, 20),
+          },
+        );
       },
-      onError: (file, err) => log.error(`could not read inbox file ${file}: ${String(err)}; it stays in the inbox`, { file }),
+      onError: (file, err) =>
+        log.error(`could not read inbox file ${file}: ${String(err)}; it stays in the inbox`, { file }),
     });
 
-    watchers.push(...watchFolders([paths.inbox, paths.root, path.join(paths.tasksDir, 'queued'), cancelDir(paths.runDir)], () => waker.wake(), log));
+    watchers.push(
+      ...watchFolders(
+        [paths.inbox, paths.root, path.join(paths.tasksDir, 'queued'), cancelDir(paths.runDir)],
+        () => waker.wake(),
+        log,
+      ),
+    );
     const onAbort = () => waker.wake();
     opts.signal?.addEventListener('abort', onAbort);
     let linkLost = false;
@@ -174,13 +197,34 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         at: new Date(clock.now()).toISOString(),
         state,
         supervised: Boolean(opts.link),
-        running: [...running.values()].map((r) => ({ id: r.id, attempt: r.attempt, tool: r.tool, startedAt: r.startedAt, ...(r.pid ? { pid: r.pid } : {}) })),
+        running: [...running.values()].map((r) => ({
+          id: r.id,
+          attempt: r.attempt,
+          tool: r.tool,
+          startedAt: r.startedAt,
+          ...(r.pid ? { pid: r.pid } : {}),
+        })),
       };
-      opts.link?.send('heartbeat', { component: 'worker', pid: hb.pid, at: hb.at, running: hb.running.map(({ id, attempt, tool, pid }) => ({ id, attempt, tool, ...(pid ? { pid } : {}) })) });
-      await writeHeartbeat(paths.runDir, hb).catch((err: unknown) => log.warn(`could not write heartbeat: ${String(err)}`));
+      opts.link?.send('heartbeat', {
+        component: 'worker',
+        pid: hb.pid,
+        at: hb.at,
+        running: hb.running.map(({ id, attempt, tool, pid }) => ({
+          id,
+          attempt,
+          tool,
+          ...(pid ? { pid } : {}),
+        })),
+      });
+      await writeHeartbeat(paths.runDir, hb).catch((err: unknown) =>
+        log.warn(`could not write heartbeat: ${String(err)}`),
+      );
     };
     await heartbeat('running');
-    heartbeatTimer = setInterval(() => void heartbeat(stopping ? 'stopping' : 'running'), policies.heartbeat.intervalSec * 1000);
+    heartbeatTimer = setInterval(
+      () => void heartbeat(stopping ? 'stopping' : 'running'),
+      policies.heartbeat.intervalSec * 1000,
+    );
     heartbeatTimer.unref();
     opts.link?.send('ready', { component: 'worker', pid: process.pid });
     await ledger.append({ event: 'worker.start', workerPid: process.pid });
@@ -191,7 +235,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       const ids = new Set(await store.ids('queued'));
       for (const id of queued.keys()) if (!ids.has(id)) queued.delete(id);
       for (const id of ids) {
-        if (queued.has(id) || running.has(id)) continue;
+        if (queued.has(id)) continue;
         const rec = await store.read('queued', id).catch((err: unknown) => {
           log.error(String(err));
           return undefined;
@@ -206,8 +250,18 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         if (!rec || rec.quarantineKind !== 'breaker') continue;
         if (breakers.view(rec.spec.tool).state === 'open') continue;
         try {
-          await store.schedule(id, 'quarantine', new Date(clock.now()), `${rec.spec.tool} breaker half-open: trying again`);
-          await ledger.append({ event: 'task.released', task: id, tool: rec.spec.tool, reason: 'breaker half-open' });
+          await store.schedule(
+            id,
+            'quarantine',
+            new Date(clock.now()),
+            `${rec.spec.tool} breaker half-open: trying again`,
+          );
+          await ledger.append({
+            event: 'task.released',
+            task: id,
+            tool: rec.spec.tool,
+            reason: 'breaker half-open',
+          });
         } catch (err) {
           if (!(err instanceof MissingTaskError)) throw err;
         }
@@ -236,7 +290,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       }
     };
 
-    const finishAttempt = async (r: Running, summaryAttempt: AttemptSummary, c: Classification, repo: string, output: string) => {
+    const finishAttempt = async (
+      r: Running,
+      summaryAttempt: AttemptSummary,
+      c: Classification,
+      repo: string,
+      output: string,
+    ) => {
       const id = r.id;
       const now = new Date(clock.now());
       if (r.abortReason === 'cancel') {
@@ -245,30 +305,67 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         return 'cancelled';
       }
       if (r.abortReason === 'stop') {
-        await store.schedule(id, 'processing', now, 'interrupted by stop; runs again', (rec) => ({ ...rec, attempts: Math.max(0, rec.attempts - 1), history: [...rec.history, summaryAttempt].slice(-10) }));
-        await ledger.append({ event: 'task.requeued', task: id, attempt: r.attempt, reason: 'interrupted by stop' });
+        await store.schedule(id, 'processing', now, 'interrupted by stop; runs again', (rec) => ({
+          ...rec,
+          attempts: Math.max(0, rec.attempts - 1),
+          history: [...rec.history, summaryAttempt].slice(-10),
+        }));
+        await ledger.append({
+          event: 'task.requeued',
+          task: id,
+          attempt: r.attempt,
+          reason: 'interrupted by stop',
+        });
         return 'requeued';
       }
       if (c.outcome === 'success') {
         await store.complete(id, summaryAttempt);
-        await ledger.append({ event: 'task.done', task: id, attempt: r.attempt, ...(c.suspect ? { reason: c.suspect } : {}) });
+        await ledger.append({
+          event: 'task.done',
+          task: id,
+          attempt: r.attempt,
+          ...(c.suspect ? { reason: c.suspect } : {}),
+        });
         return 'done';
       }
       let retryable = c.retryable;
       let why = c.reason;
       const lockPath = parseIndexLockError(output);
       if (lockPath) {
-        const ownGitPids = [...running.values()].filter((o) => o !== r && o.tool === 'git' && o.pid).map((o) => o.pid as number);
-        const repair = await repairStaleIndexLock(repo, { minAgeMs: policies.gitLock.minAgeSec * 1000, ownGitPids });
-        await ledger.append({ event: repair.removed ? 'lock.repaired' : 'lock.kept', task: id, attempt: r.attempt, repo, reason: repair.reason, file: repair.lockPath });
-        log.warn(`${repair.removed ? 'removed stale' : 'kept'} ${repair.lockPath}: ${repair.reason}`, { taskId: id });
+        const ownGitPids = [...running.values()]
+          .filter((o) => o !== r && o.tool === 'git' && o.pid)
+          .map((o) => o.pid as number);
+        const repair = await repairStaleIndexLock(repo, {
+          minAgeMs: policies.gitLock.minAgeSec * 1000,
+          ownGitPids,
+        });
+        await ledger.append({
+          event: repair.removed ? 'lock.repaired' : 'lock.kept',
+          task: id,
+          attempt: r.attempt,
+          repo,
+          reason: repair.reason,
+          file: repair.lockPath,
+        });
+        log.warn(`${repair.removed ? 'removed stale' : 'kept'} ${repair.lockPath}: ${repair.reason}`, {
+          taskId: id,
+        });
         retryable = true;
         why = `git index.lock: ${repair.reason}`;
         if (repair.removed) {
           const max = r.rec.spec.max_attempts ?? policies.retry.maxAttempts;
           if (r.attempt < max) {
-            await store.schedule(id, 'processing', now, why, (rec) => ({ ...rec, history: [...rec.history, summaryAttempt].slice(-10) }));
-            await ledger.append({ event: 'task.retry', task: id, attempt: r.attempt, notBefore: now.toISOString(), reason: why });
+            await store.schedule(id, 'processing', now, why, (rec) => ({
+              ...rec,
+              history: [...rec.history, summaryAttempt].slice(-10),
+            }));
+            await ledger.append({
+              event: 'task.retry',
+              task: id,
+              attempt: r.attempt,
+              notBefore: now.toISOString(),
+              reason: why,
+            });
             return 'retry';
           }
         }
@@ -282,8 +379,21 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         policy: policies.retry,
       });
       if (decision.action === 'retry') {
-        await store.schedule(id, 'processing', decision.notBefore, `${why} (retry ${decision.why})`, (rec) => ({ ...rec, history: [...rec.history, summaryAttempt].slice(-10) }));
-        await ledger.append({ event: 'task.retry', task: id, attempt: r.attempt, notBefore: decision.notBefore.toISOString(), reason: `${why}; ${decision.why}`, delayMs: decision.delayMs });
+        await store.schedule(
+          id,
+          'processing',
+          decision.notBefore,
+          `${why} (retry ${decision.why})`,
+          (rec) => ({ ...rec, history: [...rec.history, summaryAttempt].slice(-10) }),
+        );
+        await ledger.append({
+          event: 'task.retry',
+          task: id,
+          attempt: r.attempt,
+          notBefore: decision.notBefore.toISOString(),
+          reason: `${why}; ${decision.why}`,
+          delayMs: decision.delayMs,
+        });
         return 'retry';
       }
       const reason = retryable ? `${why} (${decision.why})` : why;
@@ -300,30 +410,58 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       summary.started++;
       const { spec } = claimed;
       const repo = path.resolve(paths.root, spec.repo);
-      await ledger.append({ event: 'attempt.start', task: r.id, attempt: r.attempt, tool: spec.tool, repo, workerPid: process.pid });
+      await ledger.append({
+        event: 'attempt.start',
+        task: r.id,
+        attempt: r.attempt,
+        tool: spec.tool,
+        repo,
+        workerPid: process.pid,
+      });
       let pidWrite: Promise<unknown> = Promise.resolve();
       const ran = await breakers.execute(
         spec.tool,
         () =>
-          runAttempt(claimed, repo, { tools, policies, runner, clock, logsDir: paths.logsDir, scratchRoot, parentEnv }, {
-            signal: r.abort.signal,
-            onSpawn: (pid) => {
-              r.pid = pid;
-              const toolStart = processStartTime(pid);
-              pidWrite = store
-                .update(r.id, 'processing', (rec) => ({ ...rec, ...(rec.claim ? { claim: { ...rec.claim, toolPid: pid, ...(toolStart ? { toolStart } : {}) } } : {}) }))
-                .catch((err: unknown) => log.error(`could not record pid of ${r.id}: ${String(err)}`));
-              opts.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
+          runAttempt(
+            claimed,
+            repo,
+            { tools, policies, runner, clock, logsDir: paths.logsDir, scratchRoot, parentEnv },
+            {
+              signal: r.abort.signal,
+              onSpawn: (pid) => {
+                r.pid = pid;
+                const toolStart = processStartTime(pid);
+                pidWrite = store
+                  .update(r.id, 'processing', (rec) => ({
+                    ...rec,
+                    ...(rec.claim
+                      ? { claim: { ...rec.claim, toolPid: pid, ...(toolStart ? { toolStart } : {}) } }
+                      : {}),
+                  }))
+                  .catch((err: unknown) => log.error(`could not record pid of ${r.id}: ${String(err)}`));
+                opts.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
+              },
             },
-          }),
+          ),
         (a) => (r.abortReason ? undefined : countsAgainstTool(a.classification)),
       );
       await pidWrite;
       if (!ran.ran) {
         const reason = `${spec.tool} breaker open${ran.openUntil ? ` until ${ran.openUntil}` : ''}: ${breakers.view(spec.tool).lastReason ?? 'repeated failures'}`;
         await store.quarantine(r.id, 'processing', reason, 'breaker');
-        await store.update(r.id, 'quarantine', (rec) => ({ ...rec, attempts: Math.max(0, rec.attempts - 1) }));
-        await ledger.append({ event: 'attempt.end', task: r.id, attempt: r.attempt, tool: spec.tool, outcome: 'breaker-open', reason, durationMs: 0 });
+        await store.update(r.id, 'quarantine', (rec) => ({
+          ...rec,
+          attempts: Math.max(0, rec.attempts - 1),
+        }));
+        await ledger.append({
+          event: 'attempt.end',
+          task: r.id,
+          attempt: r.attempt,
+          tool: spec.tool,
+          outcome: 'breaker-open',
+          reason,
+          durationMs: 0,
+        });
         await ledger.append({ event: 'task.quarantined', task: r.id, tool: spec.tool, reason });
         opts.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: 'breaker-open' });
         count('quarantine');
@@ -334,7 +472,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       const res = a.result;
       const endedAt = new Date(clock.now()).toISOString();
       const reason = a.redact(redact(c.reason));
-      const attemptSummary: AttemptSummary = { attempt: r.attempt, startedAt: r.startedAt, endedAt, outcome: r.abortReason === 'cancel' ? 'cancelled' : c.outcome, reason, exitCode: res?.exitCode ?? null };
+      const attemptSummary: AttemptSummary = {
+        attempt: r.attempt,
+        startedAt: r.startedAt,
+        endedAt,
+        outcome: r.abortReason === 'cancel' ? 'cancelled' : c.outcome,
+        reason,
+        exitCode: res?.exitCode ?? null,
+      };
       await ledger.append({
         event: 'attempt.end',
         task: r.id,
@@ -353,10 +498,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         ...(c.suspect ? { suspect: c.suspect } : {}),
         ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
       });
-      const outcome = await finishAttempt(r, attemptSummary, { ...c, reason }, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
+      const outcome = await finishAttempt(
+        r,
+        attemptSummary,
+        { ...c, reason },
+        repo,
+        `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`,
+      );
       opts.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome });
       count(outcome);
-      log.info(`task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${outcome}${c.outcome === 'success' ? '' : ` (${reason})`}`, { taskId: r.id, attempt: r.attempt, tool: spec.tool });
+      log.info(
+        `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${outcome}${c.outcome === 'success' ? '' : ` (${reason})`}`,
+        { taskId: r.id, attempt: r.attempt, tool: spec.tool },
+      );
     };
 
     const count = (k: string) => {
@@ -380,7 +534,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       queued.delete(rec.id);
       r.done = execute(r)
         .catch((err: unknown) => {
-          log.error(`task ${rec.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { taskId: rec.id });
+          log.error(`task ${rec.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, {
+            taskId: rec.id,
+          });
         })
         .finally(() => {
           running.delete(rec.id);
@@ -388,16 +544,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         });
     };
 
-    const stopRequested = () => stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || linkLost;
+    const stopRequested = () =>
+      stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || linkLost;
 
     while (!stopRequested()) {
+      // Released tasks must be in the queue snapshot below, or an idle check could miss them.
+      await releaseParked();
       await inbox.scan();
       await refreshQueued();
-      await releaseParked();
       await handleCancels();
       const now = clock.now();
       const plan = planNext({
-        queued: [...queued.values()],
+        // A task that is finishing can already be back in the queue folder while its run winds down.
+        queued: [...queued.values()].filter((r) => !running.has(r.id)),
         running: [...running.values()],
         now,
         globalLimit: policies.worker.concurrency,
@@ -419,7 +578,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       }
       for (const rec of plan.start) launch(rec);
 
-      if (opts.untilIdle && running.size === 0 && plan.start.length === 0 && queued.size === 0 && !inbox.pending && (await parkedNextWake()) === undefined) {
+      if (
+        opts.untilIdle &&
+        running.size === 0 &&
+        plan.start.length === 0 &&
+        !inbox.pending &&
+        (await store.ids('queued')).length === 0 &&
+        (await parkedNextWake()) === undefined
+      ) {
         summary.stoppedBy = 'idle';
         break;
       }
@@ -432,7 +598,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     }
 
     if (!opts.untilIdle || summary.stoppedBy !== 'idle') {
-      summary.stoppedBy = linkLost ? 'link-lost' : opts.signal?.aborted ? 'signal' : stopping ? 'signal' : 'stop-file';
+      summary.stoppedBy = linkLost
+        ? 'link-lost'
+        : opts.signal?.aborted
+          ? 'signal'
+          : stopping
+            ? 'signal'
+            : 'stop-file';
     }
     stopping = true;
     await heartbeat('stopping');
@@ -483,7 +655,9 @@ function watchFolders(dirs: string[], onEvent: () => void, log: WorkerLogger): f
     try {
       // The folder listing stays the truth (windows.md §6: events can be lost); an event only makes the next scan come sooner.
       const w = fs.watch(dir, { persistent: false }, onEvent);
-      w.on('error', (err) => log.warn(`watching ${dir} failed: ${String(err)}; falling back to periodic scans`));
+      w.on('error', (err) =>
+        log.warn(`watching ${dir} failed: ${String(err)}; falling back to periodic scans`),
+      );
       out.push(w);
     } catch (err) {
       log.warn(`cannot watch ${dir}: ${String(err)}; falling back to periodic scans`);
@@ -500,8 +674,13 @@ async function readBreakers(runDir: string): Promise<BreakersSnapshot> {
   }
 }
 
-let saving: Promise<void> = Promise.resolve();
-function saveBreakers(runDir: string, s: BreakersSnapshot): Promise<void> {
-  saving = saving.then(() => writeFileAtomic(path.join(runDir, BREAKERS_FILE), JSON.stringify(s, null, 1)));
-  return saving;
+/** Serialises writes of one root's breaker state, so an older snapshot never lands after a newer one. */
+function breakerSaver(runDir: string): (s: BreakersSnapshot) => Promise<void> {
+  let chain: Promise<void> = Promise.resolve();
+  return (s) => {
+    const write = () => writeFileAtomic(path.join(runDir, BREAKERS_FILE), JSON.stringify(s, null, 1));
+    const next = chain.then(write, write);
+    chain = next.catch(() => undefined);
+    return next;
+  };
 }

@@ -47,7 +47,15 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
   const paths = layout(opts.root);
   const clock = opts.clock ?? systemClock;
   const policies = opts.policies ?? (await loadConfig(paths)).policies;
-  const report: RecoveryReport = { requeued: [], poisoned: [], completedMoves: [], killed: [], cleaned: [], live: [], notes: [] };
+  const report: RecoveryReport = {
+    requeued: [],
+    poisoned: [],
+    completedMoves: [],
+    killed: [],
+    cleaned: [],
+    live: [],
+    notes: [],
+  };
   const store = new FolderStore(paths.tasksDir, { clock, fsync: opts.fsync ?? true });
   await store.init();
   await fenceTornLedger(paths.ledger, report);
@@ -58,9 +66,12 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
   const ownerLive = (rec: TaskRecord): boolean => {
     const c = rec.claim;
     if (!c) return false;
-    if (!lockHolderAlive({ pid: c.workerPid, ...(c.workerStart ? { startTime: c.workerStart } : {}) })) return false;
+    if (!lockHolderAlive({ pid: c.workerPid, ...(c.workerStart ? { startTime: c.workerStart } : {}) }))
+      return false;
     if (hb && hb.pid === c.workerPid && clock.now() - Date.parse(hb.at) > staleMs) {
-      report.notes.push(`worker ${c.workerPid} is alive but its heartbeat is ${Math.round((clock.now() - Date.parse(hb.at)) / 1000)} s old; its tasks are left to the supervisor's watchdog`);
+      report.notes.push(
+        `worker ${c.workerPid} is alive but its heartbeat is ${Math.round((clock.now() - Date.parse(hb.at)) / 1000)} s old; its tasks are left to the supervisor's watchdog`,
+      );
     }
     return true;
   };
@@ -95,18 +106,47 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
       }
       const crashes = rec.crashes + 1;
       const reason = `worker ${rec.claim.workerPid} died during attempt ${rec.attempts}`;
-      await ledger.append({ event: 'attempt.end', task: id, attempt: rec.attempts, tool: rec.spec.tool, outcome: 'interrupted', reason, ...(rec.claim.toolPid ? { pid: rec.claim.toolPid } : {}) });
+      await ledger.append({
+        event: 'attempt.end',
+        task: id,
+        attempt: rec.attempts,
+        tool: rec.spec.tool,
+        outcome: 'interrupted',
+        reason,
+        ...(rec.claim.toolPid ? { pid: rec.claim.toolPid } : {}),
+      });
       if (crashes >= policies.recovery.maxCrashes) {
         const why = `poison: the worker died during ${crashes} attempts of this task (policies.recovery.maxCrashes = ${policies.recovery.maxCrashes}); run "headless retry ${id}" to try again`;
         await store.update(id, 'processing', (r) => ({ ...r, crashes }));
-        await store.fail(id, 'processing', why, { attempt: rec.attempts, startedAt: rec.claim.claimedAt, endedAt: now.toISOString(), outcome: 'poison', reason });
-        await ledger.append({ event: 'task.failed', task: id, attempt: rec.attempts, outcome: 'poison', reason: why });
+        await store.fail(id, 'processing', why, {
+          attempt: rec.attempts,
+          startedAt: rec.claim.claimedAt,
+          endedAt: now.toISOString(),
+          outcome: 'poison',
+          reason,
+        });
+        await ledger.append({
+          event: 'task.failed',
+          task: id,
+          attempt: rec.attempts,
+          outcome: 'poison',
+          reason: why,
+        });
         report.poisoned.push(id);
       } else {
         await store.schedule(id, 'processing', now, `${reason}; requeued by recovery`, (r) => ({
           ...r,
           crashes,
-          history: [...r.history, { attempt: r.attempts, startedAt: rec.claim?.claimedAt ?? now.toISOString(), endedAt: now.toISOString(), outcome: 'interrupted' as const, reason }].slice(-10),
+          history: [
+            ...r.history,
+            {
+              attempt: r.attempts,
+              startedAt: rec.claim?.claimedAt ?? now.toISOString(),
+              endedAt: now.toISOString(),
+              outcome: 'interrupted' as const,
+              reason,
+            },
+          ].slice(-10),
         }));
         await ledger.append({ event: 'task.requeued', task: id, attempt: rec.attempts, reason });
         report.requeued.push(id);
@@ -134,7 +174,12 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
   return report;
 }
 
-async function finishMove(tasksDir: string, id: string, to: TaskState, report: RecoveryReport): Promise<void> {
+async function finishMove(
+  tasksDir: string,
+  id: string,
+  to: TaskState,
+  report: RecoveryReport,
+): Promise<void> {
   if (!TASK_STATES.includes(to)) return;
   const src = path.join(tasksDir, 'processing', `${id}.json`);
   const dst = path.join(tasksDir, to, `${id}.json`);
@@ -159,12 +204,23 @@ async function endOrphanTool(rec: TaskRecord, graceMs: number, report: RecoveryR
   }
   const { survivors } = await killTree(pid, { graceMs, pgid: pid });
   report.killed.push(pid);
-  if (survivors.length) report.notes.push(`task ${rec.id}: processes ${survivors.join(', ')} survived SIGKILL`);
+  if (survivors.length)
+    report.notes.push(`task ${rec.id}: processes ${survivors.join(', ')} survived SIGKILL`);
 }
 
-async function cleanLeftovers(tasksDir: string, runDir: string, processing: string[], clock: Clock, report: RecoveryReport): Promise<void> {
+async function cleanLeftovers(
+  tasksDir: string,
+  runDir: string,
+  processing: string[],
+  clock: Clock,
+  report: RecoveryReport,
+): Promise<void> {
   const now = clock.now();
-  for (const dir of [...TASK_STATES.map((s) => path.join(tasksDir, s)), path.join(tasksDir, 'inbox'), runDir]) {
+  for (const dir of [
+    ...TASK_STATES.map((s) => path.join(tasksDir, s)),
+    path.join(tasksDir, 'inbox'),
+    runDir,
+  ]) {
     let names: string[];
     try {
       names = await fs.readdir(dir);
@@ -217,7 +273,9 @@ async function fenceTornLedger(file: string, report: RecoveryReport): Promise<vo
     if (buf[0] !== 0x0a) {
       await fh.write('\n', size);
       await fh.sync();
-      report.notes.push('the ledger ended with a torn line (a crash mid-write); it is kept, and readers skip it');
+      report.notes.push(
+        'the ledger ended with a torn line (a crash mid-write); it is kept, and readers skip it',
+      );
     }
   } finally {
     await fh.close();

@@ -9,7 +9,9 @@ import { openContext } from '../context.js';
 export function register(program: Command): void {
   program
     .command('cancel')
-    .description('cancel a task: a queued or quarantined one fails at once; a running one is ended by its worker')
+    .description(
+      'cancel a task: a queued or quarantined one fails at once; a running one is ended by its worker',
+    )
     .argument('<id>', 'task id')
     .option('--wait <seconds>', 'how long to wait for a running task to end', '30')
     .action(async (id: string, opts: { wait: string }, cmd: Command) => {
@@ -23,7 +25,8 @@ export function register(program: Command): void {
         process.stdout.write(`cancelled ${id} (was ${found.state})\n`);
         return;
       }
-      if (found.state !== 'processing') throw new HeadlessError(`task ${id} is already ${found.state}; nothing to cancel`, ExitCode.failure);
+      if (found.state !== 'processing')
+        throw new HeadlessError(`task ${id} is already ${found.state}; nothing to cancel`, ExitCode.failure);
       await fs.mkdir(cancelDir(ctx.paths.runDir), { recursive: true });
       await fs.writeFile(path.join(cancelDir(ctx.paths.runDir), id), new Date().toISOString());
       const deadline = Date.now() + Number(opts.wait) * 1000;
@@ -35,6 +38,8 @@ export function register(program: Command): void {
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new HeadlessError(`asked the worker to cancel ${id}, but it is still running after ${opts.wait} s; is a worker running on this root?`);
+      throw new HeadlessError(
+        `asked the worker to cancel ${id}, but it is still running after ${opts.wait} s; is a worker running on this root?`,
+      );
     });
 }

@@ -22,57 +22,74 @@ export function register(program: Command): void {
     .option('--dry-run', 'only validate; place nothing')
     .option('--skip-known', 'leave out tasks whose id is already known instead of reporting them as errors')
     .option('--json', 'print the per-line report as JSON')
-    .action(async (file: string, opts: { dryRun?: boolean; skipKnown?: boolean; json?: boolean }, cmd: Command) => {
-      const ctx = await openContext(cmd);
-      const text = file === '-' ? await readStdin() : await fs.readFile(file, 'utf8');
-      const source = file === '-' ? 'stdin' : file;
-      const validation = {
-        root: ctx.paths.root,
-        tools: ctx.config.tools.tools,
-        allowedRoots: resolveAllowedRoots(ctx.paths.root, ctx.config.policies.worker.allowedRepoRoots),
-        maxLineBytes: ctx.config.policies.worker.maxLineBytes,
-      };
-      const results: LineResult[] = [];
-      const keep: string[] = [];
-      const seen = new Set<string>();
-      const lines = text.replace(/^\uFEFF/, '').split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const raw = (lines[i] ?? '').replace(/\r$/, '');
-        if (raw.trim() === '') continue;
-        const v = validateTaskLine(raw, validation);
-        if (!v.ok) {
-          results.push({ line: i + 1, ok: false, reason: v.reason });
-          continue;
+    .action(
+      async (file: string, opts: { dryRun?: boolean; skipKnown?: boolean; json?: boolean }, cmd: Command) => {
+        const ctx = await openContext(cmd);
+        const text = file === '-' ? await readStdin() : await fs.readFile(file, 'utf8');
+        const source = file === '-' ? 'stdin' : file;
+        const validation = {
+          root: ctx.paths.root,
+          tools: ctx.config.tools.tools,
+          allowedRoots: resolveAllowedRoots(ctx.paths.root, ctx.config.policies.worker.allowedRepoRoots),
+          maxLineBytes: ctx.config.policies.worker.maxLineBytes,
+        };
+        const results: LineResult[] = [];
+        const keep: string[] = [];
+        const seen = new Set<string>();
+        const lines = text.replace(/^\uFEFF/, '').split('\n');
+        for (let i = 0; i < lines.length; i++) {
+          const raw = (lines[i] ?? '').replace(/\r$/, '');
+          if (raw.trim() === '') continue;
+          const v = validateTaskLine(raw, validation);
+          if (!v.ok) {
+            results.push({ line: i + 1, ok: false, reason: v.reason });
+            continue;
+          }
+          const id = v.spec.id;
+          const known = seen.has(id) ? { state: 'earlier in this file' } : await ctx.store.get(id);
+          if (known && !(v.spec.rerun && 'record' in known)) {
+            if (opts.skipKnown) continue;
+            results.push({
+              line: i + 1,
+              id,
+              ok: false,
+              reason: `task ${id} already exists (${known.state}); set "rerun": true to run it again`,
+            });
+            continue;
+          }
+          seen.add(id);
+          results.push({ line: i + 1, id, ok: true });
+          keep.push(raw);
         }
-        const id = v.spec.id;
-        const known = seen.has(id) ? { state: 'earlier in this file' } : await ctx.store.get(id);
-        if (known && !(v.spec.rerun && 'record' in known)) {
-          if (opts.skipKnown) continue;
-          results.push({ line: i + 1, id, ok: false, reason: `task ${id} already exists (${known.state}); set "rerun": true to run it again` });
-          continue;
+        let placed: string | undefined;
+        if (!opts.dryRun && keep.length > 0) {
+          await fs.mkdir(ctx.paths.inbox, { recursive: true });
+          const name = `enqueue-${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}.jsonl`;
+          placed = path.join(ctx.paths.inbox, name);
+          // writeFileAtomic writes a .tmp first: the worker never reads a half-written file.
+          await writeFileAtomic(placed, `${keep.join('\n')}\n`);
         }
-        seen.add(id);
-        results.push({ line: i + 1, id, ok: true });
-        keep.push(raw);
-      }
-      let placed: string | undefined;
-      if (!opts.dryRun && keep.length > 0) {
-        await fs.mkdir(ctx.paths.inbox, { recursive: true });
-        const name = `enqueue-${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}.jsonl`;
-        placed = path.join(ctx.paths.inbox, name);
-        // writeFileAtomic writes a .tmp first: the worker never reads a half-written file.
-        await writeFileAtomic(placed, `${keep.join('\n')}\n`);
-      }
-      const bad = results.filter((r) => !r.ok);
-      if (opts.json) {
-        printJson({ source, placed: placed ?? null, accepted: keep.length, rejected: bad.length, lines: results });
-      } else {
-        for (const r of bad) process.stderr.write(`${source}:${r.line}: ${r.reason}\n`);
-        const where = opts.dryRun ? ' (dry run: nothing placed)' : placed ? ` -> ${path.relative(ctx.paths.root, placed)}` : '';
-        process.stdout.write(`${keep.length} task(s) accepted, ${bad.length} line(s) rejected${where}\n`);
-      }
-      process.exitCode = bad.length > 0 ? ExitCode.usage : ExitCode.ok;
-    });
+        const bad = results.filter((r) => !r.ok);
+        if (opts.json) {
+          printJson({
+            source,
+            placed: placed ?? null,
+            accepted: keep.length,
+            rejected: bad.length,
+            lines: results,
+          });
+        } else {
+          for (const r of bad) process.stderr.write(`${source}:${r.line}: ${r.reason}\n`);
+          const where = opts.dryRun
+            ? ' (dry run: nothing placed)'
+            : placed
+              ? ` -> ${path.relative(ctx.paths.root, placed)}`
+              : '';
+          process.stdout.write(`${keep.length} task(s) accepted, ${bad.length} line(s) rejected${where}\n`);
+        }
+        process.exitCode = bad.length > 0 ? ExitCode.usage : ExitCode.ok;
+      },
+    );
 }
 
 async function readStdin(): Promise<string> {

@@ -20,5 +20,18 @@ export interface CommandModule {
 
 /** Every `headless` command, in the order `--help` lists them. One module per command. */
 export const commandModules: readonly CommandModule[] = [
-  start, stop, status, enqueue, worker, runUntilIdle, logs, ledger, retry, cancel, recover, service, init, doctor,
+  start,
+  stop,
+  status,
+  enqueue,
+  worker,
+  runUntilIdle,
+  logs,
+  ledger,
+  retry,
+  cancel,
+  recover,
+  service,
+  init,
+  doctor,
 ];

@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .option('--json', 'print the records as JSON lines')
     .action(async (opts: { task?: string; tail: string; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd);
-      const { records, skipped } = await readLedger(ctx.paths.ledger, opts.task ? (r) => r.task === opts.task : undefined);
+      const { records, skipped } = await readLedger(
+        ctx.paths.ledger,
+        opts.task ? (r) => r.task === opts.task : undefined,
+      );
       const n = Number(opts.tail);
       const shown = Number.isFinite(n) && n > 0 && !opts.task ? records.slice(-n) : records;
       if (opts.json) {
@@ -34,6 +37,9 @@ export function register(program: Command): void {
           )}\n`,
         );
       }
-      if (skipped.length) process.stderr.write(`note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}); a crash mid-write tears at most the last line\n`);
+      if (skipped.length)
+        process.stderr.write(
+          `note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}); a crash mid-write tears at most the last line\n`,
+        );
     });
 }

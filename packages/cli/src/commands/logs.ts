@@ -38,7 +38,11 @@ export function register(program: Command): void {
       };
       const exists = await printNew();
       if (!opts.follow) {
-        if (!exists) throw new HeadlessError(`no log for task ${id} (${file}); it has not run yet, or its log was pruned`, ExitCode.failure);
+        if (!exists)
+          throw new HeadlessError(
+            `no log for task ${id} (${file}); it has not run yet, or its log was pruned`,
+            ExitCode.failure,
+          );
         return;
       }
       for (;;) {

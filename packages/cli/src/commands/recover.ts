@@ -5,7 +5,9 @@ import { openContext, printJson } from '../context.js';
 export function register(program: Command): void {
   program
     .command('recover')
-    .description('return interrupted tasks to the queue and end their orphaned tools (runs before every worker boot)')
+    .description(
+      'return interrupted tasks to the queue and end their orphaned tools (runs before every worker boot)',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd);

@@ -13,7 +13,14 @@ export interface StatusReport {
   root: string;
   counts: Counts;
   running: WorkerHeartbeat['running'];
-  worker: { pid: number; alive: boolean; state: string; lastHeartbeatAt: string; healthy: boolean; supervised: boolean } | null;
+  worker: {
+    pid: number;
+    alive: boolean;
+    state: string;
+    lastHeartbeatAt: string;
+    healthy: boolean;
+    supervised: boolean;
+  } | null;
   supervisor: SupervisorState | null;
   breakers: Record<string, BreakerView>;
   loops: LoopsFile['loops'] | null;
@@ -52,7 +59,10 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
     readJson<LoopsFile>(path.join(runDir, 'loops.json')),
   ]);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
-  const workerAlive = hb ? lockHolderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) && hb.state !== 'stopped' : false;
+  const workerAlive = hb
+    ? lockHolderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) &&
+      hb.state !== 'stopped'
+    : false;
   const breakers: Record<string, BreakerView> = {};
   if (breakersSnap) {
     const b = new ToolBreakers(ctx.config.policies.breaker, { initial: breakersSnap });
@@ -67,7 +77,14 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
     counts,
     running: workerAlive && hb ? hb.running : [],
     worker: hb
-      ? { pid: hb.pid, alive: workerAlive, state: workerAlive ? hb.state : 'not running', lastHeartbeatAt: hb.at, healthy: workerAlive && Date.now() - Date.parse(hb.at) < staleMs, supervised: hb.supervised }
+      ? {
+          pid: hb.pid,
+          alive: workerAlive,
+          state: workerAlive ? hb.state : 'not running',
+          lastHeartbeatAt: hb.at,
+          healthy: workerAlive && Date.now() - Date.parse(hb.at) < staleMs,
+          supervised: hb.supervised,
+        }
       : null,
     supervisor: sup && isAlive(sup.pid) ? sup : null,
     breakers,
@@ -79,7 +96,9 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
 export function renderStatus(r: StatusReport): string {
   const out: string[] = [`root: ${r.root}`];
   const c = r.counts;
-  out.push(`tasks: ${c.queued} queued, ${c.processing} processing, ${c.done} done, ${c.failed} failed, ${c.quarantine} quarantine`);
+  out.push(
+    `tasks: ${c.queued} queued, ${c.processing} processing, ${c.done} done, ${c.failed} failed, ${c.quarantine} quarantine`,
+  );
   if (r.supervisor) {
     const s = r.supervisor;
     out.push('', `supervisor pid ${s.pid}, up ${ago(s.startedAt).replace(' ago', '')} (${s.phase})`);
@@ -101,26 +120,60 @@ export function renderStatus(r: StatusReport): string {
     out.push('', 'supervisor: not running');
   }
   if (r.worker) {
-    out.push(`worker: pid ${r.worker.pid} ${r.worker.state}${r.worker.alive ? `, heartbeat ${ago(r.worker.lastHeartbeatAt)}${r.worker.healthy ? '' : ' (STALE)'}` : ''}`);
+    out.push(
+      `worker: pid ${r.worker.pid} ${r.worker.state}${r.worker.alive ? `, heartbeat ${ago(r.worker.lastHeartbeatAt)}${r.worker.healthy ? '' : ' (STALE)'}` : ''}`,
+    );
   } else {
     out.push('worker: never started on this root');
   }
   if (r.running.length) {
-    out.push('', table(['running', 'tool', 'attempt', 'pid', 'since'], r.running.map((t) => [t.id, t.tool, String(t.attempt), String(t.pid ?? '-'), ago(t.startedAt)])));
+    out.push(
+      '',
+      table(
+        ['running', 'tool', 'attempt', 'pid', 'since'],
+        r.running.map((t) => [t.id, t.tool, String(t.attempt), String(t.pid ?? '-'), ago(t.startedAt)]),
+      ),
+    );
   }
   if (r.scheduled.length) {
-    out.push('', table(['waiting', 'not before', 'why'], r.scheduled.slice(0, 20).map((t) => [t.id, ago(t.notBefore), (t.reason ?? '').slice(0, 80)])));
+    out.push(
+      '',
+      table(
+        ['waiting', 'not before', 'why'],
+        r.scheduled.slice(0, 20).map((t) => [t.id, ago(t.notBefore), (t.reason ?? '').slice(0, 80)]),
+      ),
+    );
   }
   const br = Object.entries(r.breakers);
   if (br.length) {
-    out.push('', table(['tool', 'breaker', 'recent failures', 'open until', 'last reason'], br.map(([t, v]) => [t, v.state, String(v.recentFailures), v.openUntil ?? '-', (v.lastReason ?? '').slice(0, 60)])));
+    out.push(
+      '',
+      table(
+        ['tool', 'breaker', 'recent failures', 'open until', 'last reason'],
+        br.map(([t, v]) => [
+          t,
+          v.state,
+          String(v.recentFailures),
+          v.openUntil ?? '-',
+          (v.lastReason ?? '').slice(0, 60),
+        ]),
+      ),
+    );
   }
   if (r.loops && Object.keys(r.loops).length) {
     out.push(
       '',
       table(
         ['loop', 'enabled', 'last run', 'result', 'next', 'runs', 'failures'],
-        Object.entries(r.loops).map(([n, l]) => [n, l.enabled ? 'yes' : 'no', ago(l.lastRunAt ?? undefined), l.lastResult ?? '-', ago(l.nextRunAt ?? undefined), String(l.runs), String(l.failures)]),
+        Object.entries(r.loops).map(([n, l]) => [
+          n,
+          l.enabled ? 'yes' : 'no',
+          ago(l.lastRunAt ?? undefined),
+          l.lastResult ?? '-',
+          ago(l.nextRunAt ?? undefined),
+          String(l.runs),
+          String(l.failures),
+        ]),
       ),
     );
   }

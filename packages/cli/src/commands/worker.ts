@@ -8,7 +8,11 @@ export function register(program: Command): void {
     .description('run the queue worker alone (long-lived; stops on STOP.HEADLESS, SIGINT or SIGTERM)')
     .option('--quiet', 'no console output (logs still go to logs/)')
     .action(async (opts: { quiet?: boolean }, cmd: Command) => {
-      const summary = await runWorkerProcess({ root: rootPaths(cmd).root, console: !opts.quiet, untilIdle: false });
+      const summary = await runWorkerProcess({
+        root: rootPaths(cmd).root,
+        console: !opts.quiet,
+        untilIdle: false,
+      });
       process.exitCode = summary.exitCode;
     });
 }

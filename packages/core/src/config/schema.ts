@@ -11,7 +11,10 @@ const nonNegativeInt = z.number().int().nonnegative();
 // A leading or trailing `*` matches a suffix or prefix: `*_TOKEN`, `GIT_*` (both are in the defaults).
 const envName = z
   .string()
-  .regex(/^\*?[A-Za-z_][A-Za-z0-9_]*\*?$/, 'an environment variable name (a leading or trailing * matches any suffix or prefix)');
+  .regex(
+    /^\*?[A-Za-z_][A-Za-z0-9_]*\*?$/,
+    'an environment variable name (a leading or trailing * matches any suffix or prefix)',
+  );
 
 /**
  * One argv element of a tool's command line. A string may hold placeholders:
@@ -109,17 +112,58 @@ export const ToolsConfig = z.strictObject({
   envPass: z
     .array(envName)
     .default([
-      'PATH', 'Path', 'PATHEXT', 'HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'SystemRoot', 'SYSTEMROOT',
-      'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'LANG', 'LC_*', 'TZ', 'USER', 'USERNAME', 'LOGNAME', 'SHELL',
-      'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR', 'SSH_AUTH_SOCK', 'GIT_*',
-      'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+      'PATH',
+      'Path',
+      'PATHEXT',
+      'HOME',
+      'USERPROFILE',
+      'APPDATA',
+      'LOCALAPPDATA',
+      'SystemRoot',
+      'SYSTEMROOT',
+      'ComSpec',
+      'TEMP',
+      'TMP',
+      'TMPDIR',
+      'LANG',
+      'LC_*',
+      'TZ',
+      'USER',
+      'USERNAME',
+      'LOGNAME',
+      'SHELL',
+      'XDG_CONFIG_HOME',
+      'XDG_DATA_HOME',
+      'XDG_CACHE_HOME',
+      'XDG_RUNTIME_DIR',
+      'SSH_AUTH_SOCK',
+      'GIT_*',
+      'HTTP_PROXY',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+      'http_proxy',
+      'https_proxy',
+      'no_proxy',
     ]),
   /** Variables whose values are secrets (API keys): passed to tools, never written to any log or the ledger. */
   secretEnv: z
     .array(envName)
-    .default(['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'CODEX_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', '*_TOKEN', '*_SECRET']),
-  tools: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a tool name of letters, digits, . _ -'), ToolSpec),
-  loops: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a loop name of letters, digits, . _ -'), LoopSpec).default({}),
+    .default([
+      'ANTHROPIC_API_KEY',
+      'OPENAI_API_KEY',
+      'CODEX_API_KEY',
+      'GEMINI_API_KEY',
+      'GOOGLE_API_KEY',
+      '*_TOKEN',
+      '*_SECRET',
+    ]),
+  tools: z.record(
+    z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a tool name of letters, digits, . _ -'),
+    ToolSpec,
+  ),
+  loops: z
+    .record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a loop name of letters, digits, . _ -'), LoopSpec)
+    .default({}),
 });
 export type ToolsConfig = z.infer<typeof ToolsConfig>;
 
@@ -178,7 +222,10 @@ export const PoliciesConfig = z.strictObject({
     .prefault({}),
   logs: z
     .strictObject({
-      maxSize: z.string().regex(/^\d+[kmg]?$/, 'a size such as 20m').default('20m'),
+      maxSize: z
+        .string()
+        .regex(/^\d+[kmg]?$/, 'a size such as 20m')
+        .default('20m'),
       maxFiles: positiveInt.default(10),
       retentionDays: positiveInt.default(14),
       level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),

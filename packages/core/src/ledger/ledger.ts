@@ -45,7 +45,10 @@ export interface LedgerReadResult {
 }
 
 /** Reads the whole ledger, tolerating torn or damaged lines. A missing ledger is empty. */
-export async function readLedger(file: string, filter?: (r: LedgerRecord) => boolean): Promise<LedgerReadResult> {
+export async function readLedger(
+  file: string,
+  filter?: (r: LedgerRecord) => boolean,
+): Promise<LedgerReadResult> {
   const out: LedgerReadResult = { records: [], skipped: [] };
   let stream;
   try {
@@ -78,7 +81,8 @@ export async function readLedger(file: string, filter?: (r: LedgerRecord) => boo
 export function parseLedgerLine(text: string): LedgerRecord | undefined {
   try {
     const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v) && 'event' in v && 'ts' in v) return v as LedgerRecord;
+    if (v && typeof v === 'object' && !Array.isArray(v) && 'event' in v && 'ts' in v)
+      return v as LedgerRecord;
   } catch {
     // torn or damaged line: the caller counts it
   }

@@ -70,8 +70,7 @@ export interface RetryInput {
 }
 
 export type RetryDecision =
-  | { action: 'retry'; notBefore: Date; delayMs: number; why: string }
-  | { action: 'fail'; why: string };
+  { action: 'retry'; notBefore: Date; delayMs: number; why: string } | { action: 'fail'; why: string };
 
 /** Whether a failed attempt is retried, and when. Pure. */
 export function decideRetry(input: RetryInput): RetryDecision {
@@ -85,7 +84,12 @@ export function decideRetry(input: RetryInput): RetryDecision {
     if (Number.isFinite(resetMs) && resetMs > 0 && resetMs <= capMs) {
       // A little jitter after the reset so parked tasks of one tool do not all start in the same second.
       const delayMs = resetMs + Math.min(30000, retryDelayMs({ ...input.policy, jitter: 'full' }, 1));
-      return { action: 'retry', notBefore: new Date(input.now.getTime() + delayMs), delayMs, why: `tool reset time ${input.resetAt}` };
+      return {
+        action: 'retry',
+        notBefore: new Date(input.now.getTime() + delayMs),
+        delayMs,
+        why: `tool reset time ${input.resetAt}`,
+      };
     }
     if (Number.isFinite(resetMs) && resetMs > capMs) {
       return { action: 'fail', why: `tool reset time ${input.resetAt} is beyond retry.maxResetWaitSec` };

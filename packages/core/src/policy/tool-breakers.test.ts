@@ -19,7 +19,10 @@ describe('ToolBreakers', () => {
     const b = new ToolBreakers(policy);
     for (let i = 0; i < 3; i++) expect((await b.execute('claude', fail, isFailure)).ran).toBe(true);
     expect(b.view('claude')).toMatchObject({ state: 'open', lastReason: 'rate limit' });
-    expect(await b.execute('claude', ok, isFailure)).toEqual({ ran: false, openUntil: '2026-11-25T10:02:00.000Z' });
+    expect(await b.execute('claude', ok, isFailure)).toEqual({
+      ran: false,
+      openUntil: '2026-11-25T10:02:00.000Z',
+    });
     expect(b.view('git').state).toBe('closed');
     jest.setSystemTime(new Date('2026-11-25T10:02:01Z'));
     expect(b.view('claude').state).toBe('half-open');
@@ -40,7 +43,9 @@ describe('ToolBreakers', () => {
     let saved: BreakersSnapshot = {};
     const b = new ToolBreakers(policy, { onChange: (s) => (saved = s) });
     for (let i = 0; i < 3; i++) await b.execute('claude', fail, isFailure);
-    const restored = new ToolBreakers(policy, { initial: JSON.parse(JSON.stringify(saved)) as BreakersSnapshot });
+    const restored = new ToolBreakers(policy, {
+      initial: JSON.parse(JSON.stringify(saved)) as BreakersSnapshot,
+    });
     expect(restored.view('claude').state).toBe('open');
     expect((await restored.execute('claude', ok, isFailure)).ran).toBe(false);
   });

@@ -69,7 +69,10 @@ export class ToolBreakers {
   view(tool: string): BreakerView {
     const e = this.entry(tool);
     const state = e.policy.state;
-    const base = { recentFailures: e.breaker.recentFailures, ...(e.lastReason ? { lastReason: e.lastReason } : {}) };
+    const base = {
+      recentFailures: e.breaker.recentFailures,
+      ...(e.lastReason ? { lastReason: e.lastReason } : {}),
+    };
     if (state === CircuitState.HalfOpen) return { state: 'half-open', ...base };
     if (state === CircuitState.Open || state === CircuitState.Isolated) {
       const openedAt = (e.policy.toJSON() as { ownState?: { openedAt?: number } }).ownState?.openedAt ?? 0;
@@ -82,7 +85,11 @@ export class ToolBreakers {
   }
 
   /** Runs `fn` unless the tool's breaker is open; `isFailure` says which results count against the tool. */
-  async execute<T>(tool: string, fn: () => Promise<T>, isFailure: (value: T) => string | undefined): Promise<BreakerRun<T>> {
+  async execute<T>(
+    tool: string,
+    fn: () => Promise<T>,
+    isFailure: (value: T) => string | undefined,
+  ): Promise<BreakerRun<T>> {
     const e = this.entry(tool);
     try {
       const value = await e.policy.execute(async () => {

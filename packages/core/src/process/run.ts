@@ -126,8 +126,10 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     })();
   };
 
+  let childExited = false;
   const resetIdle = (): void => {
-    if (req.idleTimeoutMs === undefined || killing !== undefined) return;
+    // Output drained after the exit must not arm a new timer: it would hold the event loop open.
+    if (req.idleTimeoutMs === undefined || killing !== undefined || childExited) return;
     if (idleTimer !== undefined) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => endTree('idle'), req.idleTimeoutMs);
   };
@@ -193,6 +195,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     : undefined;
 
   const exit = await exited;
+  childExited = true;
   clearTimeout(wallTimer);
   if (idleTimer !== undefined) clearTimeout(idleTimer);
   if (sampler !== undefined) clearInterval(sampler);

@@ -74,7 +74,9 @@ export class FolderStore implements QueueStore {
   }
 
   private async write(state: TaskState, rec: TaskRecord): Promise<void> {
-    await writeFileAtomic(this.file(state, rec.id), `${JSON.stringify(rec, null, 1)}\n`, { fsync: this.fsync });
+    await writeFileAtomic(this.file(state, rec.id), `${JSON.stringify(rec, null, 1)}\n`, {
+      fsync: this.fsync,
+    });
   }
 
   private bump(rec: TaskRecord, to: TaskState): TaskRecord {
@@ -85,7 +87,12 @@ export class FolderStore implements QueueStore {
    * Moves a task between folders. Owned moves (from processing) write the new content first and then
    * rename; unowned moves rename first (losing a race gives ENOENT, reported as MissingTaskError).
    */
-  async move(id: string, from: TaskState, to: TaskState, mutate: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord> {
+  async move(
+    id: string,
+    from: TaskState,
+    to: TaskState,
+    mutate: (rec: TaskRecord) => TaskRecord,
+  ): Promise<TaskRecord> {
     assertMove(id, from, to);
     const src = this.file(from, id);
     const dst = this.file(to, id);
@@ -132,13 +139,24 @@ export class FolderStore implements QueueStore {
       const { spec } = item;
       const state = known.get(spec.id);
       if (inBatch.has(spec.id)) {
-        outcomes.push({ id: spec.id, result: 'known', state: 'queued', reason: `duplicate id ${spec.id} earlier in the same input` });
+        outcomes.push({
+          id: spec.id,
+          result: 'known',
+          state: 'queued',
+          reason: `duplicate id ${spec.id} earlier in the same input`,
+        });
         continue;
       }
       if (state) {
         const existing = await this.read(state, spec.id);
         const src = existing?.source;
-        if (src && item.source && src.file === item.source.file && src.line === item.source.line && src.hash === item.source.hash) {
+        if (
+          src &&
+          item.source &&
+          src.file === item.source.file &&
+          src.line === item.source.line &&
+          src.hash === item.source.hash
+        ) {
           outcomes.push({ id: spec.id, result: 'replayed' });
           continue;
         }
@@ -196,7 +214,11 @@ export class FolderStore implements QueueStore {
       return await this.move(id, 'queued', 'processing', (rec) => ({
         ...rec,
         attempts: rec.attempts + 1,
-        claim: { workerPid: owner.workerPid, claimedAt: rec.updatedAt, ...(owner.workerStart ? { workerStart: owner.workerStart } : {}) },
+        claim: {
+          workerPid: owner.workerPid,
+          claimedAt: rec.updatedAt,
+          ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
+        },
       }));
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
@@ -227,11 +249,22 @@ export class FolderStore implements QueueStore {
     reason: string,
     patch: (rec: TaskRecord) => TaskRecord = (r) => r,
   ): Promise<TaskRecord> {
-    return this.move(id, from, 'queued', (rec) => patch({ ...dropClaim(rec), notBefore: notBefore.toISOString(), reason }));
+    return this.move(id, from, 'queued', (rec) =>
+      patch({ ...dropClaim(rec), notBefore: notBefore.toISOString(), reason }),
+    );
   }
 
-  quarantine(id: string, from: TaskState, reason: string, kind: QuarantineKind, attempt?: AttemptSummary): Promise<TaskRecord> {
-    return this.move(id, from, 'quarantine', (rec) => ({ ...withAttempt(dropClaim(rec), attempt, reason), quarantineKind: kind }));
+  quarantine(
+    id: string,
+    from: TaskState,
+    reason: string,
+    kind: QuarantineKind,
+    attempt?: AttemptSummary,
+  ): Promise<TaskRecord> {
+    return this.move(id, from, 'quarantine', (rec) => ({
+      ...withAttempt(dropClaim(rec), attempt, reason),
+      quarantineKind: kind,
+    }));
   }
 
   async get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined> {
@@ -281,9 +314,14 @@ export class FolderStore implements QueueStore {
     const safeFile = rejected.file.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
     // The key depends on the line's content, so reading the same inbox file again after a crash
     // rewrites the same entry instead of adding a second one.
-    const digest = createHash('sha256').update(`${rejected.raw}\n${rejected.reason}`).digest('hex').slice(0, 10);
+    const digest = createHash('sha256')
+      .update(`${rejected.raw}\n${rejected.reason}`)
+      .digest('hex')
+      .slice(0, 10);
     const key = `${safeFile}--L${rejected.line}--${digest}`;
-    await writeFileAtomic(path.join(this.linesDir, `${key}.json`), `${JSON.stringify(rejected, null, 1)}\n`, { fsync: this.fsync });
+    await writeFileAtomic(path.join(this.linesDir, `${key}.json`), `${JSON.stringify(rejected, null, 1)}\n`, {
+      fsync: this.fsync,
+    });
     return key;
   }
 
@@ -301,7 +339,9 @@ export class FolderStore implements QueueStore {
     const out: (RejectedLine & { key: string })[] = [];
     for (const key of keys.sort()) {
       try {
-        const r = JSON.parse(await fs.readFile(path.join(this.linesDir, `${key}.json`), 'utf8')) as RejectedLine;
+        const r = JSON.parse(
+          await fs.readFile(path.join(this.linesDir, `${key}.json`), 'utf8'),
+        ) as RejectedLine;
         out.push({ ...r, key });
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -320,8 +360,14 @@ function dropClaim(rec: TaskRecord): TaskRecord {
   return rest;
 }
 
-function withAttempt(rec: TaskRecord, attempt: AttemptSummary | undefined, reason: string | undefined): TaskRecord {
-  const history = attempt ? [...rec.history.filter((a) => a.attempt !== attempt.attempt), attempt].slice(-HISTORY_KEPT) : rec.history;
+function withAttempt(
+  rec: TaskRecord,
+  attempt: AttemptSummary | undefined,
+  reason: string | undefined,
+): TaskRecord {
+  const history = attempt
+    ? [...rec.history.filter((a) => a.attempt !== attempt.attempt), attempt].slice(-HISTORY_KEPT)
+    : rec.history;
   const { reason: _old, ...rest } = rec;
   return { ...rest, history, ...(reason !== undefined ? { reason } : {}) };
 }
@@ -347,9 +393,12 @@ export class CorruptRecordError extends Error {
     readonly file: string,
     cause: unknown,
   ) {
-    super(`task record ${file} is unreadable (${cause instanceof Error ? cause.message : String(cause)}); move it aside or delete it`, {
-      cause,
-    });
+    super(
+      `task record ${file} is unreadable (${cause instanceof Error ? cause.message : String(cause)}); move it aside or delete it`,
+      {
+        cause,
+      },
+    );
     this.name = 'CorruptRecordError';
   }
 }

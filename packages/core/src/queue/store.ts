@@ -15,8 +15,20 @@ export interface QueueStore {
   complete(id: string, attempt: AttemptSummary): Promise<TaskRecord>;
   fail(id: string, from: TaskState, reason: string, attempt?: AttemptSummary): Promise<TaskRecord>;
   /** Back to the queue, not before `notBefore` (retry, usage-limit reset, interrupted run). */
-  schedule(id: string, from: TaskState, notBefore: Date, reason: string, patch?: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord>;
-  quarantine(id: string, from: TaskState, reason: string, kind: QuarantineKind, attempt?: AttemptSummary): Promise<TaskRecord>;
+  schedule(
+    id: string,
+    from: TaskState,
+    notBefore: Date,
+    reason: string,
+    patch?: (rec: TaskRecord) => TaskRecord,
+  ): Promise<TaskRecord>;
+  quarantine(
+    id: string,
+    from: TaskState,
+    reason: string,
+    kind: QuarantineKind,
+    attempt?: AttemptSummary,
+  ): Promise<TaskRecord>;
   get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined>;
   list(state: TaskState): Promise<TaskRecord[]>;
   /** Ids only: cheap enough to call on every scan. */

@@ -30,7 +30,10 @@ export async function readHeartbeat(runDir: string): Promise<WorkerHeartbeat | u
 
 export class WorkerAlreadyRunning extends HeadlessError {
   constructor(root: string, pid: number) {
-    super(`a worker (pid ${pid}) already runs on ${root}; stop it first ("headless stop") or wait for it to exit`, ExitCode.failure);
+    super(
+      `a worker (pid ${pid}) already runs on ${root}; stop it first ("headless stop") or wait for it to exit`,
+      ExitCode.failure,
+    );
   }
 }
 
@@ -63,7 +66,8 @@ export async function acquireWorkerLock(runDir: string, root: string): Promise<(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = await readLock(file);
-      if (holder && holder.pid !== process.pid && lockHolderAlive(holder)) throw new WorkerAlreadyRunning(root, holder.pid);
+      if (holder && holder.pid !== process.pid && lockHolderAlive(holder))
+        throw new WorkerAlreadyRunning(root, holder.pid);
       await fs.rm(file, { force: true });
     }
   }

@@ -43,7 +43,13 @@ export interface TaskRecord {
   /** Where the task came from: inbox file name and line number. */
   source?: { file: string; line: number; hash?: string };
   /** Set while processing: who claimed it. */
-  claim?: { workerPid: number; workerStart?: string; claimedAt: string; toolPid?: number; toolStart?: string };
+  claim?: {
+    workerPid: number;
+    workerStart?: string;
+    claimedAt: string;
+    toolPid?: number;
+    toolStart?: string;
+  };
   /** Why it is where it is (last failure, quarantine reason). */
   reason?: string;
   /** Why a quarantined task is there: an open breaker (returns by itself), or by hand. */

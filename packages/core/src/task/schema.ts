@@ -8,7 +8,10 @@ export const TaskId = z
   .string()
   .regex(TASK_ID_PATTERN, 'an id of 1-128 letters, digits, . _ -')
   .refine((id) => !/^\.+$/.test(id), 'an id that is not only dots')
-  .refine((id) => !WINDOWS_RESERVED.test(id), 'an id that is not a Windows device name (CON, NUL, COM1, ...)');
+  .refine(
+    (id) => !WINDOWS_RESERVED.test(id),
+    'an id that is not a Windows device name (CON, NUL, COM1, ...)',
+  );
 
 /** One line of an inbox file, as the user writes it (snake_case, as in the blueprint). */
 export const TaskSpec = z.strictObject({
@@ -23,7 +26,9 @@ export const TaskSpec = z.strictObject({
   timeout_sec: z.number().int().positive().optional(),
   idle_timeout_sec: z.number().int().positive().optional(),
   /** Extra environment for this task; names listed as secret are redacted everywhere. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string())
+    .default({}),
   /** Higher runs first; ties run in the order they were queued. */
   priority: z.number().int().min(-1000).max(1000).default(0),
   /** Not started before this ISO-8601 time. */

@@ -36,24 +36,36 @@ export function resolveAllowedRoots(root: string, configured: readonly string[])
 export function validateTaskLine(text: string, ctx: ValidationContext): LineVerdict {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > ctx.maxLineBytes) {
-    return { ok: false, reason: `line is ${bytes} bytes; the limit is ${ctx.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file` };
+    return {
+      ok: false,
+      reason: `line is ${bytes} bytes; the limit is ${ctx.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file`,
+    };
   }
-  if (text.includes('\u0000')) return { ok: false, reason: 'line contains a NUL byte: the file is binary or damaged' };
+  if (text.includes('\u0000'))
+    return { ok: false, reason: 'line contains a NUL byte: the file is binary or damaged' };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A BOM can stand at the start of any line when files from Windows tools are concatenated.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, reason: `a task line must be a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}` };
+    return {
+      ok: false,
+      reason: `a task line must be a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}`,
+    };
   }
   const parsed = TaskSpec.safeParse(value);
-  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues, value as Record<string, unknown>) };
+  if (!parsed.success)
+    return { ok: false, reason: describeIssues(parsed.error.issues, value as Record<string, unknown>) };
   const spec = parsed.data;
   if (!Object.hasOwn(ctx.tools, spec.tool)) {
     const known = Object.keys(ctx.tools).sort().join(', ');
-    return { ok: false, reason: `unknown tool "${spec.tool}": configured tools are ${known} (add it to config/tools.json)` };
+    return {
+      ok: false,
+      reason: `unknown tool "${spec.tool}": configured tools are ${known} (add it to config/tools.json)`,
+    };
   }
   const repo = checkRepo(spec.repo, ctx);
   if (typeof repo !== 'string') return { ok: false, reason: repo.reason };
@@ -88,11 +100,13 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], value: Record<strin
         return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (allowed: ${Object.keys(TaskSpec.shape).join(', ')})`;
       }
       const top = issue.path[0];
-      if (top !== undefined && issue.path.length === 1 && !(String(top) in value)) return `missing field "${field}"`;
+      if (top !== undefined && issue.path.length === 1 && !(String(top) in value))
+        return `missing field "${field}"`;
       let found = '';
       if (issue.path.length > 0) {
         let cur: unknown = value;
-        for (const p of issue.path) cur = (cur as Record<string | number, unknown> | undefined)?.[p as string];
+        for (const p of issue.path)
+          cur = (cur as Record<string | number, unknown> | undefined)?.[p as string];
         found = `, found ${JSON.stringify(cur)?.slice(0, 60) ?? 'nothing'}`;
       }
       return `field "${field}": ${issue.message}${found}`;

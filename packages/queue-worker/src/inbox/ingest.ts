@@ -49,7 +49,16 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
       if (o.result === 'queued') {
         report.queued.push(o.id);
         const spec = batch.find((b) => b.spec.id === o.id)?.spec;
-        ledgerLines.push(deps.ledger.append({ event: 'task.queued', task: o.id, tool: spec?.tool, repo: spec?.repo, file: name, line }));
+        ledgerLines.push(
+          deps.ledger.append({
+            event: 'task.queued',
+            task: o.id,
+            tool: spec?.tool,
+            repo: spec?.repo,
+            file: name,
+            line,
+          }),
+        );
       } else if (o.result === 'replayed') {
         report.replayed.push(o.id);
       } else {
@@ -78,7 +87,10 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
   for await (const l of readLines(file, deps.validation.maxLineBytes)) {
     if (!l.tooLong && l.text.trim() === '') continue;
     const verdict = l.tooLong
-      ? ({ ok: false, reason: `line is ${l.bytes} bytes; the limit is ${deps.validation.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file` } as const)
+      ? ({
+          ok: false,
+          reason: `line is ${l.bytes} bytes; the limit is ${deps.validation.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file`,
+        } as const)
       : validateTaskLine(l.text, deps.validation);
     if (!verdict.ok) {
       await reject(l.line, verdict.reason, l.text, l.bytes);

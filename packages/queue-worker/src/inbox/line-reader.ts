@@ -29,8 +29,14 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
       lineBytes -= 3;
     }
     first = false;
-    if (buf.length > 0 && buf[buf.length - 1] === 0x0d && lineBytes <= maxLineBytes) buf = buf.subarray(0, buf.length - 1);
-    const out: InboxLine = { line: lineNo, text: buf.toString('utf8'), bytes: lineBytes, tooLong: lineBytes > maxLineBytes };
+    if (buf.length > 0 && buf[buf.length - 1] === 0x0d && lineBytes <= maxLineBytes)
+      buf = buf.subarray(0, buf.length - 1);
+    const out: InboxLine = {
+      line: lineNo,
+      text: buf.toString('utf8'),
+      bytes: lineBytes,
+      tooLong: lineBytes > maxLineBytes,
+    };
     parts = [];
     partBytes = 0;
     lineBytes = 0;
@@ -55,5 +61,5 @@ export async function* readLines(file: string, maxLineBytes: number): AsyncGener
       start = nl + 1;
     }
   }
-  if (lineBytes > 0 || parts.length > 0) yield finish();
+  if (lineBytes > 0) yield finish();
 }

@@ -58,7 +58,13 @@ export class InboxWatcher {
       }
       const endsWithNewline = st.size > 0 && (await lastByte(file, st.size)) === 0x0a;
       const now = this.opts.clock.now();
-      const { ready, next } = settleDecision(this.seen.get(name), { size: st.size, mtimeMs: st.mtimeMs, endsWithNewline }, now, this.opts.settleMs, this.opts.staleMs);
+      const { ready, next } = settleDecision(
+        this.seen.get(name),
+        { size: st.size, mtimeMs: st.mtimeMs, endsWithNewline },
+        now,
+        this.opts.settleMs,
+        this.opts.staleMs,
+      );
       this.seen.set(name, next);
       if (!ready) {
         waiting++;
@@ -82,8 +88,20 @@ export class InboxWatcher {
     const stamp = this.opts.ingest.now().toISOString().replace(/[:.]/g, '-');
     try {
       await renameWithRetry(file, path.join(dir, `${stamp}--${name}`));
-      await this.opts.ingest.store.rejectLine({ file: name, line: 0, reason: `inbox file ${why}; tasks are read only from regular files`, raw: '', rawBytes: 0, at: this.opts.ingest.now().toISOString() });
-      await this.opts.ingest.ledger.append({ event: 'task.rejected', file: name, line: 0, reason: `inbox file ${why}` });
+      await this.opts.ingest.store.rejectLine({
+        file: name,
+        line: 0,
+        reason: `inbox file ${why}; tasks are read only from regular files`,
+        raw: '',
+        rawBytes: 0,
+        at: this.opts.ingest.now().toISOString(),
+      });
+      await this.opts.ingest.ledger.append({
+        event: 'task.rejected',
+        file: name,
+        line: 0,
+        reason: `inbox file ${why}`,
+      });
     } catch (err) {
       this.opts.onError(file, err);
     }

@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
+import { defaultToolsConfig } from '@headless/core/config/default-tools';
+import { FolderStore } from '@headless/core/queue/folder-store';
+import { readLedger } from '@headless/core/ledger/ledger';
+import type { LedgerRecord } from '@headless/core/ledger/record';
+import { makeTempRoot } from '@headless/test-support/temp-root';
+import { pathWithFakes } from '@headless/test-support/fakes';
+import { recover } from '@headless/recovery/recover';
+import { runWorker, type WorkerOptions, type WorkerSummary } from '../worker.js';
+
+export interface WorkerRoot {
+  root: string;
+  cleanup: () => Promise<void>;
+  tools: ToolsConfig;
+  policies: PoliciesConfig;
+  env: NodeJS.ProcessEnv;
+  store: FolderStore;
+  recordFile: string;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/**
+ * A temp root for worker tests: the default tools (fake AI CLIs first on PATH, FAKE_* variables
+ * passed through), fast policies, and helpers to drop files and read the outcome.
+ */
+export async function makeWorkerRoot(
+  opts: {
+    tools?: (t: z.input<typeof ToolsConfig>) => void;
+    policies?: DeepPartial<z.input<typeof PoliciesConfig>>;
+    env?: Record<string, string>;
+  } = {},
+): Promise<WorkerRoot> {
+  const { root, cleanup } = await makeTempRoot('headless-worker-');
+  const rawTools = defaultToolsConfig();
+  rawTools.envPass = [...ToolsConfig.parse(rawTools).envPass, 'FAKE_*'];
+  opts.tools?.(rawTools);
+  const tools = ToolsConfig.parse(rawTools);
+  const p = opts.policies ?? {};
+  const policies = PoliciesConfig.parse({
+    ...p,
+    worker: { settleMs: 0, rescanIntervalMs: 200, ...p.worker },
+    retry: { baseDelayMs: 50, maxDelayMs: 200, ...p.retry },
+    shutdown: { graceSec: 2, ...p.shutdown },
+    heartbeat: { intervalSec: 1, ...p.heartbeat },
+  });
+  const recordFile = path.join(root, 'fake-record.jsonl');
+  const env: NodeJS.ProcessEnv = {
+    PATH: pathWithFakes(),
+    HOME: root,
+    FAKE_RECORD: recordFile,
+    FAKE_STATE_DIR: path.join(root, 'fake-state'),
+    ...opts.env,
+  };
+  await fs.mkdir(path.join(root, 'fake-state'), { recursive: true });
+  const store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
+  return { root, cleanup, tools, policies, env, store, recordFile };
+}
+
+/** Writes an inbox file the way `headless enqueue` does: a temp name, then a rename. */
+export async function dropTasks(
+  root: string,
+  name: string,
+  lines: readonly (object | string)[],
+): Promise<string> {
+  const inbox = path.join(root, '.tasks', 'inbox');
+  await fs.mkdir(inbox, { recursive: true });
+  const text = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+  const file = path.join(inbox, name);
+  await fs.writeFile(`${file}.tmp`, text);
+  await fs.rename(`${file}.tmp`, file);
+  return file;
+}
+
+export function runUntilIdle(w: WorkerRoot, extra: Partial<WorkerOptions> = {}): Promise<WorkerSummary> {
+  return runWorker({
+    root: w.root,
+    tools: w.tools,
+    policies: w.policies,
+    env: w.env,
+    fsync: false,
+    untilIdle: true,
+    recover: (root) => recover({ root, policies: w.policies, fsync: false }),
+    ...extra,
+  });
+}
+
+export async function stateOf(w: WorkerRoot, id: string): Promise<string | undefined> {
+  return (await w.store.get(id))?.state;
+}
+
+export async function ledgerOf(w: WorkerRoot, task?: string): Promise<LedgerRecord[]> {
+  return (
+    await readLedger(path.join(w.root, 'logs', 'ledger.jsonl'), task ? (r) => r.task === task : undefined)
+  ).records;
+}
+
+export interface FakeCall {
+  tool: string;
+  argv: string[];
+  cwd: string;
+  pid: number;
+  env: Record<string, string>;
+  envNames: string[];
+  stdin?: string;
+}
+
+export async function fakeCalls(w: WorkerRoot): Promise<FakeCall[]> {
+  try {
+    const text = await fs.readFile(w.recordFile, 'utf8');
+    return text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FakeCall);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { isAlive } from '@headless/core/process/alive';
+import { defaultToolsConfig } from '@headless/core/config/default-tools';
+import { ToolsConfig } from '@headless/core/config/schema';
+import { waitFor } from '@headless/test-support/wait-for';
+import { writeConfig } from '@headless/test-support/temp-root';
+import { dropTasks, ledgerOf, makeWorkerRoot, stateOf, type WorkerRoot } from './testing/harness.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/dist/bin.js');
+
+// First run: leaves a marker, starts a child that ignores SIGTERM, and hangs. Second run: exits 0.
+const SCRIPT = `
+const fs = require('fs');
+if (fs.existsSync('ran-once')) { console.log('second run'); process.exit(0); }
+fs.writeFileSync('ran-once', '');
+const c = require('child_process').spawn(process.execPath, ['-e', "process.on('SIGTERM',()=>{});setInterval(()=>{},1e9)"], { stdio: 'ignore' });
+console.log('CHILD_PID=' + c.pid);
+setInterval(() => {}, 1e9);
+`;
+
+function cli(root: string, env: NodeJS.ProcessEnv, ...args: string[]) {
+  return spawn(process.execPath, [CLI, ...args, '--root', root], {
+    env: { ...env, HOME: root },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('kill -9 of the worker mid-task', () => {
+  let w: WorkerRoot;
+  beforeEach(async () => {
+    w = await makeWorkerRoot();
+    const tools = defaultToolsConfig();
+    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
+    await writeConfig(w.root, 'tools.json', tools);
+    await writeConfig(w.root, 'policies.json', {
+      worker: { settleMs: 0, rescanIntervalMs: 200 },
+      shutdown: { graceSec: 1 },
+    });
+  });
+  afterEach(() => w.cleanup());
+
+  it('runs the task again with its attempt count raised, ends the orphaned tool, and the ledger shows the interrupted attempt', async () => {
+    await dropTasks(w.root, 'k.jsonl', [{ id: 'victim', tool: 'node', args: ['-e', SCRIPT] }]);
+    const worker = cli(w.root, { ...process.env, ...w.env }, 'worker', '--quiet');
+    const log = path.join(w.root, 'logs', 'task_victim.log');
+    const childPid = await waitFor(
+      'the tool to start its child',
+      async () => {
+        const m = /CHILD_PID=(\d+)/.exec(await fs.readFile(log, 'utf8').catch(() => ''));
+        return m ? Number(m[1]) : undefined;
+      },
+      20000,
+    );
+    const toolPid = (await w.store.get('victim'))?.record.claim?.toolPid;
+    expect(toolPid).toBeDefined();
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    // Its tool lives on in its own process group: nobody tracks it until recovery.
+    expect(isAlive(childPid)).toBe(true);
+    expect(await stateOf(w, 'victim')).toBe('processing');
+
+    const run = cli(w.root, { ...process.env, ...w.env }, 'run', '--until-idle', '--quiet');
+    const code = await new Promise((r) => run.once('exit', r));
+    expect(code).toBe(0);
+    await waitFor('orphans gone', () => !isAlive(childPid) && !isAlive(toolPid as number), 3000);
+    const rec = (await w.store.get('victim'))?.record;
+    expect(rec?.state).toBe('done');
+    expect(rec?.attempts).toBe(2);
+    expect(rec?.crashes).toBe(1);
+    const events = (await ledgerOf(w, 'victim')).map(
+      (r) => `${r.event}${r.attempt ? `#${r.attempt}` : ''}${r.outcome ? `:${r.outcome}` : ''}`,
+    );
+    expect(events).toEqual([
+      'task.queued',
+      'attempt.start#1',
+      'attempt.end#1:interrupted',
+      'task.requeued#1',
+      'attempt.start#2',
+      'attempt.end#2:success',
+      'task.done#2',
+    ]);
+  });
+});

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { retryDelayBounds } from '@headless/core/policy/retry';
+import {
+  dropTasks,
+  ledgerOf,
+  makeWorkerRoot,
+  runUntilIdle,
+  stateOf,
+  type WorkerRoot,
+} from './testing/harness.js';
+
+describe('retries by failure class', () => {
+  let w: WorkerRoot;
+  beforeEach(async () => {
+    w = await makeWorkerRoot({
+      policies: {
+        retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000, jitter: 'full' },
+        breaker: { failures: 10 },
+      },
+    });
+  });
+  afterEach(() => w.cleanup());
+
+  it('retries a rate-limited claude with jittered backoff until it succeeds, and fails an auth error at once', async () => {
+    await dropTasks(w.root, 'r.jsonl', [
+      {
+        id: 'limited',
+        tool: 'claude',
+        prompt: 'SCENARIO: rate-limit-then-ok\nsummarise',
+        env: { FAKE_TASK_KEY: 'limited' },
+      },
+      { id: 'noauth', tool: 'claude', prompt: 'SCENARIO: auth\nsummarise' },
+    ]);
+    await runUntilIdle(w);
+    expect(await stateOf(w, 'limited')).toBe('done');
+    const limited = await ledgerOf(w, 'limited');
+    const ends = limited.filter((r) => r.event === 'attempt.end');
+    expect(ends.map((r) => [r.attempt, r.outcome])).toEqual([
+      [1, 'transient'],
+      [2, 'transient'],
+      [3, 'success'],
+    ]);
+    expect(ends[0]?.reason).toMatch(/rate limit|429/i);
+    const retries = limited.filter((r) => r.event === 'task.retry');
+    expect(retries).toHaveLength(2);
+    retries.forEach((r, i) => {
+      const { min, max } = retryDelayBounds(w.policies.retry, i + 1);
+      const delay = r['delayMs'] as number;
+      expect(delay).toBeGreaterThanOrEqual(min);
+      expect(delay).toBeLessThanOrEqual(max);
+      // notBefore = decision time + delay; the ledger line is stamped a moment after the decision.
+      const gap = Date.parse(r.notBefore as string) - Date.parse(r.ts);
+      expect(gap).toBeLessThanOrEqual(delay);
+      expect(gap).toBeGreaterThanOrEqual(delay - 100);
+    });
+    // The next attempt did not start before its notBefore.
+    const starts = limited.filter((r) => r.event === 'attempt.start');
+    expect(Date.parse(starts[1]?.ts ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(retries[0]?.notBefore as string),
+    );
+
+    expect(await stateOf(w, 'noauth')).toBe('failed');
+    const noauth = await ledgerOf(w, 'noauth');
+    expect(noauth.filter((r) => r.event === 'attempt.start')).toHaveLength(1);
+    expect(noauth.find((r) => r.event === 'attempt.end')).toMatchObject({
+      outcome: 'permanent',
+      class: 'permanent',
+    });
+  });
+
+  it('fails a task after its last attempt, naming the cause', async () => {
+    await dropTasks(w.root, 'r.jsonl', [
+      { id: 'always', tool: 'codex', prompt: 'SCENARIO: rate-limit\nx', max_attempts: 2 },
+    ]);
+    await runUntilIdle(w);
+    const rec = (await w.store.get('always'))?.record;
+    expect(rec?.state).toBe('failed');
+    expect(rec?.attempts).toBe(2);
+    expect(rec?.reason).toMatch(/attempts exhausted \(2 of 2\)/);
+  });
+});
