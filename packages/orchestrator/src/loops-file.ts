@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@headless/core/fs/atomic';
 import type { RootLayout } from '@headless/core/paths';
 import type { LoopState } from './loop-state.js';
 
@@ -20,22 +21,8 @@ export function loopsFilePath(l: RootLayout): string {
  * state or the new one, never half of it.
  */
 export async function writeLoopsFile(l: RootLayout, content: LoopsFile): Promise<void> {
-  const file = loopsFilePath(l);
   await fs.mkdir(l.runDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(content, null, 2) + '\n');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(loopsFilePath(l), JSON.stringify(content, null, 2) + '\n');
 }
 
 /** The last state written, or undefined when no orchestrator has run in this root. */

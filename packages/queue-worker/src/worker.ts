@@ -19,6 +19,7 @@ import type { SupervisorLink } from '@headless/core/ipc/client';
 import { parseIndexLockError, repairStaleIndexLock } from '@headless/core/git/index-lock';
 import { makeRedactor } from '@headless/core/process/redact';
 import { buildChildEnv } from '@headless/core/process/env';
+import { pruneTaskLogs } from '@headless/core/log/task-log';
 import { runAttempt } from './attempt.js';
 import { planNext, type RunningTask } from './scheduler.js';
 import { InboxWatcher } from './inbox/watcher.js';
@@ -122,6 +123,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   let stopping = false;
   const watchers: fs.FSWatcher[] = [];
   let heartbeatTimer: NodeJS.Timeout | undefined;
+  let housekeepingTimer: NodeJS.Timeout | undefined;
 
   try {
     if (opts.recover) {
@@ -220,6 +222,26 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         log.warn(`could not write heartbeat: ${String(err)}`),
       );
     };
+    // Logs cannot fill the disk: per-task logs (and read inbox files) past the retention go, at boot and hourly.
+    const housekeeping = async () => {
+      const now = clock.now();
+      const pruned = await pruneTaskLogs(paths.logsDir, { retentionDays: policies.logs.retentionDays, now });
+      const ingested = await pruneOldFiles(
+        path.join(paths.tasksDir, 'ingested'),
+        policies.logs.retentionDays,
+        now,
+      );
+      if (pruned.length || ingested)
+        log.info(
+          `housekeeping: removed ${pruned.length} task log(s) and ${ingested} read inbox file(s) older than ${policies.logs.retentionDays} days`,
+        );
+    };
+    await housekeeping().catch((err: unknown) => log.warn(`housekeeping failed: ${String(err)}`));
+    housekeepingTimer = setInterval(
+      () => void housekeeping().catch((err: unknown) => log.warn(`housekeeping failed: ${String(err)}`)),
+      3600_000,
+    );
+    housekeepingTimer.unref();
     await heartbeat('running');
     heartbeatTimer = setInterval(
       () => void heartbeat(stopping ? 'stopping' : 'running'),
@@ -617,9 +639,25 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     return summary;
   } finally {
     if (heartbeatTimer) clearInterval(heartbeatTimer);
+    if (housekeepingTimer) clearInterval(housekeepingTimer);
     for (const w of watchers) w.close();
     await releaseLock();
   }
+}
+
+/** Removes files in `dir` older than the retention; returns how many. */
+async function pruneOldFiles(dir: string, retentionDays: number, now: number): Promise<number> {
+  const cutoff = now - retentionDays * 86_400_000;
+  let n = 0;
+  for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    const st = await fsp.stat(file).catch(() => undefined);
+    if (st?.isFile() && st.mtimeMs < cutoff) {
+      await fsp.rm(file, { force: true });
+      n++;
+    }
+  }
+  return n;
 }
 
 function optionalWorkerStart(): { workerStart?: string } {

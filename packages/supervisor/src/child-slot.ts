@@ -266,11 +266,20 @@ export class ChildSlot {
       case 'task-started': {
         const t = p as ChildEventPayload['task-started'];
         this.tasks.set(`${t.id}#${t.attempt}`, t);
+        // The console summary in the foreground: one line when a task starts and one when it ends.
+        this.opts.log.info(`${t.id}: attempt ${t.attempt} started (${t.tool}, pid ${t.pid})`, {
+          child: this.component,
+          taskId: t.id,
+        });
         break;
       }
       case 'task-finished': {
         const t = p as ChildEventPayload['task-finished'];
         this.tasks.delete(`${t.id}#${t.attempt}`);
+        this.opts.log.info(`${t.id}: attempt ${t.attempt} -> ${t.outcome}`, {
+          child: this.component,
+          taskId: t.id,
+        });
         break;
       }
       case 'loop-result': {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@headless/core/fs/atomic';
 import type { ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
 
 /** `.tasks/run/supervisor.json`: the tree as the supervisor sees it; `headless status` reads it. */
@@ -49,9 +50,8 @@ export function stateFile(runDir: string): string {
 
 /** Atomic replace: readers see the old file or the new one, never half of one. */
 export async function writeStateFile(file: string, state: SupervisorState): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
-  await fs.rename(tmp, file);
+  // Rewritten every second: a flush per write buys nothing, the next write replaces it anyway.
+  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n', { fsync: false });
 }
 
 export async function readStateFile(file: string): Promise<SupervisorState | undefined> {

@@ -5,7 +5,7 @@ import { isAlive, processStartTime } from './alive.js';
 import { groupHasMembers, killTree, listDescendants, listGroupMembers } from './kill-tree.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeRedactor } from './redact.js';
-import { resolveExecutable } from './resolve-executable.js';
+import { findExecutableOnHost } from '../tool/find-executable.js';
 import { TailBuffer } from './tail-buffer.js';
 import type { EndReason, ProcessRunner, RunRequest, RunResult } from './types.js';
 
@@ -59,8 +59,9 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
       `working folder ${req.cwd} does not exist: create it or fix the task's repo`,
     );
   }
-  const file = resolveExecutable(req.executable, { env: req.env, cwd: req.cwd, platform });
-  if (file === undefined) return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
+  // Looked up on the child's own PATH (not the runner's); never in the repo folder for a bare name.
+  const file = findExecutableOnHost(req.executable, req.env, req.cwd);
+  if (file === null) return endedEarly(req, started, 'not-found', `${req.executable} not found on PATH`);
 
   const redact = makeRedactor(req.redact ?? []);
   const maxCapture = req.maxCaptureBytes ?? DEFAULT_MAX_CAPTURE_BYTES;
