@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm run bench`: measures a real headless tree against the cheapest way to do the same work.
+// Progress goes to stderr, the table to stdout, every figure to bench/results.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './lib/machine.mjs';
+import { renderMarkdown, renderTable } from './lib/report.mjs';
+import { cliBin } from './lib/tree.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'scale'];
+
+function parseArgs(argv) {
+  const opts = { quick: false, only: MODULES, saveLatest: false };
+  for (const a of argv) {
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--save-latest') opts.saveLatest = true;
+    else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',');
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(
+        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale] [--save-latest]\n',
+      );
+      process.exit(0);
+    } else {
+      process.stderr.write(`bench: unknown option ${a} (try --help)\n`);
+      process.exit(2);
+    }
+  }
+  for (const m of opts.only)
+    if (!MODULES.includes(m)) {
+      process.stderr.write(`bench: unknown measurement ${m}; known: ${MODULES.join(', ')}\n`);
+      process.exit(2);
+    }
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (!fs.existsSync(cliBin)) {
+  process.stderr.write(`bench: ${cliBin} is missing; build first (npm run build)\n`);
+  process.exit(2);
+}
+const log = (line) => process.stderr.write(`${line}\n`);
+const started = Date.now();
+const figures = [];
+const errors = [];
+for (const name of opts.only) {
+  log(`bench: ${name}${opts.quick ? ' (quick)' : ''}`);
+  const t0 = Date.now();
+  try {
+    const mod = await import(`./${name}.mjs`);
+    figures.push(...(await mod.measure({ quick: opts.quick, log })));
+  } catch (err) {
+    errors.push({
+      measurement: name,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    log(`bench: ${name} broke: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  log(`bench: ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+const results = {
+  machine: machineInfo(),
+  date: new Date(started).toISOString(),
+  quick: opts.quick,
+  durationSec: Math.round((Date.now() - started) / 1000),
+  figures,
+  errors,
+};
+fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${renderTable(results)}\n`);
+if (opts.saveLatest) fs.writeFileSync(path.join(here, 'latest.md'), renderMarkdown(results));
+log(`bench: wrote ${path.join(here, 'results.json')}${opts.saveLatest ? ' and bench/latest.md' : ''}`);
+// A missed target is a finding, not a failure: only a broken measurement fails the run.
+process.exitCode = errors.length ? 1 : 0;
