@@ -6,18 +6,9 @@ import path from 'node:path';
 import { connectSupervisor, type SupervisorLink } from './client.js';
 import type { ChildEvent } from './events.js';
 import { startIpcServer, type IpcServer } from './server.js';
+import { waitFor } from '../process/test-kit.js';
 
 const TOKEN = 'a'.repeat(48);
-
-async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('supervisor ipc', () => {
   const cleanups: (() => void)[] = [];

@@ -14,17 +14,23 @@ export async function tempDir(
 }
 
 /** Polls `check` until it returns something other than undefined/false, or throws after `timeoutMs`. */
+/**
+ * Waits for a condition with a deadline (never a bare sleep): polls `check` until it returns a
+ * value other than undefined/false, or throws naming `what` once `timeoutMs` has passed.
+ * @headless/test-support re-exports this one.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
+  timeoutMs = 10000,
+  everyMs = 20,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 

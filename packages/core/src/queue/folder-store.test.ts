@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { makeTempRoot } from '@headless/test-support/temp-root';
+import { tempDir } from '../process/test-kit.js';
 import { TaskSpec } from '../task/schema.js';
 import { FolderStore } from './folder-store.js';
 
@@ -13,7 +13,7 @@ describe('FolderStore', () => {
   let cleanup: () => Promise<void>;
   let store: FolderStore;
   beforeEach(async () => {
-    ({ root, cleanup } = await makeTempRoot());
+    ({ dir: root, cleanup } = await tempDir());
     store = new FolderStore(path.join(root, '.tasks'));
     await store.init();
   });
