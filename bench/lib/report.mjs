@@ -20,7 +20,9 @@ export function rows(results) {
     f.show === 'p99' ? `p99 ${fmt(f.value.p99, f.unit)}` : fmt(f.value.median, f.unit),
     spread(f.value, f.unit),
     `n=${f.value.n}`,
-    f.baseline ? `${fmt(f.baseline.value.median, f.baseline.unit ?? f.unit)} (${f.baseline.label})` : '-',
+    f.baseline
+      ? `${f.baseline.show === 'p99' ? `p99 ${fmt(f.baseline.value.p99, f.unit)}` : fmt(f.baseline.value.median, f.baseline.unit ?? f.unit)} (${f.baseline.label})`
+      : '-',
     f.ratio ? `${fmt(f.ratio.median)}×` : '-',
     f.target ? f.target.text : '-',
     f.target ? (f.target.pass ? 'pass' : 'MISS') : '-',

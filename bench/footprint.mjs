@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { CLK_TCK, cmdline, cpuTicks, descendants, rssKb } from './lib/proc.mjs';
+import { summarize } from './lib/stats.mjs';
+import { makeRoot, now, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
+
+/**
+ * Footprint of the idle tree: resident memory of the supervisor and every process under it after
+ * 5 s idle, sampled each second; CPU from utime+stime over the idle window, per 5 s slice.
+ * Baseline: one bare idle Node process (`setInterval`), measured over the same window.
+ */
+
+const SLICE_MS = 5000;
+
+function ticksOf(pids) {
+  let sum = 0;
+  for (const p of pids) sum += cpuTicks(p) ?? 0;
+  return sum;
+}
+
+export async function measure({ quick, log }) {
+  const windowMs = quick ? 10_000 : 30_000;
+  const root = await makeRoot('footprint');
+  const tree = await startTree(root, { settleMs: 0 });
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  try {
+    await sleep(5000);
+    const pids = [tree.pid, ...descendants(tree.pid)];
+    const names = pids.map((p) => {
+      const args = cmdline(p).join(' ');
+      return args.includes('queue-worker')
+        ? 'worker'
+        : args.includes('orchestrator')
+          ? 'orchestrator'
+          : args.includes(' start ')
+            ? 'supervisor'
+            : args.slice(0, 40);
+    });
+    const rss = [];
+    const bareRss = [];
+    const cpu = [];
+    const bareCpu = [];
+    let t = now();
+    let ticks = ticksOf(pids);
+    let bareTicks = ticksOf([bare.pid]);
+    const perProcess = pids.map(() => 0);
+    const end = t + windowMs;
+    while (now() < end) {
+      for (let s = 0; s < SLICE_MS / 1000 && now() < end; s++) {
+        await sleep(1000);
+        const each = pids.map(rssKb);
+        each.forEach((kb, i) => (perProcess[i] = Math.max(perProcess[i], kb)));
+        rss.push(each.reduce((a, b) => a + b, 0) / 1024);
+        bareRss.push(rssKb(bare.pid) / 1024);
+      }
+      const t2 = now();
+      const ticks2 = ticksOf(pids);
+      const bareTicks2 = ticksOf([bare.pid]);
+      const secs = (t2 - t) / 1000;
+      cpu.push(((ticks2 - ticks) / CLK_TCK / secs) * 100);
+      bareCpu.push(((bareTicks2 - bareTicks) / CLK_TCK / secs) * 100);
+      [t, ticks, bareTicks] = [t2, ticks2, bareTicks2];
+    }
+    const byProc = names.map((n, i) => `${n} ${(perProcess[i] / 1024).toFixed(0)} MB`).join(', ');
+    log(
+      `  idle tree: ${byProc}; cpu per ${SLICE_MS / 1000} s slice: ${cpu.map((c) => c.toFixed(2)).join(', ')} %`,
+    );
+    const r = summarize(rss);
+    const c = summarize(cpu);
+    const br = summarize(bareRss);
+    const bc = summarize(bareCpu);
+    return [
+      {
+        key: 'footprint.rss',
+        label: `idle tree resident memory (${pids.length} processes)`,
+        unit: 'MB',
+        value: r,
+        baseline: { label: 'one bare idle Node', value: br },
+        ratio: summarize([r.median / br.median]),
+        target: { text: '< 150 MB', pass: r.median < 150 },
+        note: `per process (max): ${byProc}`,
+      },
+      {
+        key: 'footprint.cpu',
+        label: `idle tree CPU (${windowMs / 1000} s, % of one core)`,
+        unit: '%',
+        value: c,
+        baseline: { label: 'one bare idle Node', value: bc },
+        target: { text: '< 1 % of a core', pass: c.median < 1 },
+      },
+    ];
+  } finally {
+    bare.kill('SIGKILL');
+    await stopTree(tree);
+    await removeRoot(root);
+  }
+}
