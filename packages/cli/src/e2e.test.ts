@@ -111,8 +111,10 @@ describe('headless start: the whole tree on real processes', () => {
         10000,
         10,
       );
+      // The target (< 1 s median) is measured by `npm run bench`; here a loose bound that a loaded CI box
+      // still meets: the state file that shows the new pid is itself refreshed only about once a second.
       const replacedMs = Date.now() - killedAt;
-      expect(replacedMs).toBeLessThan(1500);
+      expect(replacedMs).toBeLessThan(3000);
       expect(isAlive(newWorker)).toBe(true);
       // The dead worker's tool tree was ended by the supervisor (no orphans), and the task ran again.
       await waitFor('the orphaned tool tree to be gone', () => !isAlive(toolPid) && !isAlive(childPid), 5000);

@@ -266,24 +266,38 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       }
     };
 
+    // Quarantined tasks parked by a breaker, by id -> tool (null: quarantined for another reason).
+    // Records are read once; the folder listing says which are still there.
+    const parkedKinds = new Map<string, string | null>();
+    const parked = async (): Promise<{ id: string; tool: string }[]> => {
+      const ids = await store.ids('quarantine');
+      const present = new Set(ids);
+      for (const id of parkedKinds.keys()) if (!present.has(id)) parkedKinds.delete(id);
+      const out: { id: string; tool: string }[] = [];
+      for (const id of ids) {
+        if (!parkedKinds.has(id)) {
+          const rec = await store.read('quarantine', id).catch(() => undefined);
+          if (!rec) continue;
+          parkedKinds.set(id, rec.quarantineKind === 'breaker' ? rec.spec.tool : null);
+        }
+        const tool = parkedKinds.get(id);
+        if (tool) out.push({ id, tool });
+      }
+      return out;
+    };
+
     const releaseParked = async () => {
-      for (const id of await store.ids('quarantine')) {
-        const rec = await store.read('quarantine', id).catch(() => undefined);
-        if (!rec || rec.quarantineKind !== 'breaker') continue;
-        if (breakers.view(rec.spec.tool).state === 'open') continue;
+      for (const { id, tool } of await parked()) {
+        if (breakers.view(tool).state === 'open') continue;
         try {
           await store.schedule(
             id,
             'quarantine',
             new Date(clock.now()),
-            `${rec.spec.tool} breaker half-open: trying again`,
+            `${tool} breaker half-open: trying again`,
           );
-          await ledger.append({
-            event: 'task.released',
-            task: id,
-            tool: rec.spec.tool,
-            reason: 'breaker half-open',
-          });
+          parkedKinds.delete(id);
+          await ledger.append({ event: 'task.released', task: id, tool, reason: 'breaker half-open' });
         } catch (err) {
           if (!(err instanceof MissingTaskError)) throw err;
         }
@@ -292,10 +306,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 
     const parkedNextWake = async (): Promise<number | undefined> => {
       let next: number | undefined;
-      for (const id of await store.ids('quarantine')) {
-        const rec = await store.read('quarantine', id).catch(() => undefined);
-        if (rec?.quarantineKind !== 'breaker') continue;
-        const until = breakers.view(rec.spec.tool).openUntil;
+      for (const { tool } of await parked()) {
+        const until = breakers.view(tool).openUntil;
         if (until) next = Math.min(next ?? Infinity, Date.parse(until));
       }
       return next;
@@ -453,13 +465,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
               onSpawn: (pid) => {
                 r.pid = pid;
                 const toolStart = processStartTime(pid);
+                // Not flushed to disk: a pid means nothing after a power loss, only after a process crash.
                 pidWrite = store
-                  .update(r.id, 'processing', (rec) => ({
-                    ...rec,
-                    ...(rec.claim
-                      ? { claim: { ...rec.claim, toolPid: pid, ...(toolStart ? { toolStart } : {}) } }
-                      : {}),
-                  }))
+                  .update(
+                    r.id,
+                    'processing',
+                    (rec) => ({
+                      ...rec,
+                      ...(rec.claim
+                        ? { claim: { ...rec.claim, toolPid: pid, ...(toolStart ? { toolStart } : {}) } }
+                        : {}),
+                    }),
+                    { durable: false },
+                  )
                   .catch((err: unknown) => log.error(`could not record pid of ${r.id}: ${String(err)}`));
                 opts.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
               },
@@ -600,21 +618,21 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       }
       for (const rec of plan.start) launch(rec);
 
+      const parkedWake = await parkedNextWake();
       if (
         opts.untilIdle &&
         running.size === 0 &&
         plan.start.length === 0 &&
         !inbox.pending &&
-        (await store.ids('queued')).length === 0 &&
-        (await parkedNextWake()) === undefined
+        parkedWake === undefined &&
+        (await store.ids('queued')).length === 0
       ) {
         summary.stoppedBy = 'idle';
         break;
       }
       let wakeAt = now + policies.worker.rescanIntervalMs;
       if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
-      const parked = await parkedNextWake();
-      if (parked !== undefined) wakeAt = Math.min(wakeAt, parked);
+      if (parkedWake !== undefined) wakeAt = Math.min(wakeAt, parkedWake);
       if (inbox.pending) wakeAt = Math.min(wakeAt, now + Math.max(50, policies.worker.settleMs / 2));
       await waker.wait(wakeAt - clock.now());
     }

@@ -1,40 +1,77 @@
 import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { appendLineDurable } from '../fs/atomic.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { LedgerRecord } from './record.js';
 
 /**
- * The append-only ledger. One write per record, each a whole line, so a crash can tear at most the
- * last line; every reader skips lines that do not parse and reports how many it skipped.
+ * The append-only ledger. Each record is one whole line written in one call, so a crash can tear
+ * at most the last line; every reader skips lines that do not parse and reports how many.
+ * Appends that arrive while a write is in flight are committed together (one write, one
+ * fdatasync): a busy worker pays for one flush per batch, not per record.
  */
 export class Ledger {
-  private chain: Promise<void> = Promise.resolve();
+  private pending: { line: string; done: (err?: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     readonly file: string,
     private readonly opts: { clock?: Clock; fsync?: boolean; redact?: (s: string) => string } = {},
   ) {}
 
-  /** Appends a record; appends are serialised so lines never interleave. Resolves once it is written. */
+  /** Appends a record. Resolves once it is written (and flushed, unless fsync is off). */
   append(rec: Omit<LedgerRecord, 'v' | 'ts'> & { ts?: string }): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     const full = { v: 1, ts: rec.ts ?? new Date(clock.now()).toISOString(), ...rec };
     let line = JSON.stringify(full);
     if (this.opts.redact) line = this.opts.redact(line);
-    const run = async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
-      await appendLineDurable(this.file, line, { fsync: this.opts.fsync ?? true });
-    };
-    const next = this.chain.then(run, run);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        line,
+        done: (err) =>
+          err === undefined
+            ? resolve()
+            : reject(err instanceof Error ? err : new Error('ledger write failed', { cause: err })),
+      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.drain().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.length) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0);
+      try {
+        await fs.mkdir(path.dirname(this.file), { recursive: true });
+        const fh = await fs.open(this.file, 'a');
+        try {
+          const buf = Buffer.from(batch.map((b) => `${b.line}\n`).join(''));
+          const { bytesWritten } = await fh.write(buf, 0, buf.length);
+          if (bytesWritten !== buf.length)
+            throw new Error(
+              `short write to ${this.file}: ${bytesWritten} of ${buf.length} bytes (disk full?)`,
+            );
+          if (this.opts.fsync ?? true) await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err);
+      }
+    }
   }
 
   /** Waits for every append so far. */
-  flush(): Promise<void> {
-    return this.chain;
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 }
 

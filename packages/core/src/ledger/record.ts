@@ -11,6 +11,8 @@ export type LedgerEvent =
   | 'task.released'
   | 'task.requeued'
   | 'task.cancelled'
+  /** Recovery found the task's record unreadable (a torn write) and rebuilt or moved it aside. */
+  | 'task.damaged'
   | 'lock.repaired'
   | 'lock.kept'
   | 'worker.start'

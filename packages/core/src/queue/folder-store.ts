@@ -73,9 +73,9 @@ export class FolderStore implements QueueStore {
     }
   }
 
-  private async write(state: TaskState, rec: TaskRecord): Promise<void> {
+  private async write(state: TaskState, rec: TaskRecord, durable = true): Promise<void> {
     await writeFileAtomic(this.file(state, rec.id), `${JSON.stringify(rec, null, 1)}\n`, {
-      fsync: this.fsync,
+      fsync: this.fsync && durable,
     });
   }
 
@@ -226,11 +226,16 @@ export class FolderStore implements QueueStore {
     }
   }
 
-  async update(id: string, state: TaskState, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord> {
+  async update(
+    id: string,
+    state: TaskState,
+    patch: (rec: TaskRecord) => TaskRecord,
+    opts: { durable?: boolean } = {},
+  ): Promise<TaskRecord> {
     const cur = await this.read(state, id);
     if (!cur) throw new MissingTaskError(id, state);
     const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
-    await this.write(state, next);
+    await this.write(state, next, opts.durable ?? true);
     return next;
   }
 

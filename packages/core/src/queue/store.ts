@@ -10,8 +10,16 @@ export interface QueueStore {
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueOutcome[]>;
   /** Takes a queued task for running, atomically; null when it is gone (another claimer won). Raises `attempts` durably. */
   claim(id: string, owner: { workerPid: number; workerStart?: string }): Promise<TaskRecord | null>;
-  /** Updates a task in place without moving it (e.g. the tool's pid once spawned). */
-  update(id: string, state: TaskState, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord>;
+  /**
+   * Updates a task in place without moving it (e.g. the tool's pid once spawned). `durable: false`
+   * skips the flush to disk: right for facts that mean nothing after a power loss, such as pids.
+   */
+  update(
+    id: string,
+    state: TaskState,
+    patch: (rec: TaskRecord) => TaskRecord,
+    opts?: { durable?: boolean },
+  ): Promise<TaskRecord>;
   complete(id: string, attempt: AttemptSummary): Promise<TaskRecord>;
   fail(id: string, from: TaskState, reason: string, attempt?: AttemptSummary): Promise<TaskRecord>;
   /** Back to the queue, not before `notBefore` (retry, usage-limit reset, interrupted run). */
