@@ -10,6 +10,7 @@ import { isAlive, processStartTime } from '@headless/core/process/alive';
 import { killTree } from '@headless/core/process/kill-tree';
 import { lockHolderAlive, readHeartbeat, cancelDir } from '@headless/core/run-state/worker-files';
 import { TASK_STATES, type TaskRecord, type TaskState } from '@headless/core/task/record';
+import { repairDamagedRecords } from './damaged.js';
 
 export interface RecoveryReport {
   /** Interrupted tasks put back in the queue, attempt count kept. */
@@ -24,6 +25,10 @@ export interface RecoveryReport {
   cleaned: string[];
   /** Tasks left alone because their worker is alive. */
   live: string[];
+  /** Unreadable records (torn writes) rebuilt from the kept inbox copy of their line. */
+  rebuilt: string[];
+  /** Unreadable records with no copy to rebuild from: moved to .tasks/quarantine/damaged/. */
+  unrecoverable: string[];
   notes: string[];
 }
 
@@ -54,12 +59,22 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
     killed: [],
     cleaned: [],
     live: [],
+    rebuilt: [],
+    unrecoverable: [],
     notes: [],
   };
   const store = new FolderStore(paths.tasksDir, { clock, fsync: opts.fsync ?? true });
   await store.init();
   await fenceTornLedger(paths.ledger, report);
   const ledger = new Ledger(paths.ledger, { clock, fsync: opts.fsync ?? true });
+  // Before anything reads records: an unreadable one would otherwise sit in its folder for ever
+  // (a queued one keeps `headless run` from ever becoming idle, a processing one is never requeued).
+  const damage = await repairDamagedRecords(paths.tasksDir, ledger, new Date(clock.now()), {
+    fsync: opts.fsync ?? true,
+  });
+  report.rebuilt.push(...Object.keys(damage.rebuilt));
+  report.unrecoverable.push(...damage.unrecoverable);
+  report.notes.push(...damage.notes);
 
   const hb = await readHeartbeat(paths.runDir);
   const staleMs = policies.recovery.staleAfterSec * 1000;
