@@ -3,7 +3,7 @@ import { systemClock } from '@headless/core/clock';
 import { PoliciesConfig, ToolsConfig, type LoopStep } from '@headless/core/config/schema';
 import { ToolBreakers } from '@headless/core/policy/tool-breakers';
 import { makeTempRoot } from '@headless/test-support/temp-root';
-import { countsAgainstTool, runStep, stepTimeouts, type StepContext } from './step-runner.js';
+import { runStep, stepTimeouts, type StepContext } from './step-runner.js';
 import { recordingRunner } from './test-kit.js';
 
 const tools = ToolsConfig.parse({
@@ -150,14 +150,5 @@ describe('step policies', () => {
       timeoutMs: 1_800_000,
       idleTimeoutMs: 600_000,
     });
-  });
-
-  it('counts tool trouble against the breaker, not a wrong step or a shutdown', () => {
-    expect(countsAgainstTool('transient', true)).toBe(true);
-    expect(countsAgainstTool('timeout', true)).toBe(true);
-    expect(countsAgainstTool('not-found', false)).toBe(true);
-    expect(countsAgainstTool('permanent', false)).toBe(false);
-    expect(countsAgainstTool('interrupted', true)).toBe(false);
-    expect(countsAgainstTool('success', false)).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
+import type { Classification } from '@headless/core/tool/classify';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '@headless/core/clock';
@@ -46,7 +48,7 @@ export interface StepContext {
 
 interface Attempt {
   result: RunResult;
-  outcome: string;
+  outcome: Classification['outcome'];
   retryable: boolean;
   reason: string;
   resetAt?: string;
@@ -68,16 +70,6 @@ export function stepTimeouts(
   const timeoutSec = step.timeoutSec ?? tool.timeoutSec ?? policies.worker.defaultTimeoutSec;
   const idleSec = tool.idleTimeoutSec ?? policies.worker.defaultIdleTimeoutSec;
   return { timeoutMs: timeoutSec * 1000, idleTimeoutMs: Math.min(idleSec, timeoutSec) * 1000 };
-}
-
-/**
- * Whether a failed attempt counts against its tool's breaker: the tool misbehaving (transient
- * errors, hangs, missing program), not a step whose arguments are wrong. A misconfigured loop
- * step would otherwise open the breaker for every other loop using the same tool.
- */
-export function countsAgainstTool(outcome: string, retryable: boolean): boolean {
-  if (outcome === 'success' || outcome === 'interrupted' || outcome === 'cancelled') return false;
-  return retryable || outcome === 'timeout' || outcome === 'stalled' || outcome === 'not-found';
 }
 
 /**
@@ -124,7 +116,8 @@ export async function runStep(step: LoopStep, ctx: StepContext): Promise<StepRes
     const run = await ctx.breakers.execute(
       step.tool,
       () => runAttempt(step, tool, command, attempt, ctx),
-      (a) => (countsAgainstTool(a.outcome, a.retryable) ? a.reason : undefined),
+      // The same verdict as the worker's: tool trouble counts, a wrong step does not.
+      (a) => breakerVerdict(a),
     );
     if (!run.ran) {
       const until = run.openUntil ? ` until ${run.openUntil}` : '';

@@ -11,6 +11,7 @@ import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store
 import { Ledger } from '@headless/core/ledger/ledger';
 import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
 import { decideRetry } from '@headless/core/policy/retry';
+import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { resolveAllowedRoots } from '@headless/core/task/validate';
 import type { TaskRecord, AttemptSummary } from '@headless/core/task/record';
@@ -69,21 +70,6 @@ interface Running extends RunningTask {
 }
 
 const BREAKERS_FILE = 'breakers.json';
-
-/** Counts against the tool's breaker: failures that say the tool (or its service) is unwell, not the task. */
-export function countsAgainstTool(c: Classification): string | undefined {
-  switch (c.outcome) {
-    case 'transient':
-    case 'timeout':
-    case 'stalled':
-      return c.reason;
-    case 'permanent':
-      // A rejected flag or a missing prompt is the task's fault; auth, billing and config are the tool's.
-      return /flag|argument|option|prompt|max.?turns/i.test(c.reason) ? undefined : c.reason;
-    default:
-      return undefined;
-  }
-}
 
 /**
  * The queue worker: turns inbox files into queued tasks and runs them under the concurrency,
@@ -483,7 +469,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
               },
             },
           ),
-        (a) => (r.abortReason ? undefined : countsAgainstTool(a.classification)),
+        (a) => (r.abortReason ? null : breakerVerdict(a.classification)),
       );
       await pidWrite;
       if (!ran.ran) {

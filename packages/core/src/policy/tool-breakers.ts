@@ -1,4 +1,10 @@
-import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, circuitBreaker, handleAll } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  circuitBreaker,
+  handleType,
+} from 'cockatiel';
 import type { PoliciesConfig } from '../config/schema.js';
 import { systemClock, type Clock } from '../clock.js';
 import { WindowBreaker } from './window-breaker.js';
@@ -19,9 +25,15 @@ export type BreakersSnapshot = Record<string, { policy: unknown; lastReason?: st
 
 export type BreakerRun<T> = { ran: true; value: T } | { ran: false; openUntil?: string };
 
-class CountedFailure<T> extends Error {
-  constructor(readonly value: T) {
+class CountedFailure extends Error {
+  constructor(readonly value: unknown) {
     super('attempt failed');
+  }
+}
+
+class NeutralResult extends Error {
+  constructor(readonly value: unknown) {
+    super('attempt says nothing about the tool');
   }
 }
 
@@ -55,7 +67,8 @@ export class ToolBreakers {
     let e = this.entries.get(tool);
     if (!e) {
       const breaker = new WindowBreaker(this.policy.failures, this.policy.windowSec * 1000, this.clock);
-      const policy = circuitBreaker(handleAll, {
+      // Only CountedFailure is a failure; a NeutralResult passes through uncounted (neither failure nor success).
+      const policy = circuitBreaker(handleType(CountedFailure), {
         halfOpenAfter: this.policy.openSec * 1000,
         breaker,
         ...(saved ? { initialState: saved.policy } : {}),
@@ -84,17 +97,22 @@ export class ToolBreakers {
     return { state: 'closed', ...base };
   }
 
-  /** Runs `fn` unless the tool's breaker is open; `isFailure` says which results count against the tool. */
+  /**
+   * Runs `fn` unless the tool's breaker is open. `verdict` reads the result: a string is a failure
+   * that counts against the tool (the reason), `undefined` a success, `null` a result that says
+   * nothing about the tool (see breaker-verdict.ts) and leaves the breaker as it was.
+   */
   async execute<T>(
     tool: string,
     fn: () => Promise<T>,
-    isFailure: (value: T) => string | undefined,
+    verdict: (value: T) => string | undefined | null,
   ): Promise<BreakerRun<T>> {
     const e = this.entry(tool);
     try {
       const value = await e.policy.execute(async () => {
         const v = await fn();
-        const reason = isFailure(v);
+        const reason = verdict(v);
+        if (reason === null) throw new NeutralResult(v);
         if (reason !== undefined) {
           e.lastReason = reason;
           throw new CountedFailure(v);
@@ -103,7 +121,8 @@ export class ToolBreakers {
       });
       return { ran: true, value };
     } catch (err) {
-      if (err instanceof CountedFailure) return { ran: true, value: err.value as T };
+      if (err instanceof CountedFailure || err instanceof NeutralResult)
+        return { ran: true, value: err.value as T };
       if (err instanceof BrokenCircuitError) {
         const v = this.view(tool);
         return { ran: false, ...(v.openUntil ? { openUntil: v.openUntil } : {}) };

@@ -1,0 +1,30 @@
+import type { Classification } from '../tool/classify.js';
+
+/** What one finished attempt tells a tool's breaker: a failure (with its reason), a success, or nothing. */
+export type BreakerVerdict = string | undefined | null;
+
+// Permanent failures that say the tool itself cannot work (every task would fail the same way).
+const TOOL_HEALTH =
+  /auth|log ?in|api key|credential|unauthori[sz]ed|forbidden|billing|credit|quota|config|trust/i;
+
+/**
+ * Which attempts count against a tool's breaker, for the worker and the orchestrator alike.
+ * Returns the failure reason for trouble with the tool or its service (rate limits, outages,
+ * hangs, auth); `undefined` for a success (the tool works); `null` for results that say nothing
+ * about the tool — a bad task (wrong flag, failing git command), a missing program (fails at once
+ * on its own), an interrupted run — which neither open the breaker nor reset its count.
+ */
+export function breakerVerdict(c: Pick<Classification, 'outcome' | 'reason'>): BreakerVerdict {
+  switch (c.outcome) {
+    case 'success':
+      return undefined;
+    case 'transient':
+    case 'timeout':
+    case 'stalled':
+      return c.reason;
+    case 'permanent':
+      return TOOL_HEALTH.test(c.reason) && !/flag|argument|option/i.test(c.reason) ? c.reason : null;
+    default:
+      return null;
+  }
+}
