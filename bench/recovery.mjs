@@ -102,12 +102,12 @@ async function plainSamples(n) {
   return out;
 }
 
-export async function measure({ quick, log }) {
+export async function measure({ quick, log, more }) {
   const n = quick ? 3 : 10;
   const base = summarize(await plainSamples(n));
   log(`  plain re-fork: median ${base.median.toFixed(0)} ms`);
   const samples = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && more(i, 5); i++) {
     const s = await treeSample(i);
     log(
       `  tree sample ${i + 1}: ${s.ms.toFixed(0)} ms (re-forked after ${s.toFork.toFixed(0)} ms, worker.start after ${s.toWorkerStart.toFixed(0)} ms)`,

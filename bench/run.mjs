@@ -11,6 +11,10 @@ import { cliBin } from './lib/tree.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'scale'];
+// Share of the time budget per measurement: on a loaded machine a measurement stops repeating
+// (never below two runs) once it has used its share, so the whole bench stays under 10 minutes.
+const SHARE = { throughput: 0.34, pickup: 0.08, recovery: 0.1, stop: 0.08, footprint: 0.08, scale: 0.32 };
+const BUDGET_SEC = 540;
 
 function parseArgs(argv) {
   const opts = { quick: false, only: MODULES, saveLatest: false };
@@ -48,9 +52,12 @@ const errors = [];
 for (const name of opts.only) {
   log(`bench: ${name}${opts.quick ? ' (quick)' : ''}`);
   const t0 = Date.now();
+  const allotMs = BUDGET_SEC * 1000 * SHARE[name];
+  // `more(done, min)`: repeat again? Always up to `min` runs, then only while within the share.
+  const more = (done, min = 2) => done < min || Date.now() - t0 < allotMs;
   try {
     const mod = await import(`./${name}.mjs`);
-    figures.push(...(await mod.measure({ quick: opts.quick, log })));
+    figures.push(...(await mod.measure({ quick: opts.quick, log, more, allotMs })));
   } catch (err) {
     errors.push({
       measurement: name,

@@ -74,14 +74,17 @@ async function treeRun(concurrency, run, log) {
   }
 }
 
-export async function measure({ quick, log }) {
+export async function measure({ quick, log, allotMs = Infinity }) {
   const runs = quick ? 1 : 3;
   const levels = [...new Set([1, os.availableParallelism()])];
   const figures = [];
   for (const c of levels) {
     const tree = [];
     const base = [];
-    for (let run = 0; run < runs; run++) {
+    // Each level gets its part of the time share; past it, two runs are the minimum.
+    const levelStart = Date.now();
+    const levelMore = (done) => done < 2 || Date.now() - levelStart < allotMs / levels.length;
+    for (let run = 0; run < runs && levelMore(run); run++) {
       const b = (await plainSpawnLoop(TASKS, c)) / TASKS;
       log(`  plain loop c=${c} run ${run + 1}: ${b.toFixed(2)} ms/task`);
       base.push(b);
