@@ -1,4 +1,5 @@
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
+import { killGraceMs } from '@headless/core/policy/kill-grace';
 import type { Classification } from '@headless/core/tool/classify';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -54,12 +55,7 @@ interface Attempt {
   resetAt?: string;
 }
 
-/** Ceiling on how long the killed tree gets between SIGTERM and SIGKILL. */
-const MAX_KILL_GRACE_MS = 5000;
-
-export function killGraceMs(policies: PoliciesConfig): number {
-  return Math.min(MAX_KILL_GRACE_MS, Math.floor((policies.shutdown.graceSec * 1000) / 2));
-}
+export { killGraceMs } from '@headless/core/policy/kill-grace';
 
 /** The wall-clock and idle limits of a step: its own, else its tool's, else the worker's defaults. */
 export function stepTimeouts(

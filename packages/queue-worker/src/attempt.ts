@@ -9,6 +9,7 @@ import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { openTaskLog } from '@headless/core/log/task-log';
 import type { Clock } from '@headless/core/clock';
+import { killGraceMs } from '@headless/core/policy/kill-grace';
 
 export interface AttemptDeps {
   tools: ToolsConfig;
@@ -101,7 +102,7 @@ export async function runAttempt(
       ...(built.input !== undefined ? { input: built.input } : {}),
       timeoutMs: timeoutSec * 1000,
       idleTimeoutMs: idleSec * 1000,
-      killGraceMs: deps.policies.shutdown.graceSec * 1000,
+      killGraceMs: killGraceMs(deps.policies),
       signal: hooks.signal,
       redact: secrets,
       onSpawn: hooks.onSpawn,

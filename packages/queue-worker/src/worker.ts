@@ -12,6 +12,7 @@ import { Ledger } from '@headless/core/ledger/ledger';
 import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
 import { decideRetry } from '@headless/core/policy/retry';
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
+import { killGraceMs } from '@headless/core/policy/kill-grace';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { resolveAllowedRoots } from '@headless/core/task/validate';
 import type { TaskRecord, AttemptSummary } from '@headless/core/task/record';
@@ -167,9 +168,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const onAbort = () => waker.wake();
     opts.signal?.addEventListener('abort', onAbort);
     let linkLost = false;
-    opts.link?.onShutdown(() => {
+    // The supervisor's grace is the whole budget: running tasks get what is left after ending their trees.
+    let stopGraceMs = policies.shutdown.graceSec * 1000;
+    opts.link?.onShutdown((p) => {
       stopping = true;
-      summary.stoppedBy = 'signal';
+      stopGraceMs = p.graceMs;
       waker.wake();
     });
     opts.link?.onLost(() => {
@@ -573,6 +576,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const stopRequested = () =>
       stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || linkLost;
 
+    if (fs.existsSync(paths.stopFile)) {
+      log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
+    }
+    let idle = false;
     while (!stopRequested()) {
       // Released tasks must be in the queue snapshot below, or an idle check could miss them.
       await releaseParked();
@@ -613,6 +620,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         parkedWake === undefined &&
         (await store.ids('queued')).length === 0
       ) {
+        idle = true;
         summary.stoppedBy = 'idle';
         break;
       }
@@ -623,18 +631,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       await waker.wait(wakeAt - clock.now());
     }
 
-    if (!opts.untilIdle || summary.stoppedBy !== 'idle') {
-      summary.stoppedBy = linkLost
-        ? 'link-lost'
-        : opts.signal?.aborted
-          ? 'signal'
-          : stopping
-            ? 'signal'
-            : 'stop-file';
+    if (!idle) {
+      summary.stoppedBy = linkLost ? 'link-lost' : stopping || opts.signal?.aborted ? 'signal' : 'stop-file';
     }
     stopping = true;
     await heartbeat('stopping');
-    await drain(running, linkLost ? 0 : policies.shutdown.graceSec * 1000, log);
+    // Ending a tree and requeueing its task take killGrace plus a moment; the rest of the budget is the wait.
+    const waitMs = linkLost ? 0 : Math.max(0, stopGraceMs - killGraceMs(policies) - 1000);
+    await drain(running, waitMs, log);
     opts.signal?.removeEventListener('abort', onAbort);
     await ledger.append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy });
     await ledger.flush();

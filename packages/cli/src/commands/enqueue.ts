@@ -47,13 +47,21 @@ export function register(program: Command): void {
           }
           const id = v.spec.id;
           const known = seen.has(id) ? { state: 'earlier in this file' } : await ctx.store.get(id);
-          if (known && !(v.spec.rerun && 'record' in known)) {
+          // "rerun" replaces a finished task only; a queued or running one is never run twice at once.
+          const finished =
+            known !== undefined &&
+            'record' in known &&
+            known.state !== 'queued' &&
+            known.state !== 'processing';
+          if (known && !(v.spec.rerun && finished)) {
             if (opts.skipKnown) continue;
             results.push({
               line: i + 1,
               id,
               ok: false,
-              reason: `task ${id} already exists (${known.state}); set "rerun": true to run it again`,
+              reason: v.spec.rerun
+                ? `task ${id} is still ${known.state}; "rerun" applies only to finished tasks`
+                : `task ${id} already exists (${known.state}); set "rerun": true to run it again`,
             });
             continue;
           }

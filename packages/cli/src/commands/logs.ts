@@ -45,10 +45,13 @@ export function register(program: Command): void {
           );
         return;
       }
+      if (!exists && !(await ctx.store.get(id))) {
+        throw new HeadlessError(`no task ${id} on ${ctx.paths.root}: nothing to follow`, ExitCode.usage);
+      }
       for (;;) {
         const state = (await ctx.store.get(id))?.state;
         await printNew();
-        if (state && state !== 'processing' && state !== 'queued') return;
+        if (state !== 'processing' && state !== 'queued') return;
         await new Promise((r) => setTimeout(r, 250));
       }
     });

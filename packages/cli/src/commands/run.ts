@@ -13,11 +13,18 @@ export function register(program: Command): void {
     )
     .option('--quiet', 'no console output (logs still go to logs/)')
     .action(async (opts: { quiet?: boolean }, cmd: Command) => {
-      const summary = await runWorkerProcess({
+      const { exitCode, summary } = await runWorkerProcess({
         root: rootPaths(cmd).root,
         console: !opts.quiet,
         untilIdle: true,
       });
-      process.exitCode = summary.exitCode;
+      // Scripts can tell "all done" from "something failed" (details: headless status / ledger).
+      const failed = summary?.finished['failed'] ?? 0;
+      if (failed > 0) {
+        process.stderr.write(
+          `headless: ${failed} task(s) failed in this run; see "headless status" and "headless ledger"\n`,
+        );
+      }
+      process.exitCode = exitCode !== 0 ? exitCode : failed > 0 ? 1 : 0;
     });
 }

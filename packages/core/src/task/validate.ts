@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { ToolsConfig } from '../config/schema.js';
+import type { ToolSpec, ToolsConfig } from '../config/schema.js';
+import { buildCommand, CommandBuildError } from '../tool/command.js';
 import { TaskSpec } from './schema.js';
 
 export interface ValidationContext {
@@ -69,6 +70,25 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
   }
   const repo = checkRepo(spec.repo, ctx);
   if (typeof repo !== 'string') return { ok: false, reason: repo.reason };
+  // A prompt the tool cannot take (or a missing one) is refused now, not at the first attempt.
+  try {
+    buildCommand(
+      spec.tool,
+      ctx.tools[spec.tool] as ToolSpec,
+      {
+        id: spec.id,
+        args: spec.args,
+        files: spec.files,
+        flags: spec.flags,
+        repo,
+        ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
+      },
+      { scratchDir: path.join(repo, '.headless-validate') },
+    );
+  } catch (err) {
+    if (err instanceof CommandBuildError) return { ok: false, reason: err.message };
+    throw err;
+  }
   return { ok: true, spec, repo };
 }
 

@@ -39,6 +39,8 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
   const report: IngestReport = { file: name, queued: [], replayed: [], rejected: [] };
   let batch: EnqueueItem[] = [];
   const lineOf = new Map<string, number>();
+  // The line as written, for a duplicate found by the store (the user fixes and resubmits that text).
+  const textOf = new Map<string, string>();
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -62,12 +64,13 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
       } else if (o.result === 'replayed') {
         report.replayed.push(o.id);
       } else {
-        await reject(line, o.reason, JSON.stringify(batch.find((b) => b.spec.id === o.id)?.spec ?? o.id));
+        await reject(line, o.reason, textOf.get(o.id) ?? o.id);
       }
     }
     await Promise.all(ledgerLines);
     batch = [];
     lineOf.clear();
+    textOf.clear();
   };
 
   const reject = async (line: number, reason: string, raw: string, rawBytes = Buffer.byteLength(raw)) => {
@@ -100,6 +103,7 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
     const hash = crypto.createHash('sha256').update(l.text).digest('hex').slice(0, 16);
     batch.push({ spec: verdict.spec, source: { file: name, line: l.line, hash } });
     lineOf.set(verdict.spec.id, l.line);
+    textOf.set(verdict.spec.id, l.text);
     if (batch.length >= BATCH) await flush();
   }
   await flush();
