@@ -74,6 +74,13 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         ],
         prompt: { via: 'file' },
         model: null,
+        // aider/onboarding.py (Aider-AI/aider): with no model and no API key it starts a browser OAuth
+        // flow and waits for it. Its wording differs between versions; both are matched. (Its yes/no
+        // questions are not: --yes-always answers them, and the answered line looks the same.)
+        inputPatterns: [
+          'open (this|the following) URL in your (web )?browser',
+          'Waiting (up to \\d+ minutes )?for (you to finish in the browser|authentication)',
+        ],
         output: 'aider',
         patterns: [
           {

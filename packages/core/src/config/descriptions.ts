@@ -43,6 +43,8 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   'tools.*.patterns[].reason': 'A short reason recorded in the ledger, e.g. `rate limit`.',
   'tools.*.patterns[].source':
     'Where the text comes from (doc, source file), so the table can be checked against the tool.',
+  'tools.*.inputPatterns':
+    'Regular expressions (case-insensitive) for output lines that mean the tool waits for a person (a yes/no question, a login); the attempt then ends at once as "blocked on input" (permanent) instead of hanging until the idle timeout.',
   'tools.*.unknownFailure': 'Class of a failure that no exit code or pattern explains.',
   loops: "Recurring jobs (the blueprint's GitStatusLoop), by name.",
   'loops.*.description': 'Free text for people.',

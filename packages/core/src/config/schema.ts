@@ -75,6 +75,11 @@ export const ToolSpec = z.strictObject({
   timeoutSec: positiveInt.nullable().default(null),
   /** Ends an attempt that prints nothing for this long (hung agents); null takes the policy default. */
   idleTimeoutSec: positiveInt.nullable().default(null),
+  /**
+   * Output lines that mean the tool waits for a person (a yes/no question, a browser login): the
+   * attempt ends at once as blocked on input instead of holding its slot until the idle timeout.
+   */
+  inputPatterns: z.array(z.string().min(1)).default([]),
   output: OutputFormat.default('text'),
   /** Exit codes with a known meaning, e.g. gemini's 41 (auth) or 173 (HTTP 429). */
   exitCodes: z.record(z.string().regex(/^-?\d+$/, 'an exit code'), FailureClass).default({}),
