@@ -29,6 +29,7 @@ import { Waker } from './waker.js';
 import { silentLogger, type WorkerLogger } from './logger.js';
 import {
   acquireWorkerLock,
+  breakerResetDir,
   cancelDir,
   optionalStart,
   pendingCancels,
@@ -300,6 +301,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         if (until) next = Math.min(next ?? Infinity, Date.parse(until));
       }
       return next;
+    };
+
+    const handleBreakerResets = async () => {
+      const dir = breakerResetDir(paths.runDir);
+      for (const tool of await fsp.readdir(dir).catch(() => [] as string[])) {
+        breakers.reset(tool);
+        await fsp.rm(path.join(dir, tool), { force: true });
+        await ledger.append({ event: 'breaker.reset', tool, reason: 'reset by the user' });
+        log.info(`breaker of ${tool} closed by the user; its parked tasks return to the queue`);
+      }
     };
 
     const handleCancels = async () => {
@@ -581,6 +592,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     }
     let idle = false;
     while (!stopRequested()) {
+      await handleBreakerResets();
       // Released tasks must be in the queue snapshot below, or an idle check could miss them.
       await releaseParked();
       await inbox.scan();

@@ -15,6 +15,7 @@ export type LedgerEvent =
   | 'task.damaged'
   | 'lock.repaired'
   | 'lock.kept'
+  | 'breaker.reset'
   | 'worker.start'
   | 'worker.stop';
 

@@ -92,6 +92,11 @@ export function cancelDir(runDir: string): string {
   return path.join(runDir, 'cancel');
 }
 
+/** `headless retry --reset-breaker TOOL` leaves a request file named after the tool; the worker closes that breaker. */
+export function breakerResetDir(runDir: string): string {
+  return path.join(runDir, 'breaker-reset');
+}
+
 export async function pendingCancels(runDir: string): Promise<string[]> {
   try {
     return await fs.readdir(cancelDir(runDir));
