@@ -6,6 +6,7 @@ import type { Ledger } from '@headless/core/ledger/ledger';
 import { validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
 import { renameWithRetry } from '@headless/core/fs/atomic';
 import { readLines } from './line-reader.js';
+import { jsonNestingDepth } from './json-depth.js';
 
 export interface IngestDeps {
   store: QueueStore;
@@ -28,6 +29,30 @@ export interface IngestReport {
 
 const RAW_KEPT_BYTES = 64 * 1024;
 const BATCH = 500;
+/** A task line is a flat object with a few lists and maps; anything deeper is not a task. */
+export const MAX_LINE_NESTING = 32;
+
+/**
+ * Judges one line. Never throws: a line the validator cannot handle (too deep for the stack, a bug)
+ * is refused with the reason like any bad line, so one line never keeps a whole file in the inbox.
+ */
+export function judgeLine(text: string, validation: ValidationContext): ReturnType<typeof validateTaskLine> {
+  const depth = jsonNestingDepth(text, MAX_LINE_NESTING);
+  if (depth > MAX_LINE_NESTING) {
+    return {
+      ok: false,
+      reason: `JSON nested more than ${MAX_LINE_NESTING} levels deep: a task line is a flat object with lists and maps of strings`,
+    };
+  }
+  try {
+    return validateTaskLine(text, validation);
+  } catch (err) {
+    return {
+      ok: false,
+      reason: `the line could not be validated (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); fix or remove it`,
+    };
+  }
+}
 
 /**
  * Turns one settled inbox file into queued tasks. Valid lines are queued durably before the file
@@ -94,7 +119,7 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
           ok: false,
           reason: `line is ${l.bytes} bytes; the limit is ${deps.validation.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file`,
         } as const)
-      : validateTaskLine(l.text, deps.validation);
+      : judgeLine(l.text, deps.validation);
     if (!verdict.ok) {
       await reject(l.line, verdict.reason, l.text, l.bytes);
       continue;

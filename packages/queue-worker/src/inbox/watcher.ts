@@ -13,6 +13,18 @@ export interface InboxWatcherOptions {
   ingest: IngestDeps;
   onReport: (r: IngestReport) => void;
   onError: (file: string, err: unknown) => void;
+  /**
+   * A file that fails to be read this many times in a row, over at least `failingForMs`, is moved
+   * to `.tasks/quarantine/files/` with the error: a file that can never be read must not be retried
+   * (and logged) on every scan for ever. Defaults 5 and 60 s (a virus scanner's lock passes sooner).
+   */
+  maxFailures?: number;
+  failingForMs?: number;
+}
+
+interface Failing {
+  count: number;
+  since: number;
 }
 
 /** Files that are never tasks: writers' temp files and our own moves. */
@@ -24,6 +36,7 @@ const isCandidate = (name: string) => name.endsWith('.jsonl') && !name.startsWit
  */
 export class InboxWatcher {
   private readonly seen = new Map<string, SettleState>();
+  private readonly failing = new Map<string, Failing>();
   private waiting = 0;
 
   constructor(private readonly opts: InboxWatcherOptions) {}
@@ -44,6 +57,7 @@ export class InboxWatcher {
     let waiting = 0;
     const present = new Set(names);
     for (const k of this.seen.keys()) if (!present.has(k)) this.seen.delete(k);
+    for (const k of this.failing.keys()) if (!present.has(k)) this.failing.delete(k);
     for (const name of names) {
       const file = path.join(this.opts.inboxDir, name);
       let st;
@@ -53,7 +67,12 @@ export class InboxWatcher {
         continue;
       }
       if (st.isSymbolicLink() || !st.isFile()) {
-        await this.refuse(file, name, st.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file');
+        await this.refuse(
+          file,
+          name,
+          st.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file',
+          'tasks are read only from regular files',
+        );
         continue;
       }
       const endsWithNewline = st.size > 0 && (await lastByte(file, st.size)) === 0x0a;
@@ -73,16 +92,30 @@ export class InboxWatcher {
       try {
         const report = await ingestFile(file, this.opts.ingest);
         this.seen.delete(name);
+        this.failing.delete(name);
         this.opts.onReport(report);
       } catch (err) {
         this.opts.onError(file, err);
+        const f = this.failing.get(name) ?? { count: 0, since: now };
+        f.count++;
+        this.failing.set(name, f);
+        if (f.count >= (this.opts.maxFailures ?? 5) && now - f.since >= (this.opts.failingForMs ?? 60_000)) {
+          this.failing.delete(name);
+          this.seen.delete(name);
+          await this.refuse(
+            file,
+            name,
+            `could not be read ${f.count} times (${err instanceof Error ? err.message : String(err)})`,
+            'fix it and put it back in the inbox; tasks it queued before the error stay queued',
+          );
+        }
       }
     }
     this.waiting = waiting;
   }
 
-  /** A symlink or device in the inbox is never followed: it is moved aside with the reason. */
-  private async refuse(file: string, name: string, why: string): Promise<void> {
+  /** A symlink, device or unreadable file is never followed or retried for ever: it is moved aside with the reason. */
+  private async refuse(file: string, name: string, why: string, hint: string): Promise<void> {
     const dir = path.join(path.dirname(this.opts.ingest.ingestedDir), 'quarantine', 'files');
     await fs.mkdir(dir, { recursive: true });
     const stamp = this.opts.ingest.now().toISOString().replace(/[:.]/g, '-');
@@ -91,7 +124,7 @@ export class InboxWatcher {
       await this.opts.ingest.store.rejectLine({
         file: name,
         line: 0,
-        reason: `inbox file ${why}; tasks are read only from regular files`,
+        reason: `inbox file ${why}; ${hint}`,
         raw: '',
         rawBytes: 0,
         at: this.opts.ingest.now().toISOString(),
