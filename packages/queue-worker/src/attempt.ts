@@ -6,6 +6,7 @@ import type { TaskRecord } from '@headless/core/task/record';
 import { buildChildEnv } from '@headless/core/process/env';
 import { makeRedactor } from '@headless/core/process/redact';
 import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
+import { commandTask } from '@headless/core/task/validate';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { openTaskLog } from '@headless/core/log/task-log';
 import type { Clock } from '@headless/core/clock';
@@ -60,19 +61,7 @@ export async function runAttempt(
   try {
     let built;
     try {
-      built = buildCommand(
-        spec.tool,
-        tool,
-        {
-          id: spec.id,
-          args: spec.args,
-          files: spec.files,
-          flags: spec.flags,
-          repo,
-          ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
-        },
-        { scratchDir },
-      );
+      built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir });
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);

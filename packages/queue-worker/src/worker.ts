@@ -14,7 +14,7 @@ import { decideRetry } from '@headless/core/policy/retry';
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
 import { killGraceMs } from '@headless/core/policy/kill-grace';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
-import { resolveAllowedRoots } from '@headless/core/task/validate';
+import { validationContext } from '@headless/core/task/validate';
 import type { TaskRecord, AttemptSummary } from '@headless/core/task/record';
 import type { Classification } from '@headless/core/tool/classify';
 import type { SupervisorLink } from '@headless/core/ipc/client';
@@ -127,7 +127,6 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
           log.error('could not save breaker state', { err: String(err) }),
         ),
     });
-    const allowedRoots = resolveAllowedRoots(paths.root, policies.worker.allowedRepoRoots);
     const inbox = new InboxWatcher({
       inboxDir: paths.inbox,
       settleMs: policies.worker.settleMs,
@@ -136,12 +135,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       ingest: {
         store,
         ledger,
-        validation: {
-          root: paths.root,
-          tools: tools.tools,
-          allowedRoots,
-          maxLineBytes: policies.worker.maxLineBytes,
-        },
+        validation: validationContext(paths.root, tools, policies),
         ingestedDir: path.join(paths.tasksDir, 'ingested'),
         now: () => new Date(clock.now()),
         redact,

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { validateTaskLine, resolveAllowedRoots } from '@headless/core/task/validate';
+import { validateTaskLine, validationContext } from '@headless/core/task/validate';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { ExitCode } from '@headless/core/errors/headless-error';
 import { openContext, printJson } from '../context.js';
@@ -27,12 +27,7 @@ export function register(program: Command): void {
         const ctx = await openContext(cmd);
         const text = file === '-' ? await readStdin() : await fs.readFile(file, 'utf8');
         const source = file === '-' ? 'stdin' : file;
-        const validation = {
-          root: ctx.paths.root,
-          tools: ctx.config.tools.tools,
-          allowedRoots: resolveAllowedRoots(ctx.paths.root, ctx.config.policies.worker.allowedRepoRoots),
-          maxLineBytes: ctx.config.policies.worker.maxLineBytes,
-        };
+        const validation = validationContext(ctx.paths.root, ctx.config.tools, ctx.config.policies);
         const results: LineResult[] = [];
         const keep: string[] = [];
         const seen = new Set<string>();

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
 import { Ledger } from '@headless/core/ledger/ledger';
 import { MissingTaskError } from '@headless/core/queue/folder-store';
-import { validateTaskLine, resolveAllowedRoots } from '@headless/core/task/validate';
+import { validateTaskLine, validationContext } from '@headless/core/task/validate';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { breakerResetDir, lockHolderAlive, readHeartbeat } from '@headless/core/run-state/worker-files';
 import type { BreakersSnapshot } from '@headless/core/policy/tool-breakers';
@@ -129,12 +129,7 @@ async function retryLines(
   ctx: CliContext,
   discard: boolean,
 ): Promise<{ requeued: number; discarded: number; still: string[] }> {
-  const validation = {
-    root: ctx.paths.root,
-    tools: ctx.config.tools.tools,
-    allowedRoots: resolveAllowedRoots(ctx.paths.root, ctx.config.policies.worker.allowedRepoRoots),
-    maxLineBytes: ctx.config.policies.worker.maxLineBytes,
-  };
+  const validation = validationContext(ctx.paths.root, ctx.config.tools, ctx.config.policies);
   const good: string[] = [];
   const still: string[] = [];
   const goodKeys: string[] = [];

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { ToolSpec, ToolsConfig } from '../config/schema.js';
-import { buildCommand, CommandBuildError } from '../tool/command.js';
+import type { PoliciesConfig, ToolSpec, ToolsConfig } from '../config/schema.js';
+import { buildCommand, CommandBuildError, type CommandTask } from '../tool/command.js';
 import { TaskSpec } from './schema.js';
 
 export interface ValidationContext {
@@ -23,6 +23,32 @@ export function realpathOrUndefined(p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The validation context of a root, from its config: what the worker, enqueue and retry all check against. */
+export function validationContext(
+  root: string,
+  tools: ToolsConfig,
+  policies: Pick<PoliciesConfig, 'worker'>,
+): ValidationContext {
+  return {
+    root,
+    tools: tools.tools,
+    allowedRoots: resolveAllowedRoots(root, policies.worker.allowedRepoRoots),
+    maxLineBytes: policies.worker.maxLineBytes,
+  };
+}
+
+/** The command-builder's view of a task. */
+export function commandTask(spec: TaskSpec, repo: string): CommandTask {
+  return {
+    id: spec.id,
+    args: spec.args,
+    files: spec.files,
+    flags: spec.flags,
+    repo,
+    ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
+  };
 }
 
 /** Allowed repo roots from policy, resolved against the root (and through symlinks where they exist). */
@@ -72,19 +98,9 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
   if (typeof repo !== 'string') return { ok: false, reason: repo.reason };
   // A prompt the tool cannot take (or a missing one) is refused now, not at the first attempt.
   try {
-    buildCommand(
-      spec.tool,
-      ctx.tools[spec.tool] as ToolSpec,
-      {
-        id: spec.id,
-        args: spec.args,
-        files: spec.files,
-        flags: spec.flags,
-        repo,
-        ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
-      },
-      { scratchDir: path.join(repo, '.headless-validate') },
-    );
+    buildCommand(spec.tool, ctx.tools[spec.tool] as ToolSpec, commandTask(spec, repo), {
+      scratchDir: path.join(repo, '.headless-validate'),
+    });
   } catch (err) {
     if (err instanceof CommandBuildError) return { ok: false, reason: err.message };
     throw err;
