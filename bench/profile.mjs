@@ -3,6 +3,7 @@
 // `--cpu-prof` (NODE_OPTIONS reaches the supervisor's forked children), then prints the hottest
 // functions (self time) and packages per process, plus phase timings from the ledger.
 // Usage: node bench/profile.mjs throughput|pickup|ingest|status|boot   (profiles land in bench/tmp/)
+//        node bench/profile.mjs analyse <dir of .cpuprofile files>
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -26,9 +27,23 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const scenario = process.argv[2] ?? 'throughput';
-const outDir = path.join(here, 'tmp', `${scenario}-${Date.now()}`);
+const outDir = path.join(here, 'tmp', `${scenario}-${Date.now()}`); // bench/tmp is git-ignored
 fs.mkdirSync(outDir, { recursive: true });
-const env = { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${outDir} --cpu-prof-interval=200` };
+// `--io` adds the fs/spawn tracer instead of the CPU profiler (both at once would blur the times).
+// `--nofsync` makes fsync a no-op in the tree (an experiment: what durability costs).
+const io = process.argv.includes('--io');
+const nofsync = process.argv.includes('--nofsync')
+  ? ` --import=${path.join(here, 'lib', 'no-fsync.mjs')}`
+  : '';
+const env = {
+  ...process.env,
+  HEADLESS_BENCH_TRACE_DIR: outDir,
+  NODE_OPTIONS:
+    (io
+      ? `--import=${path.join(here, 'lib', 'io-trace.mjs')}`
+      : `--cpu-prof --cpu-prof-dir=${outDir} --cpu-prof-interval=200`) + nofsync,
+};
+let tasksDone = 0;
 
 /** Self time per function and per package/area from a .cpuprofile. */
 function analyse(file, top = 25) {
@@ -63,6 +78,24 @@ function analyse(file, top = 25) {
     areas.set(area, (areas.get(area) ?? 0) + us);
     total += us;
   }
+  // Inclusive (self + callees) time of our own functions: only the synchronous part of each call.
+  const incl = new Map();
+  const walk = (id, stack) => {
+    const n = byId.get(id);
+    const { functionName, url, lineNumber } = n.callFrame;
+    const m = /packages\/([^/]+)\/dist\/(.*)$/.exec(url);
+    const key = m ? `${functionName || '(anonymous)'} pkg:${m[1]}/${m[2]}:${lineNumber + 1}` : undefined;
+    const fresh = key && !stack.has(key);
+    if (fresh) stack.add(key);
+    let sum = self.get(id) ?? 0;
+    for (const c of n.children ?? []) sum += walk(c, stack);
+    if (fresh) {
+      stack.delete(key);
+      incl.set(key, (incl.get(key) ?? 0) + sum);
+    }
+    return sum;
+  };
+  walk(prof.nodes[0].id, new Set());
   const fmt = (m) =>
     [...m]
       .sort((a, b) => b[1] - a[1])
@@ -72,13 +105,34 @@ function analyse(file, top = 25) {
           `    ${(us / 1000).toFixed(1).padStart(8)} ms  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`,
       )
       .join('\n');
-  return { total, text: `  by area:\n${fmt(areas)}\n  by function (self):\n${fmt(fns)}` };
+  return {
+    total,
+    text: `  by area:\n${fmt(areas)}\n  by function (self):\n${fmt(fns)}\n  our functions (inclusive, synchronous part):\n${fmt(incl)}`,
+  };
 }
 
-function report() {
-  for (const f of fs.readdirSync(outDir).filter((n) => n.endsWith('.cpuprofile'))) {
-    const pid = /\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1];
-    const { total, text } = analyse(path.join(outDir, f));
+function report(dir = outDir) {
+  for (const f of fs.readdirSync(dir).filter((n) => /^io-\d+\.json$/.test(n))) {
+    const { argv, stats } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    const who = argv.join(' ').includes('queue-worker')
+      ? 'worker'
+      : argv.join(' ').includes('orchestrator')
+        ? 'orchestrator'
+        : argv.join(' ').includes(' start')
+          ? 'supervisor'
+          : argv.join(' ').slice(0, 60);
+    const per = tasksDone || 1;
+    console.log(
+      `\n== ${who} (${f}): awaited time per kind${tasksDone ? `, per task over ${tasksDone} tasks` : ''}`,
+    );
+    for (const [k, v] of Object.entries(stats).sort((a, b) => b[1].ms - a[1].ms))
+      console.log(
+        `    ${(v.ms / per).toFixed(2).padStart(8)} ms  ${(v.n / per).toFixed(1).padStart(6)} calls  ${k}`,
+      );
+  }
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) {
+    const pid = /^CPU\.\d+\.\d+\.(\d+)\./.exec(f)?.[1];
+    const { total, text } = analyse(path.join(dir, f));
     console.log(`\n== ${f} (pid ${pid}): ${(total / 1000).toFixed(0)} ms sampled\n${text}`);
   }
 }
@@ -110,6 +164,11 @@ function ledgerPhases(root) {
 }
 
 async function main() {
+  if (scenario === 'analyse') {
+    fs.rmdirSync(outDir);
+    report(process.argv[3]);
+    return;
+  }
   if (scenario === 'status') {
     const root = await makeRoot('prof-status');
     execFileSync(process.execPath, [cliBin, 'status', '--json', '--root', root], { env, stdio: 'ignore' });
@@ -138,6 +197,7 @@ async function main() {
         intervalMs: 20,
       });
       console.log(`${n} tasks: ${((now() - t) / n).toFixed(2)} ms/task`);
+      tasksDone = n;
       ledgerPhases(root);
     } else if (scenario === 'ingest') {
       const n = 5000;
@@ -151,6 +211,7 @@ async function main() {
         timeoutMs: 300_000,
       });
       console.log(`${n} tasks ingested: ${(n / ((now() - t) / 1000)).toFixed(0)} tasks/s`);
+      tasksDone = n;
     } else if (scenario === 'pickup') {
       const stamp = path.join(root, 'stamps.txt');
       for (let i = 0; i < 20; i++) {
