@@ -36,7 +36,7 @@ function parseArgs(argv) {
 
 export function formatTable(rows) {
   const head = ['campaign', 'check', 'value', 'ok'];
-  const body = rows.map(([c, k, v, ok]) => [c, k, String(v), ok ? 'ok' : 'FAIL']);
+  const body = rows.map(([c, k, v, ok]) => [c, k, String(v), ok === 'finding' ? 'finding' : ok ? 'ok' : 'FAIL']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -59,6 +59,7 @@ async function main() {
 
   const rows = [];
   const violations = [];
+  const findings = [];
   const started = Date.now();
   const run = async (name, fn) => {
     if (!want(name)) return;
@@ -68,6 +69,7 @@ async function main() {
       const r = await fn(makeRng(o.seed + name.length * 7919));
       rows.push(...r.rows);
       violations.push(...r.violations.map((v) => `${name}: ${v}`));
+      findings.push(...(r.findings ?? []).map((v) => `${name}: ${v}`));
     } catch (err) {
       rows.push([name, 'campaign ran to the end', 'no', false]);
       violations.push(`${name}: the campaign itself failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -94,10 +96,13 @@ async function main() {
 
   const seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(`\n${formatTable(rows)}\n\n`);
-  process.stdout.write(`seed ${o.seed}, ${seconds} s, ${violations.length} violation(s)\n`);
+  process.stdout.write(
+    `seed ${o.seed}, ${seconds} s, ${violations.length} violation(s), ${findings.length} known finding(s)\n`,
+  );
+  for (const f of findings) process.stdout.write(`  ~ ${f}\n`);
   for (const v of violations.slice(0, 50)) process.stdout.write(`  - ${v}\n`);
   if (violations.length > 50) process.stdout.write(`  ... and ${violations.length - 50} more\n`);
-  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ seed: o.seed, seconds, rows, violations }, null, 1));
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ seed: o.seed, seconds, rows, violations, findings }, null, 1));
   process.exitCode = violations.length ? 1 : 0;
 }
 
