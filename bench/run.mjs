@@ -17,14 +17,16 @@ const SHARE = { throughput: 0.34, pickup: 0.08, recovery: 0.1, stop: 0.08, footp
 const BUDGET_SEC = 540;
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: MODULES, saveLatest: false };
+  const opts = { quick: false, only: MODULES, saveLatest: false, render: false };
   for (const a of argv) {
     if (a === '--quick') opts.quick = true;
     else if (a === '--save-latest') opts.saveLatest = true;
+    else if (a === '--render') opts.render = true;
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale] [--save-latest]\n',
+        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale] [--save-latest]\n' +
+          '       node bench/run.mjs --render [--save-latest]   (print the table of bench/results.json again)\n',
       );
       process.exit(0);
     } else {
@@ -41,6 +43,12 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.render) {
+  const results = JSON.parse(fs.readFileSync(path.join(here, 'results.json'), 'utf8'));
+  process.stdout.write(`${renderTable(results)}\n`);
+  if (opts.saveLatest) fs.writeFileSync(path.join(here, 'latest.md'), renderMarkdown(results));
+  process.exit(0);
+}
 if (!fs.existsSync(cliBin)) {
   process.stderr.write(`bench: ${cliBin} is missing; build first (npm run build)\n`);
   process.exit(2);

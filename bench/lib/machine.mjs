@@ -40,5 +40,7 @@ export function machineInfo() {
     tmpdir: tmp,
     tmpdirFs: fsType(fs.realpathSync(tmp)),
     commit: gitCommit(),
+    // The 1-minute load average when the bench started: a busy machine explains wide spreads.
+    loadAvg: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }

@@ -32,7 +32,7 @@ export function rows(results) {
 const HEAD = ['figure', 'median', 'spread', 'runs', 'baseline', 'ratio', 'target', 'result'];
 
 function machineLine(m, results) {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, temp roots on ${m.tmpdirFs}; commit ${m.commit}, ${results.date}${results.quick ? ' (--quick)' : ''}, bench took ${results.durationSec} s`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, temp roots on ${m.tmpdirFs}${m.loadAvg !== undefined ? `, load average ${m.loadAvg} at start` : ''}; commit ${m.commit}, ${results.date}${results.quick ? ' (--quick)' : ''}, bench took ${results.durationSec} s`;
 }
 
 export function renderTable(results) {
