@@ -8,7 +8,9 @@ import { makeRedactor } from '@headless/core/process/redact';
 import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
 import { commandTask } from '@headless/core/task/validate';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
-import { openTaskLog } from '@headless/core/log/task-log';
+import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
+
+export { taskLogFile };
 import type { Clock } from '@headless/core/clock';
 import { killGraceMs } from '@headless/core/policy/kill-grace';
 
@@ -28,10 +30,6 @@ export interface AttemptRun {
   /** Secrets of this attempt, for redacting anything else written about it. */
   redact: (s: string) => string;
   durationMs: number;
-}
-
-export function taskLogFile(logsDir: string, id: string): string {
-  return path.join(logsDir, `task_${id}.log`);
 }
 
 /** Runs one attempt of a task: command line from config, filtered env, streamed log, classification. */

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The supervisor forks this file: `child.js --root <dir>`, with the IPC address in the environment.
+// Test faults and the compile cache go in before anything heavy is loaded (crash-at-boot is at boot).
 import { installTestFaults } from '@headless/core/faults';
-import { runWorkerProcess } from './main.js';
+import { enableCompileCache } from '@headless/core/compile-cache';
 
 installTestFaults('worker');
+enableCompileCache();
 const i = process.argv.indexOf('--root');
 const root = i >= 0 ? process.argv[i + 1] : undefined;
 if (!root) {
@@ -11,6 +13,7 @@ if (!root) {
   process.exit(2);
 }
 try {
+  const { runWorkerProcess } = await import('./main.js');
   const { exitCode } = await runWorkerProcess({ root, console: false, untilIdle: false, supervised: true });
   process.exit(exitCode);
 } catch (err) {

@@ -647,7 +647,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     await drain(running, waitMs, log);
     opts.signal?.removeEventListener('abort', onAbort);
     await ledger.append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy });
-    await ledger.flush();
+    await ledger.close();
     await heartbeat('stopped');
     log.info(`worker ${process.pid} stopped (${summary.stoppedBy})`);
     return summary;

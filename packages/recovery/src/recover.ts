@@ -185,7 +185,7 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
   }
 
   await cleanLeftovers(paths.tasksDir, paths.runDir, await store.ids('processing'), clock, report);
-  await ledger.flush();
+  await ledger.close();
   return report;
 }
 

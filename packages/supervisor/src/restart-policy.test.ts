@@ -31,11 +31,13 @@ describe('restart policy', () => {
     expect(delays).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
   });
 
-  it('resets the backoff after a run longer than stableAfter', () => {
+  it('restarts a child that ran longer than stableAfter at once, and resets the backoff', () => {
     const history: RestartHistory = { consecutive: 4, recentExits: [] };
     const d = decideRestart(history, { startedAt: 0, exitedAt: 61_000 }, policy);
-    expect(d).toMatchObject({ kind: 'backoff', delayMs: 250 });
+    expect(d).toMatchObject({ kind: 'backoff', delayMs: 0 });
     expect(d.history.consecutive).toBe(1);
+    const next = decideRestart(d.history, { startedAt: 61_000, exitedAt: 61_005 }, policy);
+    expect(next).toMatchObject({ kind: 'backoff', delayMs: 500 });
   });
 
   it('parks the child as crash-looping at the storm limit, then allows a fresh window', () => {

@@ -56,7 +56,9 @@ export function decideRestart(
   }
   return {
     kind: 'backoff',
-    delayMs: backoffDelay(consecutive, policy),
+    // A child that had been running fine restarts at once (a kill -9, an OOM): the queue should not
+    // wait. Only quick, repeated exits back off.
+    delayMs: stable ? 0 : backoffDelay(consecutive, policy),
     history: { consecutive: consecutive + 1, recentExits },
   };
 }

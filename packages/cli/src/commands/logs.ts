@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
-import { taskLogFile } from '@headless/queue-worker/attempt';
+import { taskLogFile } from '@headless/core/log/task-log';
 import { TaskId } from '@headless/core/task/schema';
 import { openContext } from '../context.js';
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { recover } from '@headless/recovery/recover';
 import { openContext, printJson } from '../context.js';
 
 export function register(program: Command): void {
@@ -10,6 +9,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { recover } = await import('@headless/recovery/recover');
       const ctx = await openContext(cmd);
       const report = await recover({ root: ctx.paths.root, policies: ctx.config.policies });
       if (opts.json) return printJson(report);

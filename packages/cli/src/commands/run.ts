@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runWorkerProcess } from '@headless/queue-worker/main';
 import { rootPaths } from '../context.js';
 
 export function register(program: Command): void {
@@ -13,6 +12,7 @@ export function register(program: Command): void {
     )
     .option('--quiet', 'no console output (logs still go to logs/)')
     .action(async (opts: { quiet?: boolean }, cmd: Command) => {
+      const { runWorkerProcess } = await import('@headless/queue-worker/main');
       const { exitCode, summary } = await runWorkerProcess({
         root: rootPaths(cmd).root,
         console: !opts.quiet,

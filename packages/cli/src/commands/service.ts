@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '@headless/core/config/load';
 import { HeadlessError, ExitCode } from '@headless/core/errors/headless-error';
-import { applyPlan, execRunner } from '@headless/supervisor/service/apply-plan';
 import { describePlan, planService, type ServiceAction } from '@headless/supervisor/service/service-plan';
 import { rootPaths } from '../context.js';
 
@@ -18,6 +17,7 @@ export function register(program: Command): void {
     .argument('<action>', 'install | uninstall | status')
     .option('--print', 'print exactly what would be written and run, and do nothing')
     .action(async (action: string, opts: { print?: boolean }, cmd: Command) => {
+      const { applyPlan, execRunner } = await import('@headless/supervisor/service/apply-plan');
       if (!ACTIONS.includes(action as ServiceAction)) {
         throw new HeadlessError(
           `unknown service action "${action}"; use install, uninstall or status`,

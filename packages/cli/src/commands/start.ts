@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runSupervisor } from '@headless/supervisor/supervisor';
 import { rootPaths } from '../context.js';
 
 export function register(program: Command): void {
@@ -13,6 +12,7 @@ export function register(program: Command): void {
       'print a summary and the children’s output on the console (the default when stdout is a terminal)',
     )
     .action(async (opts: { foreground?: boolean }, cmd: Command) => {
+      const { runSupervisor } = await import('@headless/supervisor/supervisor');
       const root = rootPaths(cmd).root;
       process.exitCode = await runSupervisor({
         root,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { HeadlessError, ExitCode } from '@headless/core/errors/headless-error';
-import { describeStop, requestStop } from '@headless/supervisor/stop-request';
 import { rootPaths } from '../context.js';
 
 export function register(program: Command): void {
@@ -9,6 +8,7 @@ export function register(program: Command): void {
     .description('stop the supervisor of the root and everything it runs (writes STOP.HEADLESS and waits)')
     .option('--timeout <s>', 'seconds to wait for it to exit (default: policies.shutdown.graceSec + 5)')
     .action(async (opts: { timeout?: string }, cmd: Command) => {
+      const { describeStop, requestStop } = await import('@headless/supervisor/stop-request');
       const paths = rootPaths(cmd);
       let timeoutSec: number | undefined;
       if (opts.timeout !== undefined) {

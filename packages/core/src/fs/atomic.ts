@@ -64,6 +64,11 @@ export async function renameWithRetry(
 export interface DurableWriteOptions {
   /** fsync the data (and for writeFileAtomic the folder); default true. Tests of other things may turn it off. */
   fsync?: boolean;
+  /**
+   * writeFileAtomic: also flush the folder entry (default: as `fsync`). A caller that renames the
+   * file again right after and flushes that folder can skip this one.
+   */
+  syncDir?: boolean;
   platform?: NodeJS.Platform;
 }
 
@@ -93,7 +98,7 @@ export async function writeFileAtomic(
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  if (sync) await fsyncDir(path.dirname(file), platform);
+  if (sync && (opts.syncDir ?? true)) await fsyncDir(path.dirname(file), platform);
 }
 
 /** Flushes a folder's entries. Skipped on Windows, where opening a folder for fsync fails with EPERM. */

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
@@ -7,19 +7,28 @@ import type { LedgerRecord } from './record.js';
 /**
  * The append-only ledger. Each record is one whole line written in one call, so a crash can tear
  * at most the last line; every reader skips lines that do not parse and reports how many.
- * Appends that arrive while a write is in flight are committed together (one write, one
- * fdatasync): a busy worker pays for one flush per batch, not per record.
+ * A record is written (in the file system, safe from a process crash) before `append` resolves;
+ * the flush to disk follows within `flushMs` (one fdatasync for everything written meanwhile), so
+ * a power loss can cost at most the last `flushMs` of records, never a torn middle.
  */
 export class Ledger {
   private pending: { line: string; done: (err?: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
+  private writing: Promise<void> | undefined;
+  private fh: FileHandle | undefined;
+  private dirty = false;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly file: string,
-    private readonly opts: { clock?: Clock; fsync?: boolean; redact?: (s: string) => string } = {},
+    private readonly opts: {
+      clock?: Clock;
+      fsync?: boolean;
+      flushMs?: number;
+      redact?: (s: string) => string;
+    } = {},
   ) {}
 
-  /** Appends a record. Resolves once it is written (and flushed, unless fsync is off). */
+  /** Appends a record. Resolves once it is written to the file. */
   append(rec: Omit<LedgerRecord, 'v' | 'ts'> & { ts?: string }): Promise<void> {
     const clock = this.opts.clock ?? systemClock;
     const full = { v: 1, ts: rec.ts ?? new Date(clock.now()).toISOString(), ...rec };
@@ -38,40 +47,76 @@ export class Ledger {
   }
 
   private kick(): void {
-    if (this.flushing) return;
-    this.flushing = this.drain().finally(() => {
-      this.flushing = undefined;
+    if (this.writing) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
       if (this.pending.length) this.kick();
     });
+  }
+
+  private async handle(): Promise<FileHandle> {
+    if (!this.fh) {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      this.fh = await fs.open(this.file, 'a');
+    }
+    return this.fh;
   }
 
   private async drain(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending.splice(0);
       try {
-        await fs.mkdir(path.dirname(this.file), { recursive: true });
-        const fh = await fs.open(this.file, 'a');
-        try {
-          const buf = Buffer.from(batch.map((b) => `${b.line}\n`).join(''));
-          const { bytesWritten } = await fh.write(buf, 0, buf.length);
-          if (bytesWritten !== buf.length)
-            throw new Error(
-              `short write to ${this.file}: ${bytesWritten} of ${buf.length} bytes (disk full?)`,
-            );
-          if (this.opts.fsync ?? true) await fh.datasync();
-        } finally {
-          await fh.close();
+        const fh = await this.handle();
+        const buf = Buffer.from(batch.map((b) => `${b.line}\n`).join(''));
+        const { bytesWritten } = await fh.write(buf, 0, buf.length);
+        if (bytesWritten !== buf.length) {
+          throw new Error(`short write to ${this.file}: ${bytesWritten} of ${buf.length} bytes (disk full?)`);
         }
+        this.scheduleSync();
         for (const b of batch) b.done();
       } catch (err) {
+        // Start over with a fresh handle next time (the file may have been moved or the disk freed).
+        await this.closeHandle();
         for (const b of batch) b.done(err);
       }
     }
   }
 
-  /** Waits for every append so far. */
+  private scheduleSync(): void {
+    if (!(this.opts.fsync ?? true)) return;
+    this.dirty = true;
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.sync();
+    }, this.opts.flushMs ?? 50);
+    this.flushTimer.unref();
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.dirty || !this.fh) return;
+    this.dirty = false;
+    await this.fh.datasync().catch(() => undefined);
+  }
+
+  private async closeHandle(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close().catch(() => undefined);
+  }
+
+  /** Waits for every append so far and flushes them to disk. */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.writing) await this.writing;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.sync();
+  }
+
+  /** Flushes and releases the file. Appends after this reopen it. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.closeHandle();
   }
 }
 

@@ -3,6 +3,11 @@ import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 
+/** `logs/task_<id>.log`: one file per task, every attempt appended. */
+export function taskLogFile(logsDir: string, id: string): string {
+  return path.join(logsDir, `task_${id}.log`);
+}
+
 export type TaskLogStream = 'stdout' | 'stderr' | 'meta';
 
 export interface TaskLog {

@@ -73,9 +73,10 @@ export class FolderStore implements QueueStore {
     }
   }
 
-  private async write(state: TaskState, rec: TaskRecord, durable = true): Promise<void> {
+  private async write(state: TaskState, rec: TaskRecord, durable = true, syncDir = true): Promise<void> {
     await writeFileAtomic(this.file(state, rec.id), `${JSON.stringify(rec, null, 1)}\n`, {
       fsync: this.fsync && durable,
+      syncDir,
     });
   }
 
@@ -87,32 +88,49 @@ export class FolderStore implements QueueStore {
    * Moves a task between folders. Owned moves (from processing) write the new content first and then
    * rename; unowned moves rename first (losing a race gives ENOENT, reported as MissingTaskError).
    */
+  /**
+   * Moves a task between folders. Owned moves (from processing) write the new content first and then
+   * rename; unowned moves rename first (losing a race gives ENOENT, reported as MissingTaskError).
+   * `durable: false` skips every flush: the move survives a process crash (the file system has it)
+   * but maybe not a power loss, after which recovery treats the task as interrupted and runs it
+   * again (at-least-once). Only the claim takes that shortcut; see docs/reliability.md.
+   */
   async move(
     id: string,
     from: TaskState,
     to: TaskState,
     mutate: (rec: TaskRecord) => TaskRecord,
+    opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
     assertMove(id, from, to);
+    const durable = opts.durable ?? true;
     const src = this.file(from, id);
     const dst = this.file(to, id);
     if (from === 'processing') {
       const cur = await this.read(from, id);
       if (!cur) throw new MissingTaskError(id, from);
       const next = mutate(this.bump(cur, to));
-      await this.write(from, next);
-      await this.rename(src, dst, id, from);
+      // The data is flushed here; one flush of the destination folder below covers both renames
+      // (the journal keeps metadata changes in order).
+      await this.write(from, next, durable, false);
+      await this.rename(src, dst, id, from, durable);
       return next;
     }
-    await this.rename(src, dst, id, from);
+    await this.rename(src, dst, id, from, false);
     const cur = await this.read(to, id);
     if (!cur) throw new MissingTaskError(id, to);
     const next = mutate(this.bump(cur, to));
-    await this.write(to, next);
+    await this.write(to, next, durable);
     return next;
   }
 
-  private async rename(src: string, dst: string, id: string, from: TaskState): Promise<void> {
+  private async rename(
+    src: string,
+    dst: string,
+    id: string,
+    from: TaskState,
+    syncDir: boolean,
+  ): Promise<void> {
     try {
       await fs.access(dst);
       throw new Error(`task ${id}: ${dst} already exists; refusing to overwrite it`);
@@ -126,7 +144,7 @@ export class FolderStore implements QueueStore {
       throw err;
     }
     // Without flushing the folder entry a power loss could bring the old location back.
-    if (this.fsync) await fsyncDir(path.dirname(dst));
+    if (this.fsync && syncDir) await fsyncDir(path.dirname(dst));
   }
 
   async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueOutcome[]> {
@@ -211,15 +229,23 @@ export class FolderStore implements QueueStore {
     try {
       // The rename is the claim: of two claimers, one gets ENOENT. The attempt is counted right after,
       // before any tool starts; a crash between the two leaves an uncounted claim that recovery requeues.
-      return await this.move(id, 'queued', 'processing', (rec) => ({
-        ...rec,
-        attempts: rec.attempts + 1,
-        claim: {
-          workerPid: owner.workerPid,
-          claimedAt: rec.updatedAt,
-          ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
-        },
-      }));
+      // Not flushed to disk: a process crash keeps it (the file system has it); a power loss may undo it,
+      // and the task then simply runs again. A flush here would double the cost of a trivial task.
+      return await this.move(
+        id,
+        'queued',
+        'processing',
+        (rec) => ({
+          ...rec,
+          attempts: rec.attempts + 1,
+          claim: {
+            workerPid: owner.workerPid,
+            claimedAt: rec.updatedAt,
+            ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
+          },
+        }),
+        { durable: false },
+      );
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
       throw err;
