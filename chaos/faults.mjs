@@ -53,18 +53,26 @@ async function stopWorker(root, worker) {
 const terminal = async (root, ids) => {
   let n = 0;
   for (const s of ['done', 'failed'])
-    n += (await fsp.readdir(path.join(root, '.tasks', s)).catch(() => [])).filter((x) => ids.includes(x.slice(0, -5))).length;
+    n += (await fsp.readdir(path.join(root, '.tasks', s)).catch(() => [])).filter((x) =>
+      ids.includes(x.slice(0, -5)),
+    ).length;
   return n >= ids.length;
 };
 
 /** A tool printing `mb` MB and a repo removed while its task runs. */
 async function floodAndVanish({ floodMb, log }) {
   const runId = `faults-${process.pid}-${Date.now()}`;
-  const root = await makeRoot('faults', { tools: tools(), policies: fastPolicies({ worker: { taskLogMaxBytes: 4 * 1024 * 1024 } }) });
+  const root = await makeRoot('faults', {
+    tools: tools(),
+    policies: fastPolicies({ worker: { taskLogMaxBytes: 4 * 1024 * 1024 } }),
+  });
   const env = chaosEnv(runId, root);
   const violations = [];
   await fsp.mkdir(path.join(root, 'repo-a'));
-  const worker = spawnCli(['worker', '--root', root], { env, logFile: path.join(root, 'worker-console.log') });
+  const worker = spawnCli(['worker', '--root', root], {
+    env,
+    logFile: path.join(root, 'worker-console.log'),
+  });
   const expected = new Map([
     ['flood', 'done'],
     ['vanish', 'failed'],
@@ -72,11 +80,23 @@ async function floodAndVanish({ floodMb, log }) {
   ]);
   const t0 = Date.now();
   await dropInbox(root, 'a.jsonl', [
-    { id: 'flood', tool: 'claude', prompt: 'SCENARIO: flood\nprint a lot', env: { FAKE_FLOOD_MB: String(floodMb) }, timeout_sec: 600 },
+    {
+      id: 'flood',
+      tool: 'claude',
+      prompt: 'SCENARIO: flood\nprint a lot',
+      env: { FAKE_FLOOD_MB: String(floodMb) },
+      timeout_sec: 600,
+    },
     { id: 'vanish', tool: 'slowt', repo: 'repo-a', args: ['1500', '1'], max_attempts: 3 },
   ]);
   // Remove the repo while its first attempt runs.
-  await waitUntil(async () => (await readLedger(path.join(root, 'logs', 'ledger.jsonl'))).records.some((r) => r.event === 'attempt.start' && r.task === 'vanish'), 20000);
+  await waitUntil(
+    async () =>
+      (await readLedger(path.join(root, 'logs', 'ledger.jsonl'))).records.some(
+        (r) => r.event === 'attempt.start' && r.task === 'vanish',
+      ),
+    20000,
+  );
   await fsp.rm(path.join(root, 'repo-a'), { recursive: true, force: true });
   await dropInbox(root, 'b.jsonl', [{ id: 'after', tool: 'slow', args: ['10'] }]);
   const done = await waitUntil(() => terminal(root, [...expected.keys()]), 600000, 250);
@@ -87,17 +107,31 @@ async function floodAndVanish({ floodMb, log }) {
   const q = await checkQueue(root, expected);
   const ledger = (await readLedger(path.join(root, 'logs', 'ledger.jsonl'))).records;
   const vanishEnd = ledger.filter((r) => r.task === 'vanish' && r.event === 'task.failed').pop();
-  const logSize = (await fsp.stat(path.join(root, 'logs', 'task_flood.log')).catch(() => ({ size: -1 }))).size;
+  const logSize = (await fsp.stat(path.join(root, 'logs', 'task_flood.log')).catch(() => ({ size: -1 })))
+    .size;
   if (!done) violations.push('flood/vanish tasks did not finish');
-  if (!alive || !exit || exit.code !== 0) violations.push(`worker crashed or did not stop: ${JSON.stringify(exit)}`);
-  if (!vanishEnd || !/does not exist/.test(vanishEnd.reason ?? '')) violations.push(`vanished repo: unclear reason ${JSON.stringify(vanishEnd?.reason)}`);
-  if (logSize > 4 * 1024 * 1024 + 64 * 1024) violations.push(`flood task log is ${logSize} bytes, over its 4 MB cap`);
+  if (!alive || !exit || exit.code !== 0)
+    violations.push(`worker crashed or did not stop: ${JSON.stringify(exit)}`);
+  if (!vanishEnd || !/does not exist/.test(vanishEnd.reason ?? ''))
+    violations.push(`vanished repo: unclear reason ${JSON.stringify(vanishEnd?.reason)}`);
+  if (logSize > 4 * 1024 * 1024 + 64 * 1024)
+    violations.push(`flood task log is ${logSize} bytes, over its 4 MB cap`);
   violations.push(...q.violations);
   for (const p of markedProcesses(runId)) violations.push(`leftover process ${p.pid}: ${p.cmd}`);
   log(`  faults: flood of ${floodMb} MB and vanishing repo in ${floodSec} s, worker peak RSS ${rss} MB`);
   const rows = [
-    ['faults', `flood ${floodMb} MB: outcome / task log bytes / worker peak RSS MB`, `${q.counts.lost || q.counts.notTerminal ? 'LOST' : 'done'} / ${logSize} / ${rss ?? '?'}`, done && logSize <= 4 * 1024 * 1024 + 64 * 1024],
-    ['faults', 'repo removed mid-task: outcome / reason', `failed / ${(vanishEnd?.reason ?? '-').slice(0, 60)}`, Boolean(vanishEnd && /does not exist/.test(vanishEnd.reason ?? ''))],
+    [
+      'faults',
+      `flood ${floodMb} MB: outcome / task log bytes / worker peak RSS MB`,
+      `${q.counts.lost || q.counts.notTerminal ? 'LOST' : 'done'} / ${logSize} / ${rss ?? '?'}`,
+      done && logSize <= 4 * 1024 * 1024 + 64 * 1024,
+    ],
+    [
+      'faults',
+      'repo removed mid-task: outcome / reason',
+      `failed / ${(vanishEnd?.reason ?? '-').replace(/\/\S+/g, '<repo>').slice(0, 70)}`,
+      Boolean(vanishEnd && /does not exist/.test(vanishEnd.reason ?? '')),
+    ],
   ];
   if (violations.length === 0) await removeRoot(root);
   else log(`  faults: root kept at ${root}`);
@@ -135,7 +169,11 @@ async function logDevice(kind, log) {
   let worker = spawnCli(['worker', '--root', root], { env, logFile: consoleLog });
   try {
     const first = ['w1', 'w2', 'w3'];
-    await dropInbox(root, 'a.jsonl', first.map((id) => ({ id, tool: 'slow', args: ['20'] })));
+    await dropInbox(
+      root,
+      'a.jsonl',
+      first.map((id) => ({ id, tool: 'slow', args: ['20'] })),
+    );
     for (const id of first) expected.set(id, 'done');
     await waitUntil(() => terminal(root, first), 20000);
     // A read-only file system stacked over logs/ (a remount would be refused while the logger holds
@@ -150,7 +188,11 @@ async function logDevice(kind, log) {
       }
     }
     const second = ['x1', 'x2', 'x3', 'x4'];
-    await dropInbox(root, 'b.jsonl', second.map((id) => ({ id, tool: 'slow', args: ['20'] })));
+    await dropInbox(
+      root,
+      'b.jsonl',
+      second.map((id) => ({ id, tool: 'slow', args: ['20'] })),
+    );
     for (const id of second) expected.set(id, 'done');
     // Give the worker time to meet the fault.
     await waitUntil(() => terminal(root, second), 6000);
@@ -158,7 +200,9 @@ async function logDevice(kind, log) {
     const errText = await fsp.readFile(consoleLog, 'utf8').catch(() => '');
     const code = kind === 'read-only' ? 'EROFS' : 'ENOSPC';
     const clear = new RegExp(`${code}|read-only file system|no space left`, 'i').test(errText);
-    const stuck = (await fsp.readdir(path.join(root, '.tasks', 'processing'))).filter((x) => x.endsWith('.json'));
+    const stuck = (await fsp.readdir(path.join(root, '.tasks', 'processing'))).filter((x) =>
+      x.endsWith('.json'),
+    );
     // Repair the device and restart the worker, as an operator would.
     const exit = await stopWorker(root, worker);
     if (kind === 'read-only') execFileSync('umount', [logs]);
@@ -171,12 +215,17 @@ async function logDevice(kind, log) {
     const findings = stuck.length
       ? [`${kind} logs: ${stuck.length} task(s) stayed in processing while the worker ran (FINDINGS.md F3)`]
       : [];
-    if (again.code !== 0) violations.push(`${kind} logs: headless run after the repair exited ${again.code}: ${again.stderr.slice(0, 200)}`);
+    if (again.code !== 0)
+      violations.push(
+        `${kind} logs: headless run after the repair exited ${again.code}: ${again.stderr.slice(0, 200)}`,
+      );
     // The ledger cannot hold what happened while it was unwritable: its gaps are expected here.
     violations.push(
       ...q.violations.filter((v) => !/ledger:|no task\.queued/.test(v)).map((v) => `${kind} logs: ${v}`),
     );
-    log(`  faults: ${kind} logs: clear error ${clear}, ${stuck.length} stuck in processing during the fault, worker exit ${JSON.stringify(exit)}`);
+    log(
+      `  faults: ${kind} logs: clear error ${clear}, ${stuck.length} stuck in processing during the fault, worker exit ${JSON.stringify(exit)}`,
+    );
     return {
       rows: [
         [
@@ -225,7 +274,12 @@ export async function faultsCampaign({ floodMb, short, log }) {
       findings.push(...r.findings);
     }
   } else {
-    rows.push(['faults', 'read-only / full log device', short ? 'long run only' : 'not simulated (needs root and tmpfs mounts)', true]);
+    rows.push([
+      'faults',
+      'read-only / full log device',
+      short ? 'long run only' : 'not simulated (needs root and tmpfs mounts)',
+      true,
+    ]);
   }
   return { rows, violations, findings };
 }

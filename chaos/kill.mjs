@@ -80,7 +80,15 @@ export async function killCampaign(opts) {
   let kills = 0;
   while (kills < opts.kills) {
     if (nextTask <= opts.tasks && rng.chance(0.9)) await feed(rng.int(1, perRound * 2 - 1));
-    const kind = rng.pick(['worker', 'worker', 'worker', 'orchestrator', 'orchestrator', 'supervisor', 'supervisor']);
+    const kind = rng.pick([
+      'worker',
+      'worker',
+      'worker',
+      'orchestrator',
+      'orchestrator',
+      'supervisor',
+      'supervisor',
+    ]);
     // Kill at a random instant of a working tree: once the worker has beaten (it takes ~1 s to boot,
     // and a worker killed while it boots would never be caught holding a task).
     await waitUntil(() => workerWorking(root, runId), 8000);
@@ -106,24 +114,30 @@ export async function killCampaign(opts) {
       injected.restarts++;
     }
     if (kills % 20 === 0)
-      log(`  kill campaign: ${kills}/${opts.kills} kills, ${nextTask - 1}/${opts.tasks} tasks submitted, ${Math.round((Date.now() - t0) / 1000)} s`);
+      log(
+        `  kill campaign: ${kills}/${opts.kills} kills, ${nextTask - 1}/${opts.tasks} tasks submitted, ${Math.round((Date.now() - t0) / 1000)} s`,
+      );
   }
   while (nextTask <= opts.tasks) await feed(perRound * 4);
   const killPhaseSec = Math.round((Date.now() - t0) / 1000);
 
   // Let the tree finish: every submitted task terminal (done/failed).
-  const settled = await waitUntil(async () => {
-    if (!isAlive(sup.pid)) {
-      sup = spawnCli(['start', '--root', root], { env, logFile: supLog });
-      injected.restarts++;
-    }
-    let terminal = 0;
-    for (const s of ['done', 'failed']) {
-      const names = await fsp.readdir(path.join(root, '.tasks', s)).catch(() => []);
-      terminal += names.filter((n) => n.endsWith('.json') && expected.has(n.slice(0, -5))).length;
-    }
-    return terminal >= expected.size;
-  }, 180000, 250);
+  const settled = await waitUntil(
+    async () => {
+      if (!isAlive(sup.pid)) {
+        sup = spawnCli(['start', '--root', root], { env, logFile: supLog });
+        injected.restarts++;
+      }
+      let terminal = 0;
+      for (const s of ['done', 'failed']) {
+        const names = await fsp.readdir(path.join(root, '.tasks', s)).catch(() => []);
+        terminal += names.filter((n) => n.endsWith('.json') && expected.has(n.slice(0, -5))).length;
+      }
+      return terminal >= expected.size;
+    },
+    180000,
+    250,
+  );
 
   const stop = await runCli(['stop', '--root', root, '--timeout', '30'], { env });
   await within(sup.exited, 35000);
@@ -136,26 +150,49 @@ export async function killCampaign(opts) {
   const left = await leftovers(root);
   const violations = [...q.violations];
   if (!settled) violations.push('not every task reached a terminal state within 180 s after the last kill');
-  if (stop.code !== 0) violations.push(`headless stop exited ${stop.code}: ${stop.stderr.trim().slice(0, 300)}`);
+  if (stop.code !== 0)
+    violations.push(`headless stop exited ${stop.code}: ${stop.stderr.trim().slice(0, 300)}`);
   for (const p of orphans) violations.push(`orphan process ${p.pid} (ppid ${p.ppid}): ${p.cmd}`);
   if (left.inbox.length) violations.push(`inbox files never read: ${left.inbox.join(', ')}`);
 
   const totalKills = injected.worker + injected.orchestrator + injected.supervisor;
   const rows = [
-    ['kill', 'kills (worker / orchestrator / supervisor)', `${totalKills} (${injected.worker} / ${injected.orchestrator} / ${injected.supervisor})`, totalKills >= opts.kills],
+    [
+      'kill',
+      'kills (worker / orchestrator / supervisor)',
+      `${totalKills} (${injected.worker} / ${injected.orchestrator} / ${injected.supervisor})`,
+      totalKills >= opts.kills,
+    ],
     ['kill', 'supervisor restarts (logon task)', injected.restarts, true],
     ['kill', 'tasks submitted', expected.size, true],
     ['kill', 'tasks lost', q.counts.lost, q.counts.lost === 0],
-    ['kill', 'tasks not in exactly one terminal state', q.counts.notTerminal + q.counts.duplicated + q.counts.wrongEnd, q.counts.notTerminal + q.counts.duplicated + q.counts.wrongEnd === 0],
+    [
+      'kill',
+      'tasks not in exactly one terminal state',
+      q.counts.notTerminal + q.counts.duplicated + q.counts.wrongEnd,
+      q.counts.notTerminal + q.counts.duplicated + q.counts.wrongEnd === 0,
+    ],
     ['kill', 'tasks left in processing', q.counts.inProcessing, q.counts.inProcessing === 0],
     ['kill', 'orphan processes', orphans.length, orphans.length === 0],
     ['kill', 'interrupted attempts (recovered)', q.interruptedAttempts, true],
     ['kill', 'tasks run twice (at-least-once, after an interruption)', q.duplicateRuns, true],
-    ['kill', 'tasks run twice without an interruption', q.unexplainedDuplicates, q.unexplainedDuplicates === 0],
-    ['kill', 'ledger lines / unparsable', `${q.ledger.records} / ${q.ledger.skipped}`, q.ledger.skipped === 0],
+    [
+      'kill',
+      'tasks run twice without an interruption',
+      q.unexplainedDuplicates,
+      q.unexplainedDuplicates === 0,
+    ],
+    [
+      'kill',
+      'ledger lines / unparsable',
+      `${q.ledger.records} / ${q.ledger.skipped}`,
+      q.ledger.skipped === 0,
+    ],
     ['kill', 'temp files left (*.tmp)', left.tmp.length, true],
   ];
-  log(`  kill campaign: ${killPhaseSec} s of kills, ${Math.round((Date.now() - t0) / 1000)} s in all; root ${root}`);
+  log(
+    `  kill campaign: ${killPhaseSec} s of kills, ${Math.round((Date.now() - t0) / 1000)} s in all; root ${root}`,
+  );
   if (violations.length === 0 && !opts.keep) await removeRoot(root);
   return { rows, violations, root };
 }

@@ -36,7 +36,12 @@ function parseArgs(argv) {
 
 export function formatTable(rows) {
   const head = ['campaign', 'check', 'value', 'ok'];
-  const body = rows.map(([c, k, v, ok]) => [c, k, String(v), ok === 'finding' ? 'finding' : ok ? 'ok' : 'FAIL']);
+  const body = rows.map(([c, k, v, ok]) => [
+    c,
+    k,
+    String(v),
+    ok === 'finding' ? 'finding' : ok ? 'ok' : 'FAIL',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -50,8 +55,16 @@ async function main() {
   }
   const log = (s) => process.stderr.write(`${s}\n`);
   const profile = o.short
-    ? { kills: 12, tasks: 40, gapMs: [0, 1200], garbageFiles: 25, configFuzz: 20, tornRounds: 5, floodMb: 20 }
-    : { kills: 220, tasks: 400, gapMs: [0, 1500], garbageFiles: 200, configFuzz: 150, tornRounds: 25, floodMb: 300 };
+    ? { kills: 8, tasks: 24, gapMs: [0, 1200], garbageFiles: 25, configFuzz: 20, tornRounds: 5, floodMb: 20 }
+    : {
+        kills: 220,
+        tasks: 400,
+        gapMs: [0, 1500],
+        garbageFiles: 200,
+        configFuzz: 150,
+        tornRounds: 25,
+        floodMb: 300,
+      };
   if (o.kills !== undefined) profile.kills = o.kills;
   if (o.tasks !== undefined) profile.tasks = o.tasks;
   const want = (c) => !o.only || o.only.includes(c);
@@ -72,14 +85,23 @@ async function main() {
       findings.push(...(r.findings ?? []).map((v) => `${name}: ${v}`));
     } catch (err) {
       rows.push([name, 'campaign ran to the end', 'no', false]);
-      violations.push(`${name}: the campaign itself failed: ${err instanceof Error ? err.stack : String(err)}`);
+      violations.push(
+        `${name}: the campaign itself failed: ${err instanceof Error ? err.stack : String(err)}`,
+      );
     }
     log(`chaos: ${name} done in ${Math.round((Date.now() - t) / 1000)} s`);
   };
 
   await run('kill', async (rng) => {
     const { killCampaign } = await import('./kill.mjs');
-    return killCampaign({ rng, kills: profile.kills, tasks: profile.tasks, gapMs: profile.gapMs, log, keep: o.keep });
+    return killCampaign({
+      rng,
+      kills: profile.kills,
+      tasks: profile.tasks,
+      gapMs: profile.gapMs,
+      log,
+      keep: o.keep,
+    });
   });
   await run('torn', async (rng) => {
     const { tornCampaign } = await import('./torn.mjs');
@@ -87,7 +109,13 @@ async function main() {
   });
   await run('garbage', async (rng) => {
     const { garbageCampaign } = await import('./garbage.mjs');
-    return garbageCampaign({ rng, files: profile.garbageFiles, configs: profile.configFuzz, log, keep: o.keep });
+    return garbageCampaign({
+      rng,
+      files: profile.garbageFiles,
+      configs: profile.configFuzz,
+      log,
+      keep: o.keep,
+    });
   });
   await run('faults', async (rng) => {
     const { faultsCampaign } = await import('./faults.mjs');
@@ -102,7 +130,8 @@ async function main() {
   for (const f of findings) process.stdout.write(`  ~ ${f}\n`);
   for (const v of violations.slice(0, 50)) process.stdout.write(`  - ${v}\n`);
   if (violations.length > 50) process.stdout.write(`  ... and ${violations.length - 50} more\n`);
-  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ seed: o.seed, seconds, rows, violations, findings }, null, 1));
+  if (o.json)
+    fs.writeFileSync(o.json, JSON.stringify({ seed: o.seed, seconds, rows, violations, findings }, null, 1));
   process.exitCode = violations.length ? 1 : 0;
 }
 

@@ -11,7 +11,16 @@ import { Ledger, readLedger } from '../packages/core/dist/ledger/ledger.js';
 import { resolveAllowedRoots } from '../packages/core/dist/task/validate.js';
 import { ingestFile } from '../packages/queue-worker/dist/inbox/ingest.js';
 import { checkQueue } from './lib/invariants.mjs';
-import { chaosEnv, dropInbox, makeRoot, removeRoot, runCli, spawnCli, waitUntil, within } from './lib/common.mjs';
+import {
+  chaosEnv,
+  dropInbox,
+  makeRoot,
+  removeRoot,
+  runCli,
+  spawnCli,
+  waitUntil,
+  within,
+} from './lib/common.mjs';
 import { markedProcesses } from './lib/procs.mjs';
 
 const task = (id) => ({ id, tool: 'slow', args: ['5'] });
@@ -65,7 +74,9 @@ const kinds = ['ledger', 'queued-record', 'processing-record', 'inbox-file', 'ru
 
 export async function tornCampaign({ rng, rounds, log, keep }) {
   const violations = [];
-  const tally = Object.fromEntries(kinds.map((k) => [k, { rounds: 0, crashes: 0, lost: 0, reported: 0, damaged: 0 }]));
+  const tally = Object.fromEntries(
+    kinds.map((k) => [k, { rounds: 0, crashes: 0, lost: 0, reported: 0, damaged: 0 }]),
+  );
   let n = 0;
   for (let round = 0; round < rounds; round++) {
     const kind = kinds[round % kinds.length];
@@ -84,22 +95,25 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         await dropInbox(root, 'a.jsonl', first.map(task));
         for (const id of first) expected.set(id, 'done');
         const r1 = await runOnce(root, env);
-        if (r1.crashed) t.crashes++, fail(`first run: exit ${r1.code} ${r1.stderr.slice(0, 300)}`);
+        if (r1.crashed) (t.crashes++, fail(`first run: exit ${r1.code} ${r1.stderr.slice(0, 300)}`));
         const ledgerFile = path.join(root, 'logs', 'ledger.jsonl');
         const bytes = await fsp.readFile(ledgerFile);
         const offset = rng.int(1, bytes.length - 1);
         const before = bytes.subarray(0, offset).toString('utf8');
-        const whole = before.slice(0, before.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+        const whole = before
+          .slice(0, before.lastIndexOf('\n') + 1)
+          .split('\n')
+          .filter(Boolean);
         await tear(ledgerFile, offset);
         const second = ids(rng.int(2, 5));
         await dropInbox(root, 'b.jsonl', second.map(task));
         for (const id of second) expected.set(id, 'done');
         const r2 = await runOnce(root, env);
-        if (r2.crashed) t.crashes++, fail(`run after the tear: exit ${r2.code} ${r2.stderr.slice(0, 300)}`);
+        if (r2.crashed) (t.crashes++, fail(`run after the tear: exit ${r2.code} ${r2.stderr.slice(0, 300)}`));
         const after = await readLedger(ledgerFile);
         const text = (await fsp.readFile(ledgerFile, 'utf8')).split('\n');
         const keptWhole = whole.every((l, i) => text[i] === l);
-        if (!keptWhole) t.lost++, fail('lines written before the tear changed or vanished');
+        if (!keptWhole) (t.lost++, fail('lines written before the tear changed or vanished'));
         const tornPartial = before.endsWith('\n') ? 0 : 1;
         if (after.skipped.length !== tornPartial)
           fail(`${after.skipped.length} unparsable ledger lines, expected ${tornPartial}`);
@@ -109,7 +123,7 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         if (shown.code !== 0) fail(`headless ledger exited ${shown.code}: ${shown.stderr.slice(0, 200)}`);
         // Only the new tasks' records are checked: the torn line may have held an old task's event.
         const q = await checkQueue(root, new Map(second.map((id) => [id, 'done'])));
-        if (q.counts.lost || q.counts.notTerminal) t.lost++, fail(q.violations.slice(0, 3).join('; '));
+        if (q.counts.lost || q.counts.notTerminal) (t.lost++, fail(q.violations.slice(0, 3).join('; ')));
         expected.clear();
       } else if (kind === 'queued-record' || kind === 'processing-record') {
         const all = ids(rng.int(3, 8));
@@ -127,7 +141,10 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         await tear(file, rng.int(0, size - 2));
         const r = await runOnce(root, env);
         if (r.crashed)
-          t.crashes++, fail(`run after tearing ${state}/${victim}.json: ${r.timedOut ? 'did not finish within 60 s' : `exit ${r.code}`} ${r.stderr.slice(0, 300)}`);
+          (t.crashes++,
+            fail(
+              `run after tearing ${state}/${victim}.json: ${r.timedOut ? 'did not finish within 60 s' : `exit ${r.code}`} ${r.stderr.slice(0, 300)}`,
+            ));
         const logText = await workerLogText(root);
         reported = logText.includes(victim) && /damaged|unreadable|torn/i.test(logText);
         const q = await checkQueue(root, expected);
@@ -143,10 +160,13 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         const cut = text.slice(0, offset);
         // Written in place, not renamed: the writer died mid-write and left the cut file.
         await fsp.writeFile(path.join(root, '.tasks', 'inbox', 'cut.jsonl'), cut);
-        const completeLines = cut.slice(0, cut.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+        const completeLines = cut
+          .slice(0, cut.lastIndexOf('\n') + 1)
+          .split('\n')
+          .filter(Boolean);
         for (const l of completeLines) expected.set(JSON.parse(l).id, 'done');
         const r = await runOnce(root, env);
-        if (r.crashed) t.crashes++, fail(`exit ${r.code} ${r.stderr.slice(0, 300)}`);
+        if (r.crashed) (t.crashes++, fail(`exit ${r.code} ${r.stderr.slice(0, 300)}`));
         const partial = cut.slice(cut.lastIndexOf('\n') + 1);
         if (partial) {
           const store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
@@ -166,7 +186,7 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
           }
         } else reported = true;
         const q = await checkQueue(root, expected);
-        if (q.counts.lost || q.counts.notTerminal) t.lost++, fail(q.violations.slice(0, 3).join('; '));
+        if (q.counts.lost || q.counts.notTerminal) (t.lost++, fail(q.violations.slice(0, 3).join('; ')));
         const left = await fsp.readdir(path.join(root, '.tasks', 'inbox'));
         if (left.some((x) => x.endsWith('.jsonl'))) fail(`inbox still holds ${left.join(', ')}`);
       } else if (kind === 'run-files') {
@@ -175,7 +195,10 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         for (const id of first) expected.set(id, 'done');
         // A supervisor that is killed leaves its lock and state file; tear those and the worker's.
         const sup = spawnCli(['start', '--root', root], { env, logFile: path.join(root, 'sup.log') });
-        await waitUntil(async () => (await fsp.readdir(path.join(root, '.tasks', 'done'))).length >= 3, 20000);
+        await waitUntil(
+          async () => (await fsp.readdir(path.join(root, '.tasks', 'done'))).length >= 3,
+          20000,
+        );
         process.kill(sup.pid, 'SIGKILL');
         await within(sup.exited, 5000);
         await waitUntil(() => markedProcesses(runId).length === 0, 5000);
@@ -191,11 +214,15 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         await dropInbox(root, 'b.jsonl', second.map(task));
         for (const id of second) expected.set(id, 'done');
         const r = await runOnce(root, env);
-        if (r.crashed) t.crashes++, fail(`headless run: exit ${r.code} ${r.stderr.slice(0, 300)}`);
+        if (r.crashed) (t.crashes++, fail(`headless run: exit ${r.code} ${r.stderr.slice(0, 300)}`));
         const sup2 = spawnCli(['start', '--root', root], { env, logFile: path.join(root, 'sup.log') });
-        const up = await waitUntil(async () => /took over a stale lock/.test(await logsText(root, 'supervisor')), 10000);
+        const up = await waitUntil(
+          async () => /took over a stale lock/.test(await logsText(root, 'supervisor')),
+          10000,
+        );
         const st = await runCli(['status', '--root', root], { env, timeoutMs: 20000 });
-        if (st.code !== 0 || /\n\s+at /.test(st.stderr)) fail(`headless status after the tear: exit ${st.code} ${st.stderr.slice(0, 200)}`);
+        if (st.code !== 0 || /\n\s+at /.test(st.stderr))
+          fail(`headless status after the tear: exit ${st.code} ${st.stderr.slice(0, 200)}`);
         await runCli(['stop', '--root', root, '--timeout', '20'], { env });
         const exited = await within(sup2.exited, 25000);
         if (!exited) {
@@ -205,7 +232,7 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         }
         reported = Boolean(up);
         const q = await checkQueue(root, expected);
-        if (q.counts.lost || q.counts.notTerminal) t.lost++, fail(q.violations.slice(0, 3).join('; '));
+        if (q.counts.lost || q.counts.notTerminal) (t.lost++, fail(q.violations.slice(0, 3).join('; ')));
       }
       if (reported) t.reported++;
       else fail('the damage was not reported');
@@ -221,14 +248,20 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         }
       }
       if (!keep && violations.length === 0) await removeRoot(root);
-      else if (keep || violations.some((v) => v.startsWith(`${kind} round ${round}:`))) log(`  torn ${kind} round ${round}: root kept at ${root}`);
+      else if (keep || violations.some((v) => v.startsWith(`${kind} round ${round}:`)))
+        log(`  torn ${kind} round ${round}: root kept at ${root}`);
     }
   }
   const rows = [];
   for (const k of kinds) {
     const t = tally[k];
     if (!t.rounds) continue;
-    rows.push(['torn', `${k}: rounds / worker crashes / valid tasks lost / damage reported`, `${t.rounds} / ${t.crashes} / ${t.lost} / ${t.reported}`, t.crashes === 0 && t.lost === 0 && t.reported === t.rounds]);
+    rows.push([
+      'torn',
+      `${k}: rounds / worker crashes / valid tasks lost / damage reported`,
+      `${t.rounds} / ${t.crashes} / ${t.lost} / ${t.reported}`,
+      t.crashes === 0 && t.lost === 0 && t.reported === t.rounds,
+    ]);
   }
   return { rows, violations };
 }

@@ -193,9 +193,7 @@ export function spawnCli(args, { env, logFile }) {
     windowsHide: true,
   });
   fs.closeSync(fd);
-  child.exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return child;
 }
 

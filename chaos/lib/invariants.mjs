@@ -11,7 +11,7 @@ export async function taskPlaces(root) {
   const places = new Map();
   const damaged = [];
   for (const state of STATES) {
-    let names = [];
+    let names;
     try {
       names = await fsp.readdir(path.join(root, '.tasks', state));
     } catch {
@@ -61,7 +61,9 @@ export async function checkQueue(root, expected) {
       violations.push(`task ${id} ended in ${state}${record?.reason ? ` (${record.reason})` : ''}`);
     } else if (state !== want) {
       counts.wrongEnd++;
-      violations.push(`task ${id} ended ${state}, expected ${want}${record?.reason ? ` (${record.reason})` : ''}`);
+      violations.push(
+        `task ${id} ended ${state}, expected ${want}${record?.reason ? ` (${record.reason})` : ''}`,
+      );
     }
     if (record && record.state !== state) {
       counts.stateMismatch++;
@@ -105,7 +107,9 @@ export async function checkQueue(root, expected) {
     if (t.queued === 0) violations.push(`task ${id}: no task.queued in the ledger`);
   }
   if (ledger.skipped.length)
-    violations.push(`ledger: ${ledger.skipped.length} line(s) do not parse (first: line ${ledger.skipped[0].line})`);
+    violations.push(
+      `ledger: ${ledger.skipped.length} line(s) do not parse (first: line ${ledger.skipped[0].line})`,
+    );
 
   return {
     counts,
@@ -123,7 +127,7 @@ export async function checkQueue(root, expected) {
 export async function leftovers(root) {
   const out = { tmp: [], inbox: [] };
   for (const dir of [...STATES, 'inbox']) {
-    let names = [];
+    let names;
     try {
       names = await fsp.readdir(path.join(root, '.tasks', dir));
     } catch {
