@@ -123,14 +123,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       clock,
       initial: await readBreakers(paths.runDir),
       onChange: (s) =>
-        void saveBreakers(s).catch((err: unknown) =>
+        void saveBreakers.save(s).catch((err: unknown) =>
           log.error('could not save breaker state', { err: String(err) }),
         ),
     });
     const inbox = new InboxWatcher({
       inboxDir: paths.inbox,
       settleMs: policies.worker.settleMs,
-      staleMs: Math.max(2000, policies.worker.settleMs * 10),
       clock,
       ingest: {
         store,
@@ -633,7 +632,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       let wakeAt = now + policies.worker.rescanIntervalMs;
       if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
       if (parkedWake !== undefined) wakeAt = Math.min(wakeAt, parkedWake);
-      if (inbox.pending) wakeAt = Math.min(wakeAt, now + Math.max(50, policies.worker.settleMs / 2));
+      if (inbox.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, inbox.nextWakeAt);
       await waker.wait(wakeAt - clock.now());
     }
 
@@ -647,6 +646,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     await drain(running, waitMs, log);
     opts.signal?.removeEventListener('abort', onAbort);
     await ledger.append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy });
+    await saveBreakers.settled();
     await ledger.close();
     await heartbeat('stopped');
     log.info(`worker ${process.pid} stopped (${summary.stoppedBy})`);
@@ -726,13 +726,22 @@ async function readBreakers(runDir: string): Promise<BreakersSnapshot> {
   }
 }
 
-/** Serialises writes of one root's breaker state, so an older snapshot never lands after a newer one. */
-function breakerSaver(runDir: string): (s: BreakersSnapshot) => Promise<void> {
+/**
+ * Serialises writes of one root's breaker state, so an older snapshot never lands after a newer one;
+ * `settled()` waits for the last one (the worker does before it returns).
+ */
+function breakerSaver(runDir: string): {
+  save: (s: BreakersSnapshot) => Promise<void>;
+  settled: () => Promise<void>;
+} {
   let chain: Promise<void> = Promise.resolve();
-  return (s) => {
-    const write = () => writeFileAtomic(path.join(runDir, BREAKERS_FILE), JSON.stringify(s, null, 1));
-    const next = chain.then(write, write);
-    chain = next.catch(() => undefined);
-    return next;
+  return {
+    save: (s) => {
+      const write = () => writeFileAtomic(path.join(runDir, BREAKERS_FILE), JSON.stringify(s, null, 1));
+      const next = chain.then(write, write);
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    settled: () => chain,
   };
 }

@@ -166,6 +166,8 @@ describe('supervisor tree (real processes)', () => {
   it('backs off a child that crashes at boot, parks it as crash-looping with the reason, and stays idle', async () => {
     const timing = {
       ...FAST,
+      // A child that crashes at boot must not be mistaken for a hung one on a loaded machine.
+      staleAfterMs: 10_000,
       baseMs: 50,
       maxMs: 1000,
       stormRestarts: 4,

@@ -70,7 +70,7 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   'worker.rescanIntervalMs':
     'How often the inbox is listed; file-watch events only make the next scan come sooner.',
   'worker.settleMs':
-    'A task file must be unchanged this long (and end with a newline) before it is read, so half-written files are left alone.',
+    'Complete lines of an inbox file are queued as soon as they are there; the file is closed (its last line read even without a newline, the file moved to .tasks/ingested/) once it has not changed for this long. A writer that keeps its file open and adds lines loses none.',
   'worker.allowedRepoRoots': 'Task repositories must lie inside one of these folders (relative to the root).',
   'worker.maxLineBytes': 'A longer task line is rejected.',
   'worker.taskLogMaxBytes':

@@ -184,8 +184,11 @@ export const PoliciesConfig = z.strictObject({
       defaultIdleTimeoutSec: positiveInt.default(600),
       /** The folder listing is the truth; watch events only make the next scan come sooner. */
       rescanIntervalMs: positiveInt.default(2000),
-      /** A file in the inbox must be unchanged this long (and end with a newline) before it is read. */
-      settleMs: nonNegativeInt.default(200),
+      /**
+       * Complete lines of an inbox file are read at once; the file is closed (a last line without a
+       * newline read, the file moved out) once it has not changed for this long.
+       */
+      settleMs: nonNegativeInt.default(2000),
       /** Task repos must lie inside one of these folders (relative to the root). */
       allowedRepoRoots: z.array(z.string().min(1)).min(1).default(['.']),
       maxLineBytes: positiveInt.default(262144),

@@ -73,7 +73,6 @@ describe('hostile inbox input', () => {
     const watcher = new InboxWatcher({
       inboxDir: inbox(),
       settleMs: 0,
-      staleMs: 0,
       clock: { now: () => Date.now() },
       ingest: deps,
       onReport: () => undefined,

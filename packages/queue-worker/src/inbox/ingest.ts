@@ -25,6 +25,18 @@ export interface IngestReport {
   replayed: string[];
   rejected: { line: number; reason: string }[];
   movedTo?: string;
+  /** Where the next read of this file starts (only complete lines are read before the file is closed). */
+  next: { offset: number; line: number };
+}
+
+export interface IngestOptions {
+  /** Resume after lines read earlier (byte offset and the number of the next line). */
+  start?: { offset: number; line: number };
+  /**
+   * Close the file: read its last line even without a newline, then move it to `.tasks/ingested/`.
+   * Otherwise only complete lines are read and the file stays (its writer may add more).
+   */
+  final?: boolean;
 }
 
 const RAW_KEPT_BYTES = 64 * 1024;
@@ -55,13 +67,21 @@ export function judgeLine(text: string, validation: ValidationContext): ReturnTy
 }
 
 /**
- * Turns one settled inbox file into queued tasks. Valid lines are queued durably before the file
- * moves out of the inbox, so a crash mid-way re-reads the file and the store recognises the lines it
- * already holds (same file, line and content); bad lines are kept with their line number and reason.
+ * Turns the lines of an inbox file into queued tasks: its complete lines as soon as they are there,
+ * and (with `final`) the rest, after which the file moves out of the inbox. Valid lines are queued
+ * durably before the file moves, so a crash mid-way re-reads the file and the store recognises the
+ * lines it already holds (same file, line and content); bad lines are kept with their line number
+ * and reason.
  */
-export async function ingestFile(file: string, deps: IngestDeps): Promise<IngestReport> {
+export async function ingestFile(
+  file: string,
+  deps: IngestDeps,
+  opts: IngestOptions = {},
+): Promise<IngestReport> {
   const name = path.basename(file);
-  const report: IngestReport = { file: name, queued: [], replayed: [], rejected: [] };
+  const final = opts.final ?? true;
+  const next = { ...(opts.start ?? { offset: 0, line: 1 }) };
+  const report: IngestReport = { file: name, queued: [], replayed: [], rejected: [], next };
   let batch: EnqueueItem[] = [];
   const lineOf = new Map<string, number>();
   // The line as written, for a duplicate found by the store (the user fixes and resubmits that text).
@@ -112,7 +132,13 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
     await deps.ledger.append({ event: 'task.rejected', file: name, line, reason });
   };
 
-  for await (const l of readLines(file, deps.validation.maxLineBytes)) {
+  for await (const l of readLines(file, deps.validation.maxLineBytes, {
+    start: next.offset,
+    firstLine: next.line,
+    completeOnly: !final,
+  })) {
+    next.offset = l.endOffset;
+    next.line = l.line + 1;
     if (!l.tooLong && l.text.trim() === '') continue;
     const verdict = l.tooLong
       ? ({
@@ -133,6 +159,7 @@ export async function ingestFile(file: string, deps: IngestDeps): Promise<Ingest
   }
   await flush();
   await deps.ledger.flush();
+  if (!final) return report;
 
   await fs.mkdir(deps.ingestedDir, { recursive: true });
   const stamp = deps.now().toISOString().replace(/[:.]/g, '-');

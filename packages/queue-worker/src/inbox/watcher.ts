@@ -3,12 +3,11 @@ import path from 'node:path';
 import type { Clock } from '@headless/core/clock';
 import { renameWithRetry } from '@headless/core/fs/atomic';
 import { ingestFile, type IngestDeps, type IngestReport } from './ingest.js';
-import { settleDecision, type SettleState } from './settle.js';
 
 export interface InboxWatcherOptions {
   inboxDir: string;
+  /** A file unchanged this long is closed: its last line is read (newline or not) and it moves out. */
   settleMs: number;
-  staleMs: number;
   clock: Clock;
   ingest: IngestDeps;
   onReport: (r: IngestReport) => void;
@@ -30,20 +29,37 @@ interface Failing {
 /** Files that are never tasks: writers' temp files and our own moves. */
 const isCandidate = (name: string) => name.endsWith('.jsonl') && !name.startsWith('.');
 
+/** What has been read of an inbox file that is still open. */
+interface OpenFile {
+  next: { offset: number; line: number };
+  size: number;
+  mtimeMs: number;
+  /** When it last changed (or, first seen, its mtime): it is closed once quiet for settleMs. */
+  changedAt: number;
+}
+
 /**
- * Reads `.tasks/inbox/*.jsonl` once each file has settled. Not a watcher of its own: the worker
- * calls `scan()` whenever a watch event or its timer fires; the listing is the truth.
+ * Reads `.tasks/inbox/*.jsonl`: every complete line as soon as it is there (no waiting for a file to
+ * settle: a task dropped in is picked up at once), and the file is closed (last line read, file
+ * moved to `.tasks/ingested/`) once it has not changed for `settleMs` — a writer that keeps its
+ * file open and adds lines never loses one to a file moved away under it. Not a watcher of its own:
+ * the worker calls `scan()` whenever a watch event or its timer fires; the listing is the truth.
  */
 export class InboxWatcher {
-  private readonly seen = new Map<string, SettleState>();
+  private readonly open = new Map<string, OpenFile>();
   private readonly failing = new Map<string, Failing>();
-  private waiting = 0;
+  private wakeAt: number | undefined;
 
   constructor(private readonly opts: InboxWatcherOptions) {}
 
-  /** True while a file is present but not yet settled: the worker should look again soon. */
+  /** True while a file is still open: the worker should look again by `nextWakeAt`. */
   get pending(): boolean {
-    return this.waiting > 0;
+    return this.wakeAt !== undefined;
+  }
+
+  /** When the next open file is due to be closed. */
+  get nextWakeAt(): number | undefined {
+    return this.wakeAt;
   }
 
   async scan(): Promise<void> {
@@ -54,9 +70,9 @@ export class InboxWatcher {
       this.opts.onError(this.opts.inboxDir, err);
       return;
     }
-    let waiting = 0;
+    let wakeAt: number | undefined;
     const present = new Set(names);
-    for (const k of this.seen.keys()) if (!present.has(k)) this.seen.delete(k);
+    for (const k of this.open.keys()) if (!present.has(k)) this.open.delete(k);
     for (const k of this.failing.keys()) if (!present.has(k)) this.failing.delete(k);
     for (const name of names) {
       const file = path.join(this.opts.inboxDir, name);
@@ -75,25 +91,29 @@ export class InboxWatcher {
         );
         continue;
       }
-      const endsWithNewline = st.size > 0 && (await lastByte(file, st.size)) === 0x0a;
       const now = this.opts.clock.now();
-      const { ready, next } = settleDecision(
-        this.seen.get(name),
-        { size: st.size, mtimeMs: st.mtimeMs, endsWithNewline },
-        now,
-        this.opts.settleMs,
-        this.opts.staleMs,
-      );
-      this.seen.set(name, next);
-      if (!ready) {
-        waiting++;
+      let state = this.open.get(name);
+      // A file replaced by a shorter one starts over; lines read before are recognised as replays.
+      if (state && st.size < state.next.offset) state = undefined;
+      const changed = !state || state.size !== st.size || state.mtimeMs !== st.mtimeMs;
+      const changedAt = !state ? Math.min(now, st.mtimeMs) : changed ? now : state.changedAt;
+      const next = state?.next ?? { offset: 0, line: 1 };
+      const final = now - changedAt >= this.opts.settleMs;
+      if (!final && st.size <= next.offset) {
+        this.open.set(name, { next, size: st.size, mtimeMs: st.mtimeMs, changedAt });
+        wakeAt = Math.min(wakeAt ?? Infinity, changedAt + this.opts.settleMs);
         continue;
       }
       try {
-        const report = await ingestFile(file, this.opts.ingest);
-        this.seen.delete(name);
+        const report = await ingestFile(file, this.opts.ingest, { start: next, final });
         this.failing.delete(name);
-        this.opts.onReport(report);
+        if (final) {
+          this.open.delete(name);
+        } else {
+          this.open.set(name, { next: report.next, size: st.size, mtimeMs: st.mtimeMs, changedAt });
+          wakeAt = Math.min(wakeAt ?? Infinity, changedAt + this.opts.settleMs);
+        }
+        if (final || report.queued.length || report.rejected.length) this.opts.onReport(report);
       } catch (err) {
         this.opts.onError(file, err);
         const f = this.failing.get(name) ?? { count: 0, since: now };
@@ -101,17 +121,19 @@ export class InboxWatcher {
         this.failing.set(name, f);
         if (f.count >= (this.opts.maxFailures ?? 5) && now - f.since >= (this.opts.failingForMs ?? 60_000)) {
           this.failing.delete(name);
-          this.seen.delete(name);
+          this.open.delete(name);
           await this.refuse(
             file,
             name,
             `could not be read ${f.count} times (${err instanceof Error ? err.message : String(err)})`,
             'fix it and put it back in the inbox; tasks it queued before the error stay queued',
           );
+        } else {
+          wakeAt = Math.min(wakeAt ?? Infinity, now + 1000);
         }
       }
     }
-    this.waiting = waiting;
+    this.wakeAt = wakeAt;
   }
 
   /** A symlink, device or unreadable file is never followed or retried for ever: it is moved aside with the reason. */
@@ -138,16 +160,5 @@ export class InboxWatcher {
     } catch (err) {
       this.opts.onError(file, err);
     }
-  }
-}
-
-async function lastByte(file: string, size: number): Promise<number | undefined> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(1);
-    await fh.read(buf, 0, 1, size - 1);
-    return buf[0];
-  } finally {
-    await fh.close();
   }
 }
