@@ -55,9 +55,10 @@ async function ingestOnly(root, name, lines) {
   const store = new FolderStore(paths.tasksDir, { fsync: false });
   await store.init();
   const file = await dropInbox(root, name, lines);
+  const ledger = new Ledger(paths.ledger, { fsync: false });
   await ingestFile(file, {
     store,
-    ledger: new Ledger(paths.ledger, { fsync: false }),
+    ledger,
     validation: {
       root: paths.root,
       tools: tools.tools,
@@ -67,6 +68,8 @@ async function ingestOnly(root, name, lines) {
     ingestedDir: path.join(paths.tasksDir, 'ingested'),
     now: () => new Date(),
   });
+  // The ledger keeps its file open between appends.
+  await ledger.close();
   return store;
 }
 
