@@ -105,7 +105,9 @@ describe('GitStatusLoop', () => {
     for (let i = 1; i < finished.length; i++)
       expect(finished[i]!.start).toBeGreaterThanOrEqual(finished[i - 1]!.end!);
     const fetches = finished.filter((c) => c.args[0] === 'fetch');
-    expect(fetches[1]!.start - fetches[0]!.start).toBeGreaterThanOrEqual(950);
+    // Interval 1 s, no jitter: the runs are about a second apart (process start times wobble by tens
+    // of ms on a loaded machine; the schedule maths is tested exactly in schedule.test.ts).
+    expect(fetches[1]!.start - fetches[0]!.start).toBeGreaterThanOrEqual(800);
 
     const state = (await readLoopsFile(layout(root)))?.loops['GitStatusLoop'];
     expect(state).toMatchObject({

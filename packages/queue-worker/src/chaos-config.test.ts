@@ -30,8 +30,8 @@ describe('fuzzed config files', () => {
 
   // F2: a value nested thousands of levels deep overflows the stack while the error message quotes
   // it (core/config/json-path.ts showValue): `headless` exits 1 with "unexpected error: RangeError"
-  // instead of 2 with the file and key at fault. Flips once the quoting is guarded.
-  it.failing('refuses a value nested 20,000 levels deep with a ConfigError, not a RangeError', async () => {
+  // instead of 2 with the file and key at fault (fixed: showValue guards the quoting).
+  it('refuses a value nested 20,000 levels deep with a ConfigError, not a RangeError', async () => {
     const d = 20000;
     await write('policies.json', `{"worker":{"concurrency":${'['.repeat(d)}${']'.repeat(d)}}}`);
     await expect(loadConfig(layout(root))).rejects.toBeInstanceOf(ConfigError);

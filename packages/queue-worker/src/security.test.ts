@@ -161,7 +161,7 @@ describe('security: what an inbox line can reach', () => {
     expect(names.filter((n) => n.startsWith('pwned'))).toEqual([]);
   });
 
-  it('never writes a secret of the worker environment or of a task env to logs/ or the ledger', async () => {
+  it('never writes a secret of the worker environment, or one a task tries to carry, to logs/ or .tasks/', async () => {
     const workerSecret = 'sk-test-SECRET123-worker';
     const taskSecret = 'tok-SECRET456-task';
     w = await makeWorkerRoot({
@@ -187,39 +187,33 @@ describe('security: what an inbox line can reach', () => {
       },
     });
     await dropTasks(w.root, 'leak.jsonl', [
-      { id: 'leak-ok', tool: 'leaky', env: { MY_TOKEN: taskSecret } },
-      { id: 'leak-fail', tool: 'leaky', args: ['fail'], env: { MY_TOKEN: taskSecret } },
+      { id: 'leak-ok', tool: 'leaky' },
+      { id: 'leak-fail', tool: 'leaky', args: ['fail'] },
       // A bad line that carries the worker's secret: its raw text is kept for the user.
       `{"id":"leak-bad","tool":"leaky","colour":"${workerSecret}"}`,
-      { id: 'leak-claude', tool: 'claude', prompt: 'x', env: { GITHUB_TOKEN: taskSecret } },
+      // A task may not carry a secret (its record would keep it in .tasks/): refused, value not kept.
+      { id: 'leak-task', tool: 'leaky', env: { MY_TOKEN: taskSecret } },
     ]);
     await runUntilIdle(w);
     expect(await stateOf(w, 'leak-ok')).toBe('done');
     expect(await stateOf(w, 'leak-fail')).toBe('failed');
-    // The tools did get the values (or the test would prove nothing): the log shows them masked.
+    expect(await stateOf(w, 'leak-task')).toBeUndefined();
+    // The tool did get the worker's key (or the test would prove nothing): the log shows it masked.
     const log = await fs.readFile(path.join(w.root, 'logs', 'task_leak-ok.log'), 'utf8');
-    expect(log).toMatch(/key=\*\*\* token=\*\*\*/);
-    const dirs = [path.join(w.root, 'logs')];
+    expect(log).toMatch(/key=\*\*\* token=undefined/);
+    const dirs = [path.join(w.root, 'logs'), path.join(w.root, '.tasks')];
     expect(await filesContaining(dirs, workerSecret)).toEqual([]);
     expect(await filesContaining(dirs, taskSecret)).toEqual([]);
-    // The rejected line is kept for the user to fix: with the secret masked.
-    expect(await filesContaining([path.join(w.root, '.tasks')], workerSecret)).toEqual([]);
+    // The rejected lines are kept for the user to fix: with the secrets masked.
     const kept = await w.store.listRejected();
-    expect(kept.map((r) => r.raw)).toEqual([expect.stringContaining('"colour":"***"')]);
-    expect((await ledgerOf(w)).length).toBeGreaterThan(0);
-  });
-
-  // The task's own env values are stored in its record in clear text (.tasks/<state>/<id>.json):
-  // see chaos/FINDINGS.md F5. Flips to passing once records keep secrets out of .tasks/.
-  it.failing('keeps the secret values of a task env out of the task records in .tasks/', async () => {
-    const taskSecret = 'tok-SECRET789-task';
-    w = await makeWorkerRoot();
-    await dropTasks(w.root, 'leak.jsonl', [
-      { id: 'tok', tool: 'claude', prompt: 'x', env: { MY_TOKEN: taskSecret } },
+    expect(kept.map((r) => r.raw).sort()).toEqual([
+      expect.stringContaining('"colour":"***"'),
+      expect.stringContaining('"MY_TOKEN":"***"'),
     ]);
-    await runUntilIdle(w);
-    expect(await stateOf(w, 'tok')).toBe('done');
-    expect(await filesContaining([path.join(w.root, '.tasks')], taskSecret)).toEqual([]);
+    expect(kept.find((r) => r.raw.includes('MY_TOKEN'))?.reason).toMatch(
+      /"env.MY_TOKEN": a secret does not go in a task/,
+    );
+    expect((await ledgerOf(w)).length).toBeGreaterThan(0);
   });
 
   it('refuses an inbox file that is a symlink, without reading or touching its target', async () => {

@@ -7,7 +7,8 @@ import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { createProcessRunner } from '@headless/core/process/run';
 import { processStartTime } from '@headless/core/process/alive';
-import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
+import { CorruptRecordError, FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
+import { repairDamagedRecords } from '@headless/recovery/damaged';
 import { Ledger } from '@headless/core/ledger/ledger';
 import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
 import { decideRetry } from '@headless/core/policy/retry';
@@ -72,6 +73,8 @@ interface Running extends RunningTask {
 }
 
 const BREAKERS_FILE = 'breakers.json';
+/** How long claiming pauses after a run could not be carried through (a failing log device). */
+const FAULT_PAUSE_MS = 5000;
 
 /**
  * The queue worker: turns inbox files into queued tasks and runs them under the concurrency,
@@ -121,11 +124,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const saveBreakers = breakerSaver(paths.runDir);
     const breakers = new ToolBreakers(policies.breaker, {
       clock,
-      initial: await readBreakers(paths.runDir),
+      initial: await readBreakers(paths.runDir, log),
       onChange: (s) =>
-        void saveBreakers.save(s).catch((err: unknown) =>
-          log.error('could not save breaker state', { err: String(err) }),
-        ),
+        void saveBreakers
+          .save(s)
+          .catch((err: unknown) => log.error('could not save breaker state', { err: String(err) })),
     });
     const inbox = new InboxWatcher({
       inboxDir: paths.inbox,
@@ -239,13 +242,24 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const refreshQueued = async () => {
       const ids = new Set(await store.ids('queued'));
       for (const id of queued.keys()) if (!ids.has(id)) queued.delete(id);
+      let damaged = false;
       for (const id of ids) {
         if (queued.has(id)) continue;
         const rec = await store.read('queued', id).catch((err: unknown) => {
-          log.error(String(err));
+          if (!(err instanceof CorruptRecordError)) throw err;
+          damaged = true;
           return undefined;
         });
         if (rec) queued.set(id, rec);
+      }
+      // A record torn while the worker runs (a disk error, a hand edit) is handled as recovery would:
+      // moved aside and rebuilt from its inbox line, instead of being skipped (and logged) for ever.
+      if (damaged) {
+        const report = await repairDamagedRecords(paths.tasksDir, ledger, new Date(clock.now()), { fsync });
+        log.warn(
+          `unreadable task records: rebuilt ${Object.keys(report.rebuilt).join(', ') || 'none'}; unrecoverable ${report.unrecoverable.join(', ') || 'none'}`,
+          { notes: report.notes },
+        );
       }
     };
 
@@ -326,12 +340,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     ) => {
       const id = r.id;
       const now = new Date(clock.now());
-      if (r.abortReason === 'cancel') {
+      // A tool that had already finished its work when the stop or cancel came (its leftovers were
+      // being ended) succeeded: that result stands, the task is not run again.
+      if (r.abortReason === 'cancel' && c.outcome !== 'success') {
         await store.fail(id, 'processing', 'cancelled by the user', summaryAttempt);
         await ledger.append({ event: 'task.cancelled', task: id, attempt: r.attempt });
         return 'cancelled';
       }
-      if (r.abortReason === 'stop') {
+      if (r.abortReason === 'stop' && c.outcome !== 'success') {
         await store.schedule(id, 'processing', now, 'interrupted by stop; runs again', (rec) => ({
           ...rec,
           attempts: Math.max(0, rec.attempts - 1),
@@ -509,7 +525,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         attempt: r.attempt,
         startedAt: r.startedAt,
         endedAt,
-        outcome: r.abortReason === 'cancel' ? 'cancelled' : c.outcome,
+        outcome: r.abortReason === 'cancel' && c.outcome !== 'success' ? 'cancelled' : c.outcome,
         reason,
         exitCode: res?.exitCode ?? null,
       };
@@ -550,6 +566,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       summary.finished[k] = (summary.finished[k] ?? 0) + 1;
     };
 
+    let claimPausedUntil = 0;
     const launch = (rec: TaskRecord) => {
       const tool = rec.spec.tool;
       const writes = tools.tools[tool]?.writesRepo ?? true;
@@ -566,10 +583,24 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       running.set(rec.id, r);
       queued.delete(rec.id);
       r.done = execute(r)
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
           log.error(`task ${rec.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, {
             taskId: rec.id,
           });
+          // The run could not be carried through (a full or read-only log device, a disk error): the
+          // task must not stay in processing under a live worker. It goes back to the queue with its
+          // attempts, and claiming pauses so the next tasks are not stranded the same way.
+          claimPausedUntil = clock.now() + FAULT_PAUSE_MS;
+          try {
+            await store.schedule(rec.id, 'processing', new Date(claimPausedUntil), `could not run: ${why}`);
+          } catch (again) {
+            if (!(again instanceof MissingTaskError)) {
+              log.error(
+                `task ${rec.id} stays in processing (recovery puts it back at the next start): ${String(again)}`,
+              );
+            }
+          }
         })
         .finally(() => {
           running.delete(rec.id);
@@ -614,7 +645,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
           if (!(err instanceof MissingTaskError)) throw err;
         }
       }
-      for (const rec of plan.start) launch(rec);
+      if (clock.now() >= claimPausedUntil) for (const rec of plan.start) launch(rec);
 
       const parkedWake = await parkedNextWake();
       if (
@@ -645,9 +676,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const waitMs = linkLost ? 0 : Math.max(0, stopGraceMs - killGraceMs(policies) - 1000);
     await drain(running, waitMs, log);
     opts.signal?.removeEventListener('abort', onAbort);
-    await ledger.append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy });
+    await ledger
+      .append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy })
+      .catch((err: unknown) => log.error(`could not write worker.stop to the ledger: ${String(err)}`));
     await saveBreakers.settled();
-    await ledger.close();
+    await ledger.close().catch((err: unknown) => log.error(`could not close the ledger: ${String(err)}`));
     await heartbeat('stopped');
     log.info(`worker ${process.pid} stopped (${summary.stoppedBy})`);
     return summary;
@@ -718,10 +751,18 @@ function watchFolders(dirs: string[], onEvent: () => void, log: WorkerLogger): f
   return out;
 }
 
-async function readBreakers(runDir: string): Promise<BreakersSnapshot> {
+async function readBreakers(runDir: string, log: WorkerLogger): Promise<BreakersSnapshot> {
+  const file = path.join(runDir, BREAKERS_FILE);
+  let text: string;
   try {
-    return JSON.parse(await fsp.readFile(path.join(runDir, BREAKERS_FILE), 'utf8')) as BreakersSnapshot;
+    text = await fsp.readFile(file, 'utf8');
   } catch {
+    return {};
+  }
+  try {
+    return JSON.parse(text) as BreakersSnapshot;
+  } catch (err) {
+    log.warn(`${file} is unreadable (${String(err)}); every breaker starts closed`);
     return {};
   }
 }

@@ -4,6 +4,7 @@ import type winston from 'winston';
 import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
 import { LineSplitter } from '@headless/core/process/line-splitter';
 import { killGroupNow, killProcessNow } from './kill-tree.js';
+import { readProcStatSync } from '@headless/core/process/proc-stat';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
@@ -38,6 +39,8 @@ export class ChildSlot {
   readonly status: ChildStatus;
   /** Tasks the child reported running, by `id#attempt`: their tool groups are killed when it dies. */
   readonly tasks = new Map<string, RunningTask>();
+  /** Start time of each tool pid when it was reported, so a reused pid is never killed. */
+  private readonly pidStarts = new Map<number, string | undefined>();
   private child: ChildProcess | undefined;
   private history = freshHistory();
   private startedAtMs = 0;
@@ -216,9 +219,43 @@ export class ChildSlot {
     this.park('backoff', decision.delayMs);
   }
 
+  /**
+   * Keeps a reported task and its tool pid, but only a pid the child really started (its parent is
+   * the child, where /proc tells): a confused or hostile child must not make the supervisor kill
+   * another process group later.
+   */
+  private track(task: RunningTask): void {
+    const key = `${task.id}#${task.attempt}`;
+    const known = this.tasks.get(key);
+    if (task.pid === undefined || known?.pid === task.pid) {
+      this.tasks.set(key, { ...task, ...(known?.pid !== undefined ? { pid: known.pid } : {}) });
+      return;
+    }
+    const stat = readProcStatSync(task.pid);
+    if (stat && this.child?.pid !== undefined && stat.ppid !== this.child.pid) {
+      this.opts.log.warn(
+        `${this.component} reported pid ${task.pid} for ${task.id}, which it did not start (its parent is ${stat.ppid}); not tracked`,
+        { child: this.component, taskId: task.id },
+      );
+      const { pid: _ignored, ...rest } = task;
+      this.tasks.set(key, rest);
+      return;
+    }
+    this.pidStarts.set(task.pid, stat?.startTime);
+    this.tasks.set(key, task);
+  }
+
   private async killReportedTasks(): Promise<void> {
-    const pids = [...this.tasks.values()].map((t) => t.pid).filter((p): p is number => p !== undefined);
+    const reported = [...this.tasks.values()].map((t) => t.pid).filter((p): p is number => p !== undefined);
     this.tasks.clear();
+    // A pid whose process started at another time is a reused pid: someone else's process now. A
+    // leader that is gone leaves its group id reserved while members remain, so the group is still ours.
+    const pids = reported.filter((pid) => {
+      const then = this.pidStarts.get(pid);
+      this.pidStarts.delete(pid);
+      const now = readProcStatSync(pid)?.startTime;
+      return now === undefined || then === undefined || now === then;
+    });
     for (const pid of pids) await killGroupNow(pid);
     if (pids.length > 0) {
       this.opts.log.warn(`${this.component}: killed the tool process groups it left: ${pids.join(', ')}`, {
@@ -260,12 +297,12 @@ export class ChildSlot {
         this.status.lastHeartbeatAt = this.iso(this.now());
         if (this.status.state === 'starting') this.status.state = 'running';
         // A union, not a replacement: only task-finished forgets a tool pid (a forgotten pid could be an orphan).
-        for (const task of beat.running) this.tasks.set(`${task.id}#${task.attempt}`, task);
+        for (const task of beat.running) this.track(task);
         break;
       }
       case 'task-started': {
         const t = p as ChildEventPayload['task-started'];
-        this.tasks.set(`${t.id}#${t.attempt}`, t);
+        this.track(t);
         // The console summary in the foreground: one line when a task starts and one when it ends.
         this.opts.log.info(`${t.id}: attempt ${t.attempt} started (${t.tool}, pid ${t.pid})`, {
           child: this.component,

@@ -23,7 +23,13 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 /** A value shown in an error message: compact JSON, cut to `max` characters. */
 export function showValue(value: unknown, max = 60): string {
   if (value === undefined) return 'nothing';
-  // JSON.stringify gives undefined for functions and symbols, which config JSON never holds.
-  const text = JSON.stringify(value) ?? typeof value;
+  let text: string;
+  try {
+    // JSON.stringify gives undefined for functions and symbols, which config JSON never holds.
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    // A value nested thousands of levels deep overflows the stack: say so instead of crashing.
+    return 'a value nested too deeply to show';
+  }
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

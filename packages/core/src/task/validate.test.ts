@@ -10,6 +10,7 @@ const ctx: ValidationContext = {
   tools: ToolsConfig.parse(defaultToolsConfig()).tools,
   allowedRoots: [root],
   maxLineBytes: 1000,
+  secretEnv: ['ANTHROPIC_API_KEY', '*_TOKEN'],
   realpath: (p) => (p.endsWith('missing') ? undefined : p),
 };
 const reason = (line: string) => {
@@ -38,6 +39,7 @@ describe('validateTaskLine', () => {
     ['{"id":"a","tool":"git","repo":"missing"}', /does not exist/],
     ['{"id":"a","tool":"git","timeout_sec":-5}', /field "timeout_sec"/],
     ['{"id":"a\u0000","tool":"git"}', /NUL byte/],
+    ['{"id":"a","tool":"git","env":{"GH_TOKEN":"x"}}', /"env.GH_TOKEN": a secret does not go in a task/],
     [`{"id":"a","tool":"git","prompt":"${'x'.repeat(2000)}"}`, /limit is 1000/],
   ])('rejects %s with a reason that says what to fix', (line, expected) => {
     expect(reason(line)).toMatch(expected);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { PoliciesConfig, ToolSpec, ToolsConfig } from '../config/schema.js';
 import { buildCommand, CommandBuildError, type CommandTask } from '../tool/command.js';
+import { showValue } from '../config/json-path.js';
+import { matchesEnvPattern } from '../process/env.js';
 import { TaskSpec } from './schema.js';
 
 export interface ValidationContext {
@@ -11,6 +13,8 @@ export interface ValidationContext {
   /** Absolute, resolved folders that task repos must lie in. */
   allowedRoots: readonly string[];
   maxLineBytes: number;
+  /** Names of secret variables (tools.secretEnv): a task may not carry them, they would be stored in .tasks/. */
+  secretEnv?: readonly string[];
   /** Resolves symlinks of an existing path, or returns undefined when it does not exist. */
   realpath?: (p: string) => string | undefined;
 }
@@ -36,6 +40,7 @@ export function validationContext(
     tools: tools.tools,
     allowedRoots: resolveAllowedRoots(root, policies.worker.allowedRepoRoots),
     maxLineBytes: policies.worker.maxLineBytes,
+    secretEnv: tools.secretEnv,
   };
 }
 
@@ -80,7 +85,7 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return {
       ok: false,
-      reason: `a task line must be a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)?.slice(0, 40)}`,
+      reason: `a task line must be a JSON object, found ${Array.isArray(value) ? 'an array' : showValue(value, 40)}`,
     };
   }
   const parsed = TaskSpec.safeParse(value);
@@ -92,6 +97,15 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
     return {
       ok: false,
       reason: `unknown tool "${spec.tool}": configured tools are ${known} (add it to config/tools.json)`,
+    };
+  }
+  const secret = Object.keys(spec.env).find((k) =>
+    (ctx.secretEnv ?? []).some((p) => matchesEnvPattern(k, p, true)),
+  );
+  if (secret !== undefined) {
+    return {
+      ok: false,
+      reason: `field "env.${secret}": a secret does not go in a task (task records are kept in .tasks/); set ${secret} in the worker's environment and list it in envPass (tools.secretEnv keeps it out of logs)`,
     };
   }
   const repo = checkRepo(spec.repo, ctx);
@@ -143,7 +157,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], value: Record<strin
         let cur: unknown = value;
         for (const p of issue.path)
           cur = (cur as Record<string | number, unknown> | undefined)?.[p as string];
-        found = `, found ${JSON.stringify(cur)?.slice(0, 60) ?? 'nothing'}`;
+        found = `, found ${showValue(cur)}`;
       }
       return `field "${field}": ${issue.message}${found}`;
     })

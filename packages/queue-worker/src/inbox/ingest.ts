@@ -5,6 +5,7 @@ import type { QueueStore, EnqueueItem } from '@headless/core/queue/store';
 import type { Ledger } from '@headless/core/ledger/ledger';
 import { validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
 import { renameWithRetry } from '@headless/core/fs/atomic';
+import { matchesEnvPattern } from '@headless/core/process/env';
 import { readLines } from './line-reader.js';
 import { jsonNestingDepth } from './json-depth.js';
 
@@ -43,6 +44,30 @@ const RAW_KEPT_BYTES = 64 * 1024;
 const BATCH = 500;
 /** A task line is a flat object with a few lists and maps; anything deeper is not a task. */
 export const MAX_LINE_NESTING = 32;
+
+/**
+ * The raw text of a rejected line, as kept for the user, with the values of secret-named `env`
+ * entries masked: a task that carries a secret is refused, and the secret is not kept either.
+ */
+export function maskSecretEnv(raw: string, secretEnv: readonly string[]): string {
+  if (secretEnv.length === 0 || !raw.includes('"env"')) return raw;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.replace(/^\uFEFF/, ''));
+  } catch {
+    return raw;
+  }
+  const env = (value as { env?: unknown } | null)?.env;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return raw;
+  let masked = false;
+  for (const key of Object.keys(env)) {
+    if (secretEnv.some((p) => matchesEnvPattern(key, p, true))) {
+      (env as Record<string, unknown>)[key] = '***';
+      masked = true;
+    }
+  }
+  return masked ? JSON.stringify(value) : raw;
+}
 
 /**
  * Judges one line. Never throws: a line the validator cannot handle (too deep for the stack, a bug)
@@ -120,7 +145,8 @@ export async function ingestFile(
 
   const reject = async (line: number, reason: string, raw: string, rawBytes = Buffer.byteLength(raw)) => {
     report.rejected.push({ line, reason });
-    const kept = raw.length > RAW_KEPT_BYTES ? `${raw.slice(0, RAW_KEPT_BYTES)}…` : raw;
+    const masked = maskSecretEnv(raw, deps.validation.secretEnv ?? []);
+    const kept = masked.length > RAW_KEPT_BYTES ? `${masked.slice(0, RAW_KEPT_BYTES)}…` : masked;
     await deps.store.rejectLine({
       file: name,
       line,
