@@ -41,8 +41,15 @@ export function parseFaults(spec: string, component: string): { faults: Fault[];
 }
 
 function busyLoopForever(): never {
+  // Deliberately blocks the event loop: no timer, heartbeat or signal handler runs again. It still
+  // ends once its parent is gone (a test that failed half-way), so it never spins on as an orphan.
+  const parent = process.ppid;
+  let checkedAt = Date.now();
   for (;;) {
-    // Deliberately blocks the event loop: no timer, heartbeat or signal handler runs again.
+    if (Date.now() - checkedAt >= 200) {
+      checkedAt = Date.now();
+      if (process.ppid !== parent) process.exit(1);
+    }
   }
 }
 

@@ -17,7 +17,7 @@ const policy: RestartPolicy = {
 };
 
 describe('restart policy', () => {
-  it('doubles the delay after each quick exit up to the cap', () => {
+  it('restarts at once after the first exit, then doubles the delay after each quick exit up to the cap', () => {
     let history: RestartHistory = freshHistory();
     const delays: number[] = [];
     let now = 0;
@@ -28,7 +28,7 @@ describe('restart policy', () => {
       history = d.history;
       now += 10 + d.delayMs;
     }
-    expect(delays).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+    expect(delays).toEqual([0, 250, 500, 1000, 2000, 4000, 4000]);
   });
 
   it('restarts a child that ran longer than stableAfter at once, and resets the backoff', () => {
@@ -37,7 +37,7 @@ describe('restart policy', () => {
     expect(d).toMatchObject({ kind: 'backoff', delayMs: 0 });
     expect(d.history.consecutive).toBe(1);
     const next = decideRestart(d.history, { startedAt: 61_000, exitedAt: 61_005 }, policy);
-    expect(next).toMatchObject({ kind: 'backoff', delayMs: 500 });
+    expect(next).toMatchObject({ kind: 'backoff', delayMs: 250 });
   });
 
   it('parks the child as crash-looping at the storm limit, then allows a fresh window', () => {

@@ -56,9 +56,9 @@ export function decideRestart(
   }
   return {
     kind: 'backoff',
-    // A child that had been running fine restarts at once (a kill -9, an OOM): the queue should not
-    // wait. Only quick, repeated exits back off.
-    delayMs: stable ? 0 : backoffDelay(consecutive, policy),
+    // The first exit after a good run restarts at once (a kill -9, an OOM): the queue should not
+    // wait. Only repeated exits back off: base, 2 x base, ... up to maxMs.
+    delayMs: consecutive === 0 ? 0 : backoffDelay(consecutive - 1, policy),
     history: { consecutive: consecutive + 1, recentExits },
   };
 }

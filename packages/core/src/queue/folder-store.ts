@@ -209,7 +209,10 @@ export class FolderStore implements QueueStore {
       toWrite.push(rec);
       outcomes.push({ id: spec.id, result: 'queued' });
     }
-    await mapLimit(toWrite, 16, (rec) => this.write('queued', rec));
+    // Each record's data is flushed; the folder once for the whole batch (one fsync instead of one
+    // per task). Callers move their input away only after this returns.
+    await mapLimit(toWrite, 16, (rec) => this.write('queued', rec, true, false));
+    if (this.fsync && toWrite.length > 0) await fsyncDir(this.dir('queued'));
     return outcomes;
   }
 
