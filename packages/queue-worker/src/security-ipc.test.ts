@@ -125,6 +125,8 @@ describe('security: the supervisor IPC', () => {
       const socketPath = path.join(ipcDir, 'supervisor.sock');
       for (const hello of [undefined, { token: 'f'.repeat(48), component: 'worker', pid: process.pid }]) {
         const s = net.connect(socketPath);
+        // The server may drop the socket before the second write (that is the point): EPIPE is expected.
+        s.on('error', () => undefined);
         const closed = new Promise<void>((r) => s.once('close', () => r()));
         await new Promise<void>((r) => s.once('connect', () => r()));
         if (hello) s.write(JSON.stringify({ type: 'hello', data: hello }) + '\f');
@@ -145,6 +147,8 @@ describe('security: the supervisor IPC', () => {
         ?.slice('HEADLESS_IPC_TOKEN='.length);
       if (token) {
         const s = net.connect(socketPath);
+        // The server may drop the socket before the second write (that is the point): EPIPE is expected.
+        s.on('error', () => undefined);
         const closed = new Promise<void>((r) => s.once('close', () => r()));
         await new Promise<void>((r) => s.once('connect', () => r()));
         s.write(
