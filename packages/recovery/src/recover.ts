@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '@headless/core/clock';
 import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
 import { Ledger } from '@headless/core/ledger/ledger';
 import { isAlive, processStartTime } from '@headless/core/process/alive';
-import { killTree } from '@headless/core/process/kill-tree';
+import { groupHasMembers, killTree, listGroupMembers } from '@headless/core/process/kill-tree';
 import { lockHolderAlive, readHeartbeat, cancelDir } from '@headless/core/run-state/worker-files';
 import { TASK_STATES, type TaskRecord, type TaskState } from '@headless/core/task/record';
 import { repairDamagedRecords } from './damaged.js';
@@ -210,7 +210,29 @@ async function finishMove(
 
 async function endOrphanTool(rec: TaskRecord, graceMs: number, report: RecoveryReport): Promise<void> {
   const pid = rec.claim?.toolPid;
-  if (!pid || !isAlive(pid)) return;
+  if (!pid) return;
+  if (!isAlive(pid)) {
+    // The tool is gone but its process group may live on: a grandchild that ignored SIGTERM while
+    // the dead worker was still ending it (found by the kill campaign: supervisor killed, then the
+    // draining worker). Tools are group leaders, so the group id is the tool's pid.
+    if (process.platform === 'win32' || !groupHasMembers(pid)) return;
+    const members = await listGroupMembers(pid);
+    const toolStart = Number(rec.claim?.toolStart);
+    // A member that started before our tool cannot be its descendant: the group id was reused.
+    const foreign = members.filter((m) => {
+      const s = Number(processStartTime(m));
+      return Number.isFinite(toolStart) && Number.isFinite(s) && s < toolStart;
+    });
+    if (members.length === 0 || foreign.length > 0) return;
+    const { survivors } = await killTree(pid, { graceMs, pgid: pid });
+    report.killed.push(...members);
+    report.notes.push(
+      `task ${rec.id}: its tool ${pid} had exited but left ${members.join(', ')} in its process group; ended`,
+    );
+    if (survivors.length)
+      report.notes.push(`task ${rec.id}: processes ${survivors.join(', ')} survived SIGKILL`);
+    return;
+  }
   // A pid can be reused by an unrelated process: only kill the one whose start time we recorded.
   const start = processStartTime(pid);
   if (rec.claim?.toolStart && start !== undefined && start !== rec.claim.toolStart) {
