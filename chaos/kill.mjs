@@ -189,10 +189,17 @@ export async function killCampaign(opts) {
       q.ledger.skipped === 0,
     ],
     ['kill', 'temp files left (*.tmp)', left.tmp.length, true],
+    [
+      'kill',
+      'tasks without task.queued in the ledger (FINDINGS F7)',
+      q.missingQueued.length,
+      q.missingQueued.length === 0 ? true : 'finding',
+    ],
   ];
+  const findings = q.missingQueued.map((id) => `task ${id}: no task.queued in the ledger (F7)`);
   log(
     `  kill campaign: ${killPhaseSec} s of kills, ${Math.round((Date.now() - t0) / 1000)} s in all; root ${root}`,
   );
   if (violations.length === 0 && !opts.keep) await removeRoot(root);
-  return { rows, violations, root };
+  return { rows, violations, findings, root };
 }

@@ -90,6 +90,7 @@ export async function checkQueue(root, expected) {
   let unexplainedDuplicates = 0;
   let interruptedAttempts = 0;
   let doneWithoutSuccess = 0;
+  const missingQueued = [];
   for (const [id, want] of expected) {
     const t = byTask.get(id) ?? { success: 0, interrupted: 0, queued: 0, starts: 0 };
     interruptedAttempts += t.interrupted;
@@ -104,7 +105,8 @@ export async function checkQueue(root, expected) {
       doneWithoutSuccess++;
       violations.push(`task ${id} is done but the ledger shows no successful attempt`);
     }
-    if (t.queued === 0) violations.push(`task ${id}: no task.queued in the ledger`);
+    // A ledger gap, not a lost task (FINDINGS F7): reported apart.
+    if (t.queued === 0) missingQueued.push(id);
   }
   if (ledger.skipped.length)
     violations.push(
@@ -119,6 +121,7 @@ export async function checkQueue(root, expected) {
     unexplainedDuplicates,
     interruptedAttempts,
     doneWithoutSuccess,
+    missingQueued,
     violations,
   };
 }
