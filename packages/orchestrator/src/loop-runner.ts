@@ -162,6 +162,7 @@ async function runRepo(
       clock: ctx.clock,
       signal: ctx.signal,
       scratchDir: ctx.scratchDir,
+      root: ctx.root,
       maxRetryWaitMs: spec.intervalSec * 1000,
       ...(ctx.parentEnv ? { parentEnv: ctx.parentEnv } : {}),
       sink: {

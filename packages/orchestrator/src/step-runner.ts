@@ -1,5 +1,6 @@
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
 import { killGraceMs } from '@headless/core/policy/kill-grace';
+import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
 import type { Classification } from '@headless/core/tool/classify';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +33,8 @@ export interface StepSink {
 export interface StepContext {
   /** `loop:<Loop>:<repo>:<run>`: the id the supervisor sees for this run's processes. */
   id: string;
+  /** The root, named in the marker every step process carries (core/process/task-marker.ts). */
+  root?: string;
   repoDir: string;
   tools: ToolsConfig;
   policies: PoliciesConfig;
@@ -173,6 +176,8 @@ async function runAttempt(
     set: tool.env,
     secretNames: ctx.tools.secretEnv,
   });
+  // Inherited by grandchildren: if the orchestrator dies before the step's pid is known, a sweep finds it.
+  if (ctx.root !== undefined) env[TASK_MARK_ENV] = taskMark(ctx.root, process.pid, `${ctx.id}#${attempt}`);
   const { timeoutMs, idleTimeoutMs } = stepTimeouts(step, tool, ctx.policies);
   ctx.sink.line(
     'meta',

@@ -5,6 +5,7 @@ import type { ProcessRunner, RunResult } from '@headless/core/process/types';
 import type { TaskRecord } from '@headless/core/task/record';
 import { buildChildEnv } from '@headless/core/process/env';
 import { makeRedactor } from '@headless/core/process/redact';
+import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
 import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
 import { commandTask } from '@headless/core/task/validate';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
@@ -15,6 +16,8 @@ import type { Clock } from '@headless/core/clock';
 import { killGraceMs } from '@headless/core/policy/kill-grace';
 
 export interface AttemptDeps {
+  /** The root, named in the marker every tool process carries (see core/process/task-marker.ts). */
+  root: string;
   tools: ToolsConfig;
   policies: PoliciesConfig;
   runner: ProcessRunner;
@@ -48,6 +51,9 @@ export async function runAttempt(
     taskEnv: spec.env,
     secretNames: deps.tools.secretEnv,
   });
+  // Inherited by every grandchild: if this worker dies before the tool's pid is on record, a sweep
+  // still finds the tool by this marker and ends it.
+  env[TASK_MARK_ENV] = taskMark(deps.root, process.pid, `${spec.id}#${rec.attempts}`);
   const redact = makeRedactor(secrets);
   const started = deps.clock.now();
   const log = await openTaskLog(taskLogFile(deps.logsDir, spec.id), {

@@ -468,7 +468,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
           runAttempt(
             claimed,
             repo,
-            { tools, policies, runner, clock, logsDir: paths.logsDir, scratchRoot, parentEnv },
+            {
+              root: paths.root,
+              tools,
+              policies,
+              runner,
+              clock,
+              logsDir: paths.logsDir,
+              scratchRoot,
+              parentEnv,
+            },
             {
               signal: r.abort.signal,
               onSpawn: (pid) => {

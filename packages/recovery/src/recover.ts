@@ -8,6 +8,7 @@ import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store
 import { Ledger } from '@headless/core/ledger/ledger';
 import { isAlive, processStartTime } from '@headless/core/process/alive';
 import { groupHasMembers, killTree, listGroupMembers } from '@headless/core/process/kill-tree';
+import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { lockHolderAlive, readHeartbeat, cancelDir } from '@headless/core/run-state/worker-files';
 import { TASK_STATES, type TaskRecord, type TaskState } from '@headless/core/task/record';
 import { repairDamagedRecords } from './damaged.js';
@@ -182,6 +183,15 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
         report.completedMoves.push(id);
       }
     }
+  }
+
+  // Tools whose owner died before their pid was on record: found by the marker they inherit.
+  const swept = await sweepOrphanedTools(paths.root);
+  for (const k of swept.killed) {
+    report.killed.push(k.pid);
+    report.notes.push(
+      `ended pid ${k.pid} of ${k.task}: its owner ${k.owner} is gone and its pid was never recorded`,
+    );
   }
 
   await cleanLeftovers(paths.tasksDir, paths.runDir, await store.ids('processing'), clock, report);

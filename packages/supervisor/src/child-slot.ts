@@ -5,6 +5,7 @@ import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@hea
 import { LineSplitter } from '@headless/core/process/line-splitter';
 import { killGroupNow, killProcessNow } from './kill-tree.js';
 import { readProcStatSync } from '@headless/core/process/proc-stat';
+import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
@@ -181,8 +182,16 @@ export class ChildSlot {
     const at = this.now();
     this.status.pid = null;
     this.status.lastExit = { code, signal, at: this.iso(at) };
-    // No orphans: whatever the child ran dies with it, before recovery looks at the tasks.
+    // No orphans: whatever the child ran dies with it, before recovery looks at the tasks; tools it
+    // started but had not reported yet are found by the marker they inherit.
     await this.killReportedTasks();
+    const swept = await sweepOrphanedTools(this.opts.root).catch(() => ({ killed: [] }));
+    if (swept.killed.length > 0) {
+      this.opts.log.warn(
+        `${this.component}: ended unreported tool processes it left: ${swept.killed.map((k) => `${k.pid} (${k.task})`).join(', ')}`,
+        { child: this.component },
+      );
+    }
     const { log, component, timing } = this.opts;
     const waiters = this.exitWaiters;
     this.exitWaiters = [];

@@ -93,6 +93,15 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     const outcome = await settled;
     const code = (outcome as { code?: string }).code;
     const message = redact((outcome as { originalMessage?: string }).originalMessage ?? String(outcome));
+    if (code === 'ENOENT' && !isDirectory(req.cwd)) {
+      // The working folder vanished between the check above and the spawn (a repo deleted mid-run).
+      return endedEarly(
+        req,
+        started,
+        'spawn-error',
+        `working folder ${req.cwd} does not exist: create it or fix the task's repo`,
+      );
+    }
     if (code === 'ENOENT') {
       // Found above yet ENOENT: either it vanished meanwhile or its #! interpreter is missing.
       const error = fs.existsSync(file)

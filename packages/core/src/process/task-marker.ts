@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { isAlive } from './alive.js';
+import { readProcStatSync } from './proc-stat.js';
+
+/**
+ * Every tool process (and so every grandchild, which inherits the environment) carries a marker
+ * naming its root and the process that owns it. If that owner dies between spawning a tool and
+ * recording its pid (the one window no pid bookkeeping can close), the tool can still be found and
+ * ended: a sweep kills marked processes whose owner is gone.
+ */
+export const TASK_MARK_ENV = 'HEADLESS_TASK_MARK';
+
+function rootId(root: string): string {
+  return createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 12);
+}
+
+/** The marker value: `<root id>:<owner pid>:<task id>#<attempt>`. */
+export function taskMark(root: string, ownerPid: number, task: string): string {
+  return `${rootId(root)}:${ownerPid}:${task}`;
+}
+
+export function parseTaskMark(value: string): { root: string; owner: number; task: string } | undefined {
+  const m = /^([0-9a-f]{12}):(\d+):(.+)$/.exec(value);
+  return m ? { root: m[1] as string, owner: Number(m[2]), task: m[3] as string } : undefined;
+}
+
+/** The marker in a NUL-separated environment block (/proc/<pid>/environ). */
+export function markInEnviron(environ: string): string | undefined {
+  for (const entry of environ.split('\0')) {
+    if (entry.startsWith(`${TASK_MARK_ENV}=`)) return entry.slice(TASK_MARK_ENV.length + 1);
+  }
+  return undefined;
+}
+
+export interface OrphanSweep {
+  killed: { pid: number; task: string; owner: number }[];
+}
+
+/**
+ * Kills the marked processes of `root` whose owner is dead (and their process groups). Linux only
+ * (it reads /proc); elsewhere it finds nothing. `isOwnerAlive` lets the caller say which owners still
+ * count (default: the pid is alive).
+ */
+export async function sweepOrphanedTools(
+  root: string,
+  opts: { isOwnerAlive?: (pid: number) => boolean } = {},
+): Promise<OrphanSweep> {
+  const out: OrphanSweep = { killed: [] };
+  if (process.platform !== 'linux') return out;
+  const ours = rootId(root);
+  const ownerAlive = opts.isOwnerAlive ?? isAlive;
+  // Never signal our own process group (a marked process that shares it was not started as a tool).
+  const ownGroup = readProcStatSync(process.pid)?.pgrp;
+  let names: string[];
+  try {
+    names = await fs.readdir('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = await fs.readFile(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const raw = markInEnviron(environ);
+    const mark = raw === undefined ? undefined : parseTaskMark(raw);
+    if (!mark || mark.root !== ours || ownerAlive(mark.owner)) continue;
+    const stat = readProcStatSync(pid);
+    if (!stat || stat.state === 'Z') continue;
+    if (stat.pgrp > 1 && stat.pgrp !== ownGroup) {
+      try {
+        process.kill(-stat.pgrp, 'SIGKILL');
+      } catch {
+        // the group may be gone already, or not a group we may signal
+      }
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    out.killed.push({ pid, task: mark.task, owner: mark.owner });
+  }
+  return out;
+}
