@@ -36,6 +36,7 @@ export function register(program: Command): void {
           process.stdout.write(`cancelled ${id}: its tool was ended, the task is ${now.state}\n`);
           return;
         }
+        // Polls the store (the truth) until the task leaves processing or the deadline passes.
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new HeadlessError(

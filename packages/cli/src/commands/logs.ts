@@ -52,6 +52,7 @@ export function register(program: Command): void {
         const state = (await ctx.store.get(id))?.state;
         await printNew();
         if (state !== 'processing' && state !== 'queued') return;
+        // `-f` follows a file another process appends to: a short poll, ended when the task finishes.
         await new Promise((r) => setTimeout(r, 250));
       }
     });

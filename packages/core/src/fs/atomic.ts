@@ -56,6 +56,7 @@ export async function renameWithRetry(
       if (!retryable || attempt >= retries) throw err;
       const delay = renameRetryDelayMs(attempt, opts.random);
       if (clock.now() - started + delay > budget) throw err;
+      // Backoff between retries of a rename that antivirus or the indexer holds (windows.md §5).
       await sleep(delay);
     }
   }
