@@ -23,6 +23,7 @@ export async function measure({ quick, log }) {
   const tree = await startTree(root, { settleMs: 0 });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   try {
+    // Let the bare process reach its idle size before it is measured (the same settling the tree gets).
     await sleep(5000);
     const pids = [tree.pid, ...descendants(tree.pid)];
     const names = pids.map((p) => {
@@ -46,6 +47,7 @@ export async function measure({ quick, log }) {
     const end = t + windowMs;
     while (now() < end) {
       for (let s = 0; s < SLICE_MS / 1000 && now() < end; s++) {
+        // Sampling interval of the idle-CPU measurement: the interval is the thing measured.
         await sleep(1000);
         const each = pids.map(rssKb);
         each.forEach((kb, i) => (perProcess[i] = Math.max(perProcess[i], kb)));

@@ -58,6 +58,7 @@ async function treeSamples(n, log) {
   const samples = [];
   try {
     for (let i = 0; i < n; i++) {
+      // Drops are spaced so each one meets an idle tree (the figure is latency from idle, not under load).
       await sleep(gap());
       const name = `p${i}`;
       const { t0, start } = await dropAndWait(root, stampFile, name, i);

@@ -220,9 +220,11 @@ async function main() {
           'stamp',
           () => fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').split('\n').length > i + 1,
         );
+        // Paces drops one by one, as in the pickup measurement this profiles.
         await sleep(200);
       }
     } else if (scenario === 'boot') {
+      // Boot profile: give the tree two seconds to finish starting before the profiles are written.
       await sleep(2000);
     }
   } finally {

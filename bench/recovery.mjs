@@ -81,6 +81,7 @@ async function plainSamples(n) {
   try {
     for (let i = 0; i < n; i++) {
       await waitFor('the plain child', () => pids.length > i && alive(pids[i]), { intervalMs: 5 });
+      // Let the baseline child run a moment before it is killed, as the tree's worker does.
       await new Promise((r) => setTimeout(r, 200));
       const t0 = now();
       process.kill(pids[i], 'SIGKILL');

@@ -47,6 +47,7 @@ async function sample(withTasks, i) {
 
 async function plainSample() {
   const p = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  // The baseline process must be fully started before its stop is timed.
   await new Promise((r) => setTimeout(r, 200));
   const t0 = now();
   p.kill('SIGTERM');

@@ -123,6 +123,7 @@ export async function startTree(root, { env = process.env, settleMs = 300, nodeA
     return workerStarted(root);
   });
   const readyMs = now() - t0;
+  // The idle tree is measured after a fixed quiet period, so start-up work is not counted as idle cost.
   await sleep(settleMs);
   return { proc, pid: proc.pid, root, workerPid, exited, readyMs };
 }
