@@ -1,3 +1,5 @@
+import { setFaultHandler } from './fault-points.js';
+
 /**
  * Test-only fault switches for supervised children, so the supervisor's promises (restart, storm
  * limit, stale heartbeat) are tested against the real worker and orchestrator.
@@ -5,13 +7,16 @@
  * `HEADLESS_TEST_FAULTS` is a comma-separated list of `<component>:<fault>[=<ms>]`:
  * - `crash-at-boot`: exit 1 at once, with a line on stderr;
  * - `crash-after=N`: exit 1 after N ms;
- * - `block-event-loop-after=N`: busy-loop forever after N ms (heartbeats stop; only SIGKILL ends it).
+ * - `block-event-loop-after=N`: busy-loop forever after N ms (heartbeats stop; only SIGKILL ends it);
+ * - `crash-at=<point>`: exit 1 at a named fault point (e.g. `transition.done:after-store`).
  * Example: `worker:block-event-loop-after=1500,worker:crash-at-boot,orchestrator:crash-after=500`.
  * Ignored when `NODE_ENV` is `production`.
  */
 
 export type Fault =
   | { kind: 'crash-at-boot' }
+  /** Exit 1 when the named fault point (fault-points.ts) is reached. */
+  | { kind: 'crash-at'; point: string }
   | { kind: 'crash-after'; ms: number }
   | { kind: 'block-event-loop-after'; ms: number };
 
@@ -24,6 +29,11 @@ export function parseFaults(spec: string, component: string): { faults: Fault[];
   for (const raw of spec.split(',')) {
     const entry = raw.trim();
     if (!entry) continue;
+    const at = /^([a-z-]+):crash-at=([A-Za-z0-9.:_-]+)$/.exec(entry);
+    if (at) {
+      if (at[1] === component) faults.push({ kind: 'crash-at', point: at[2] as string });
+      continue;
+    }
     const match = /^([a-z-]+):([a-z-]+)(?:=(\d+))?$/.exec(entry);
     if (!match) {
       skipped.push(`${entry}: not <component>:<fault>[=<ms>]`);
@@ -71,6 +81,17 @@ export function installTestFaults(component: string, env: NodeJS.ProcessEnv = pr
           process.exit(1);
         }, fault.ms).unref();
         break;
+      case 'crash-at': {
+        const point = fault.point;
+        const prev = setFaultHandler((p) => {
+          if (p === point) {
+            process.stderr.write(`${component}: test fault crash-at=${point}\n`);
+            process.exit(1);
+          }
+          prev?.(p);
+        });
+        break;
+      }
       case 'block-event-loop-after':
         setTimeout(() => {
           process.stderr.write(`${component}: test fault block-event-loop-after=${fault.ms}\n`);

@@ -1,18 +1,44 @@
 import path from 'node:path';
 
-/** Every place headless reads or writes under one root folder. Nothing else hard-codes a path. */
+/**
+ * Every place headless reads or writes under one root folder. Nothing else hard-codes a path under
+ * the root; the task-state folders inside `tasksDir` belong to the folder store alone.
+ */
 export interface RootLayout {
   readonly root: string;
   readonly configDir: string;
   readonly toolsConfig: string;
   readonly policiesConfig: string;
+  /** The folder store's own tree (state folders, archive, rejected lines); nobody else builds paths in it. */
   readonly tasksDir: string;
   readonly inbox: string;
+  /** Inbox files already read, kept for `logs.retentionDays` (recovery rebuilds torn records from them). */
+  readonly ingestedDir: string;
   readonly logsDir: string;
   readonly ledger: string;
   readonly stopFile: string;
-  /** Runtime state that is not a task: heartbeat, breaker state, pid files, sockets. */
+  /** Runtime state that is not a task: heartbeat, breaker state, locks, requests, sockets. */
   readonly runDir: string;
+  readonly workerLock: string;
+  readonly supervisorLock: string;
+  /** The worker's heartbeat (`worker.json`). */
+  readonly workerHeartbeat: string;
+  readonly supervisorState: string;
+  /** The worker's persisted breakers. */
+  readonly breakers: string;
+  /** The orchestrator loops' persisted breakers (same registry, its own file: one writer per file). */
+  readonly loopBreakers: string;
+  /** Breaker resets asked for by the user: read by every process that holds breakers. */
+  readonly breakerResets: string;
+  readonly loopsState: string;
+  /** Requests from the CLI to the worker (retry, cancel, reset-breaker) and the worker's answers. */
+  readonly requestsDir: string;
+  readonly responsesDir: string;
+  /** Up to where the ledger is known to hold every line the task records name. */
+  readonly ledgerCheckpoint: string;
+  /** Per-attempt scratch folders (prompt files). */
+  readonly scratchDir: string;
+  readonly loopScratchDir: string;
 }
 
 /** The root: an explicit `--root`, else `HEADLESS_ROOT`, else the current folder. */
@@ -30,6 +56,7 @@ export function layout(root: string): RootLayout {
   const configDir = path.join(abs, 'config');
   const tasksDir = path.join(abs, '.tasks');
   const logsDir = path.join(abs, 'logs');
+  const runDir = path.join(tasksDir, 'run');
   return {
     root: abs,
     configDir,
@@ -37,9 +64,23 @@ export function layout(root: string): RootLayout {
     policiesConfig: path.join(configDir, 'policies.json'),
     tasksDir,
     inbox: path.join(tasksDir, 'inbox'),
+    ingestedDir: path.join(tasksDir, 'ingested'),
     logsDir,
     ledger: path.join(logsDir, 'ledger.jsonl'),
     stopFile: path.join(abs, 'STOP.HEADLESS'),
-    runDir: path.join(tasksDir, 'run'),
+    runDir,
+    workerLock: path.join(runDir, 'worker.lock'),
+    supervisorLock: path.join(runDir, 'supervisor.lock'),
+    workerHeartbeat: path.join(runDir, 'worker.json'),
+    supervisorState: path.join(runDir, 'supervisor.json'),
+    breakers: path.join(runDir, 'breakers.json'),
+    loopBreakers: path.join(runDir, 'loop-breakers.json'),
+    breakerResets: path.join(runDir, 'breaker-resets.json'),
+    loopsState: path.join(runDir, 'loops.json'),
+    requestsDir: path.join(runDir, 'requests'),
+    responsesDir: path.join(runDir, 'responses'),
+    ledgerCheckpoint: path.join(runDir, 'ledger-checkpoint.json'),
+    scratchDir: path.join(runDir, 'scratch'),
+    loopScratchDir: path.join(runDir, 'loop-scratch'),
   };
 }

@@ -3,25 +3,33 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PoliciesConfig } from '@headless/core/config/schema';
-import { FolderStore } from '@headless/core/queue/folder-store';
+import type { FolderStore } from '@headless/core/queue/folder-store';
 import { readLedger } from '@headless/core/ledger/ledger';
 import { TaskSpec } from '@headless/core/task/schema';
+import { parseTaskRecord } from '@headless/core/task/record-schema';
 import { makeTempRoot } from '@headless/test-support/temp-root';
+import { testTasks, type TestTasks } from '@headless/test-support/tasks';
 import { recover } from './recover.js';
-import { recordDamage } from './damaged.js';
+
+const recordDamage = (text: string, id: string) => {
+  const r = parseTaskRecord(text, id);
+  return r.ok ? undefined : r.why;
+};
 
 describe('recovery of records a torn write left unreadable', () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let store: FolderStore;
+  let tasks: TestTasks;
   const policies = PoliciesConfig.parse({});
   const lines = ['a', 'b', 'c', 'd'].map((id) => JSON.stringify({ id, tool: 'git', args: ['status'] }));
 
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot('headless-damaged-'));
-    store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
+    tasks = testTasks(root);
+    store = tasks.store;
     // As ingest leaves it: the records, and the inbox file kept under .tasks/ingested.
-    await store.enqueue(
+    await tasks.enqueue(
       lines.map((text, i) => ({
         spec: TaskSpec.parse(JSON.parse(text)),
         source: {
@@ -37,7 +45,10 @@ describe('recovery of records a torn write left unreadable', () => {
       `${lines.join('\n')}\n`,
     );
   });
-  afterEach(() => cleanup());
+  afterEach(async () => {
+    await tasks.close();
+    await cleanup();
+  });
 
   const cut = async (state: string, id: string, keep: number) => {
     const f = path.join(root, '.tasks', state, `${id}.json`);
@@ -46,9 +57,8 @@ describe('recovery of records a torn write left unreadable', () => {
   };
 
   it('rebuilds a cut queued or processing record as queued and a cut done record as done, and says so', async () => {
-    await store.claim('b', { workerPid: 2 ** 22 - 3 });
-    await store.claim('c', { workerPid: 2 ** 22 - 3 });
-    await store.complete('c', { attempt: 1, startedAt: new Date().toISOString(), outcome: 'success' });
+    await tasks.claim('b');
+    await tasks.complete('c');
     await cut('queued', 'a', 40);
     await cut('processing', 'b', 0);
     await cut('done', 'c', 77);
@@ -95,7 +105,19 @@ describe('recovery of records a torn write left unreadable', () => {
       recordDamage('{"id":"b","spec":{"tool":"git"},"state":"queued","history":[],"attempts":0}', 'a'),
     ).toMatch(/names task "b"/);
     expect(
-      recordDamage('{"id":"a","spec":{"tool":"git"},"state":"queued","history":[],"attempts":0}', 'a'),
+      recordDamage(
+        JSON.stringify({
+          id: 'a',
+          spec: TaskSpec.parse({ id: 'a', tool: 'git' }),
+          state: 'queued',
+          history: [],
+          attempts: 0,
+          rev: 1,
+          enqueuedAt: 'x',
+          updatedAt: 'x',
+        }),
+        'a',
+      ),
     ).toBeUndefined();
   });
 });

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PoliciesConfig } from '@headless/core/config/schema';
-import { FolderStore } from '@headless/core/queue/folder-store';
-import { TaskSpec } from '@headless/core/task/schema';
+import { testTasks } from '@headless/test-support/tasks';
 import { isAlive, processStartTime } from '@headless/core/process/alive';
 import { FAKES_DIR } from '@headless/test-support/fakes';
 import { makeTempRoot } from '@headless/test-support/temp-root';
@@ -45,10 +44,12 @@ describe('recovery of a dead worker whose tool had exited but left its group beh
       stray.push(grandchild);
       await waitFor('the tool to exit', () => tool.exitCode !== null);
 
-      const store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
-      await store.enqueue([{ spec: TaskSpec.parse({ id: 't', tool: 'git' }) }]);
+      const tasks = testTasks(root);
+      const store = tasks.store;
+      await tasks.enqueue([{ id: 't', tool: 'git' }]);
       // Claimed by a worker that is gone (a pid that is not alive), which had recorded the tool's pid.
-      await store.claim('t', { workerPid: 2 ** 22 - 3 });
+      await tasks.claim('t');
+      await tasks.close();
       await store.update('t', 'processing', (r) => ({
         ...r,
         claim: { ...(r.claim as NonNullable<typeof r.claim>), toolPid, ...(toolStart ? { toolStart } : {}) },

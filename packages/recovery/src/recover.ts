@@ -2,16 +2,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PoliciesConfig } from '@headless/core/config/schema';
 import { loadConfig } from '@headless/core/config/load';
-import { layout } from '@headless/core/paths';
+import { layout, type RootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
+import { Transitions } from '@headless/core/queue/transitions';
+import { repairStore } from '@headless/core/queue/repair';
+import { catchUpLedger, checkpointFile } from '@headless/core/queue/ledger-catch-up';
+import { heartbeatFile } from '@headless/core/run-state/heartbeat';
+import { holderAlive } from '@headless/core/run-state/pid-lock';
 import { Ledger } from '@headless/core/ledger/ledger';
 import { isAlive, processStartTime } from '@headless/core/process/alive';
 import { groupHasMembers, killTree, listGroupMembers } from '@headless/core/process/kill-tree';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
-import { lockHolderAlive, readHeartbeat, cancelDir } from '@headless/core/run-state/worker-files';
-import { TASK_STATES, type TaskRecord, type TaskState } from '@headless/core/task/record';
-import { repairDamagedRecords } from './damaged.js';
+import type { TaskRecord } from '@headless/core/task/record';
 
 export interface RecoveryReport {
   /** Interrupted tasks put back in the queue, attempt count kept. */
@@ -31,6 +34,8 @@ export interface RecoveryReport {
   /** Unreadable records with no copy to rebuild from: moved to .tasks/quarantine/damaged/. */
   unrecoverable: string[];
   notes: string[];
+  /** Ledger lines a crash kept out of the ledger, written from the records' journals. */
+  ledgerCaughtUp: number;
 }
 
 export interface RecoverOptions {
@@ -53,6 +58,7 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
   const paths = layout(opts.root);
   const clock = opts.clock ?? systemClock;
   const policies = opts.policies ?? (await loadConfig(paths)).policies;
+  const fsync = opts.fsync ?? true;
   const report: RecoveryReport = {
     requeued: [],
     poisoned: [],
@@ -63,26 +69,31 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
     rebuilt: [],
     unrecoverable: [],
     notes: [],
+    ledgerCaughtUp: 0,
   };
-  const store = new FolderStore(paths.tasksDir, { clock, fsync: opts.fsync ?? true });
+  const store = new FolderStore(paths.tasksDir, { clock, fsync, ingestedDir: paths.ingestedDir });
   await store.init();
   await fenceTornLedger(paths.ledger, report);
-  const ledger = new Ledger(paths.ledger, { clock, fsync: opts.fsync ?? true });
+  const ledger = new Ledger(paths.ledger, { clock, fsync });
+  const transitions = new Transitions(store, ledger, { clock });
   // Before anything reads records: an unreadable one would otherwise sit in its folder for ever
   // (a queued one keeps `headless run` from ever becoming idle, a processing one is never requeued).
-  const damage = await repairDamagedRecords(paths.tasksDir, ledger, new Date(clock.now()), {
-    fsync: opts.fsync ?? true,
-  });
-  report.rebuilt.push(...Object.keys(damage.rebuilt));
-  report.unrecoverable.push(...damage.unrecoverable);
-  report.notes.push(...damage.notes);
+  const repaired = await repairStore(store, ledger, new Date(clock.now()));
+  report.rebuilt.push(...Object.keys(repaired.rebuilt));
+  report.unrecoverable.push(...repaired.unrecoverable);
+  report.completedMoves.push(...repaired.completedMoves);
+  report.cleaned.push(...repaired.cleaned);
+  report.notes.push(...repaired.notes);
 
-  const hb = await readHeartbeat(paths.runDir);
+  const hb = await heartbeatFile(paths.workerHeartbeat)
+    .read()
+    .catch(() => undefined);
   const staleMs = policies.recovery.staleAfterSec * 1000;
   const ownerLive = (rec: TaskRecord): boolean => {
     const c = rec.claim;
     if (!c) return false;
-    if (!lockHolderAlive({ pid: c.workerPid, ...(c.workerStart ? { startTime: c.workerStart } : {}) }))
+    if (c.workerPid === process.pid) return false;
+    if (!holderAlive({ pid: c.workerPid, ...(c.workerStart ? { startTime: c.workerStart } : {}) }))
       return false;
     if (hb && hb.pid === c.workerPid && clock.now() - Date.parse(hb.at) > staleMs) {
       report.notes.push(
@@ -92,20 +103,8 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
     return true;
   };
 
-  for (const id of await store.ids('processing')) {
-    let rec: TaskRecord | undefined;
-    try {
-      rec = await store.read('processing', id);
-    } catch (err) {
-      report.notes.push(String(err instanceof Error ? err.message : err));
-      continue;
-    }
-    if (!rec) continue;
-    if (rec.state !== 'processing' && rec.state !== 'queued') {
-      // The owner wrote the final content and died before the rename: finish its move.
-      await finishMove(paths.tasksDir, id, rec.state, report);
-      continue;
-    }
+  for (const rec of await store.list('processing')) {
+    const id = rec.id;
     if (ownerLive(rec)) {
       report.live.push(id);
       continue;
@@ -115,73 +114,25 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
     try {
       if (!rec.claim) {
         // Claimed (renamed) but the attempt was never counted or started: put it back as it was.
-        await store.schedule(id, 'processing', now, 'claim interrupted before the tool started');
-        await ledger.append({ event: 'task.requeued', task: id, reason: 'claim interrupted before start' });
+        await transitions.requeueOrphan(id, rec, {
+          reason: 'claim interrupted before the tool started',
+          now,
+          claimLost: true,
+        });
         report.requeued.push(id);
         continue;
       }
       const crashes = rec.crashes + 1;
       const reason = `worker ${rec.claim.workerPid} died during attempt ${rec.attempts}`;
-      await ledger.append({
-        event: 'attempt.end',
-        task: id,
-        attempt: rec.attempts,
-        tool: rec.spec.tool,
-        outcome: 'interrupted',
-        reason,
-        ...(rec.claim.toolPid ? { pid: rec.claim.toolPid } : {}),
-      });
-      if (crashes >= policies.recovery.maxCrashes) {
-        const why = `poison: the worker died during ${crashes} attempts of this task (policies.recovery.maxCrashes = ${policies.recovery.maxCrashes}); run "headless retry ${id}" to try again`;
-        await store.update(id, 'processing', (r) => ({ ...r, crashes }));
-        await store.fail(id, 'processing', why, {
-          attempt: rec.attempts,
-          startedAt: rec.claim.claimedAt,
-          endedAt: now.toISOString(),
-          outcome: 'poison',
-          reason,
-        });
-        await ledger.append({
-          event: 'task.failed',
-          task: id,
-          attempt: rec.attempts,
-          outcome: 'poison',
-          reason: why,
-        });
-        report.poisoned.push(id);
-      } else {
-        await store.schedule(id, 'processing', now, `${reason}; requeued by recovery`, (r) => ({
-          ...r,
-          crashes,
-          history: [
-            ...r.history,
-            {
-              attempt: r.attempts,
-              startedAt: rec.claim?.claimedAt ?? now.toISOString(),
-              endedAt: now.toISOString(),
-              outcome: 'interrupted' as const,
-              reason,
-            },
-          ].slice(-10),
-        }));
-        await ledger.append({ event: 'task.requeued', task: id, attempt: rec.attempts, reason });
-        report.requeued.push(id);
-      }
+      const poison =
+        crashes >= policies.recovery.maxCrashes
+          ? `poison: the worker died during ${crashes} attempts of this task (policies.recovery.maxCrashes = ${policies.recovery.maxCrashes}); run "headless retry ${id}" to try again`
+          : undefined;
+      await transitions.requeueOrphan(id, rec, { reason, now, ...(poison ? { poison } : {}) });
+      (poison ? report.poisoned : report.requeued).push(id);
     } catch (err) {
       if (err instanceof MissingTaskError) continue;
       throw err;
-    }
-  }
-
-  // A crash between rewriting content and renaming can also leave a queued-folder record that names another state.
-  for (const state of ['queued', 'failed', 'quarantine', 'done'] as const) {
-    for (const id of await store.ids(state)) {
-      const rec = await store.read(state, id).catch(() => undefined);
-      if (rec && rec.state !== state && rec.state === 'processing') {
-        // An unowned move renamed first and died before rewriting: the folder is the truth.
-        await store.update(id, state, (r) => ({ ...r, state }));
-        report.completedMoves.push(id);
-      }
     }
   }
 
@@ -194,28 +145,23 @@ export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {
     );
   }
 
-  await cleanLeftovers(paths.tasksDir, paths.runDir, await store.ids('processing'), clock, report);
+  await cleanLeftovers(paths, clock, report);
+  // Last: every move above has written its lines, so what is still missing was cut by a crash.
+  const caught = await catchUpLedger({
+    store,
+    ledgerFile: paths.ledger,
+    ledger,
+    checkpoint: checkpointFile(paths.ledgerCheckpoint),
+    now: new Date(clock.now()),
+  });
+  report.ledgerCaughtUp = caught.appended + caught.rejected;
+  if (report.ledgerCaughtUp) {
+    report.notes.push(
+      `the ledger lacked ${report.ledgerCaughtUp} line(s) of moves a crash cut short; added from the task records`,
+    );
+  }
   await ledger.close();
   return report;
-}
-
-async function finishMove(
-  tasksDir: string,
-  id: string,
-  to: TaskState,
-  report: RecoveryReport,
-): Promise<void> {
-  if (!TASK_STATES.includes(to)) return;
-  const src = path.join(tasksDir, 'processing', `${id}.json`);
-  const dst = path.join(tasksDir, to, `${id}.json`);
-  try {
-    await fs.access(dst);
-    report.notes.push(`task ${id} is in both processing and ${to}; kept ${to}, removed the processing copy`);
-    await fs.rm(src, { force: true });
-  } catch {
-    await fs.rename(src, dst);
-  }
-  report.completedMoves.push(id);
 }
 
 async function endOrphanTool(rec: TaskRecord, graceMs: number, report: RecoveryReport): Promise<void> {
@@ -255,19 +201,10 @@ async function endOrphanTool(rec: TaskRecord, graceMs: number, report: RecoveryR
     report.notes.push(`task ${rec.id}: processes ${survivors.join(', ')} survived SIGKILL`);
 }
 
-async function cleanLeftovers(
-  tasksDir: string,
-  runDir: string,
-  processing: string[],
-  clock: Clock,
-  report: RecoveryReport,
-): Promise<void> {
+/** Temp files of interrupted writes outside the store, and scratch folders of tasks no longer running. */
+async function cleanLeftovers(paths: RootLayout, clock: Clock, report: RecoveryReport): Promise<void> {
   const now = clock.now();
-  for (const dir of [
-    ...TASK_STATES.map((s) => path.join(tasksDir, s)),
-    path.join(tasksDir, 'inbox'),
-    runDir,
-  ]) {
+  for (const dir of [paths.inbox, paths.runDir]) {
     let names: string[];
     try {
       names = await fs.readdir(dir);
@@ -280,27 +217,25 @@ async function cleanLeftovers(
       try {
         const st = await fs.stat(file);
         // Inbox temp files may belong to a writer that is still running (`headless enqueue`).
-        if (dir.endsWith('inbox') && now - st.mtimeMs < TMP_MAX_AGE_MS) continue;
+        if (dir === paths.inbox && now - st.mtimeMs < TMP_MAX_AGE_MS) continue;
         await fs.rm(file, { force: true });
-        report.cleaned.push(path.relative(path.dirname(tasksDir), file));
+        report.cleaned.push(path.relative(paths.root, file));
       } catch {
         // gone already
       }
     }
   }
-  const keep = new Set(processing);
-  for (const sub of ['scratch', path.basename(cancelDir(runDir))]) {
-    let names: string[];
-    try {
-      names = await fs.readdir(path.join(runDir, sub));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (keep.has(name)) continue;
-      await fs.rm(path.join(runDir, sub, name), { recursive: true, force: true });
-      report.cleaned.push(path.join('.tasks', 'run', sub, name));
-    }
+  let names: string[];
+  try {
+    names = await fs.readdir(paths.scratchDir);
+  } catch {
+    return;
+  }
+  const keep = new Set(report.live);
+  for (const name of names) {
+    if (keep.has(name)) continue;
+    await fs.rm(path.join(paths.scratchDir, name), { recursive: true, force: true });
+    report.cleaned.push(path.relative(paths.root, path.join(paths.scratchDir, name)));
   }
 }
 

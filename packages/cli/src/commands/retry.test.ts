@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { FolderStore } from '@headless/core/queue/folder-store';
-import { TaskSpec } from '@headless/core/task/schema';
+import type { FolderStore } from '@headless/core/queue/folder-store';
+import { testTasks } from '@headless/test-support/tasks';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin.js');
@@ -20,14 +20,15 @@ describe('headless retry', () => {
   let store: FolderStore;
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot());
-    store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
+    store = testTasks(root).store;
   });
   afterEach(() => cleanup());
 
   it('puts a failed task back in the queue with fresh attempts', async () => {
-    await store.enqueue([{ spec: TaskSpec.parse({ id: 'f1', tool: 'git', args: ['status'] }) }]);
-    await store.claim('f1', { workerPid: 1 });
-    await store.fail('f1', 'processing', 'exit code 1');
+    const tasks = testTasks(root);
+    await tasks.enqueue([{ id: 'f1', tool: 'git', args: ['status'] }]);
+    await tasks.fail('f1');
+    await tasks.close();
     const r = cli(root, 'retry', 'f1');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('1 task(s) back in the queue');

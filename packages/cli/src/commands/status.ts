@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { ToolBreakers, type BreakersSnapshot, type BreakerView } from '@headless/core/policy/tool-breakers';
-import { readHeartbeat, lockHolderAlive, type WorkerHeartbeat } from '@headless/core/run-state/worker-files';
+import { ToolBreakers, type BreakerView } from '@headless/core/policy/tool-breakers';
+import { breakersFile } from '@headless/core/policy/breaker-registry';
+import { heartbeatFile, type WorkerHeartbeat } from '@headless/core/run-state/heartbeat';
+import { holderAlive } from '@headless/core/run-state/pid-lock';
 import { readStateFile, stateFile, type SupervisorState } from '@headless/supervisor/state-file';
 import type { LoopsFile } from '@headless/orchestrator/loops-file';
 import { isAlive } from '@headless/core/process/alive';
@@ -20,6 +21,8 @@ export interface StatusReport {
     lastHeartbeatAt: string;
     healthy: boolean;
     supervised: boolean;
+    /** Why claiming is paused, while it is. */
+    paused?: string;
   } | null;
   supervisor: SupervisorState | null;
   breakers: Record<string, BreakerView>;
@@ -53,14 +56,18 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
   const { runDir } = ctx.paths;
   const [counts, hb, sup, breakersSnap, loops] = await Promise.all([
     ctx.store.counts(),
-    readHeartbeat(runDir),
+    heartbeatFile(ctx.paths.workerHeartbeat)
+      .read()
+      .catch(() => undefined),
     readStateFile(stateFile(runDir)),
-    readJson<BreakersSnapshot>(path.join(runDir, 'breakers.json')),
-    readJson<LoopsFile>(path.join(runDir, 'loops.json')),
+    breakersFile(ctx.paths.breakers)
+      .read()
+      .catch(() => undefined),
+    readJson<LoopsFile>(ctx.paths.loopsState),
   ]);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
   const workerAlive = hb
-    ? lockHolderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) &&
+    ? holderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) &&
       hb.state !== 'stopped'
     : false;
   const breakers: Record<string, BreakerView> = {};
@@ -84,6 +91,7 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
           lastHeartbeatAt: hb.at,
           healthy: workerAlive && Date.now() - Date.parse(hb.at) < staleMs,
           supervised: hb.supervised,
+          ...(workerAlive && hb.paused ? { paused: hb.paused } : {}),
         }
       : null,
     supervisor: sup && isAlive(sup.pid) ? sup : null,
@@ -123,6 +131,7 @@ export function renderStatus(r: StatusReport): string {
     out.push(
       `worker: pid ${r.worker.pid} ${r.worker.state}${r.worker.alive ? `, heartbeat ${ago(r.worker.lastHeartbeatAt)}${r.worker.healthy ? '' : ' (STALE)'}` : ''}`,
     );
+    if (r.worker.paused) out.push(`  claiming paused: ${r.worker.paused}`);
   } else {
     out.push('worker: never started on this root');
   }

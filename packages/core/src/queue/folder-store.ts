@@ -1,44 +1,62 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AttemptSummary, TaskRecord, TaskState } from '../task/record.js';
+import type { TaskRecord, TaskState } from '../task/record.js';
 import { TASK_STATES } from '../task/record.js';
+import { parseTaskRecord } from '../task/record-schema.js';
 import { assertMove } from '../task/state-machine.js';
 import { fsyncDir, renameWithRetry, writeFileAtomic } from '../fs/atomic.js';
 import { systemClock, type Clock } from '../clock.js';
-import type {
-  Counts,
-  EnqueueItem,
-  EnqueueOutcome,
-  QuarantineKind,
-  QueueStore,
-  RejectedLine,
+import { faultPoint } from '../fault-points.js';
+import {
+  CorruptRecordError,
+  isNotFound,
+  MissingTaskError,
+  type Counts,
+  type EnqueueOutcome,
+  type NewRecord,
+  type QueueStore,
+  type RejectedLine,
+  type RepairReport,
 } from './store.js';
 import { mapLimit } from './map-limit.js';
+import { RejectedLines } from './folder-rejected.js';
+import { repairFolders } from './folder-repair.js';
+import { findKnownId, type KnownIds } from './id-index.js';
 
-const HISTORY_KEPT = 10;
+export { CorruptRecordError, MissingTaskError, isNotFound } from './store.js';
+
+export interface FolderStoreOptions {
+  clock?: Clock;
+  /** false: no flushes at all (tests and benchmarks that measure without durability). */
+  fsync?: boolean;
+  /** Kept inbox files, from which `repair` rebuilds torn records. */
+  ingestedDir?: string;
+}
 
 /**
  * The embedded queue: one JSON file per task, and the folder it is in is its state
  * (`.tasks/<state>/<id>.json`). Every move is one rename, so a crash at any instant leaves the task
- * in exactly one folder. Content is rewritten before the move when the caller owns the task (its
- * worker, for a processing task) and after it otherwise (the rename is then what takes ownership).
- * Recovery reconciles the only window that can be torn: a renamed file whose content still names
- * the old state.
+ * in one folder. Moves out of `processing` (the owner's) write the new content first and then
+ * rename; other moves rename first (the rename is what takes the task) and then rewrite. `repair`
+ * reconciles the window either order leaves: a file whose content names another state.
  */
 export class FolderStore implements QueueStore {
   private readonly clock: Clock;
   private readonly fsync: boolean;
+  private readonly rejected: RejectedLines;
+  private readonly ingestedDir: string;
 
   constructor(
     readonly tasksDir: string,
-    opts: { clock?: Clock; fsync?: boolean } = {},
+    opts: FolderStoreOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
     this.fsync = opts.fsync ?? true;
+    this.ingestedDir = opts.ingestedDir ?? path.join(tasksDir, 'ingested');
+    this.rejected = new RejectedLines(path.join(tasksDir, 'quarantine', 'lines'), this.fsync);
   }
 
-  dir(state: TaskState): string {
+  private dir(state: TaskState): string {
     return path.join(this.tasksDir, state);
   }
 
@@ -46,18 +64,26 @@ export class FolderStore implements QueueStore {
     return path.join(this.dir(state), `${id}.json`);
   }
 
-  private get linesDir(): string {
-    return path.join(this.tasksDir, 'quarantine', 'lines');
-  }
-
-  private get archiveDir(): string {
-    return path.join(this.tasksDir, 'archive');
+  /** Where a task's record lives, for messages only (never to be opened by others). */
+  describe(state: TaskState, id: string): string {
+    return this.file(state, id);
   }
 
   async init(): Promise<void> {
     for (const s of TASK_STATES) await fs.mkdir(this.dir(s), { recursive: true });
-    await fs.mkdir(this.linesDir, { recursive: true });
-    await fs.mkdir(this.archiveDir, { recursive: true });
+    await this.rejected.init();
+    await fs.mkdir(path.join(this.tasksDir, 'archive'), { recursive: true });
+  }
+
+  repair(now: Date): Promise<RepairReport> {
+    return repairFolders({
+      tasksDir: this.tasksDir,
+      ingestedDir: this.ingestedDir,
+      now,
+      fsync: this.fsync,
+      read: (state, id) => this.read(state, id).catch(() => undefined),
+      write: (state, rec) => this.write(state, rec),
+    });
   }
 
   private now(): string {
@@ -65,12 +91,16 @@ export class FolderStore implements QueueStore {
   }
 
   async read(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await fs.readFile(this.file(state, id), 'utf8')) as TaskRecord;
+      text = await fs.readFile(this.file(state, id), 'utf8');
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw new CorruptRecordError(this.file(state, id), err);
+      throw new CorruptRecordError(this.file(state, id), String(err));
     }
+    const parsed = parseTaskRecord(text, id);
+    if (!parsed.ok) throw new CorruptRecordError(this.file(state, id), parsed.why);
+    return parsed.record;
   }
 
   private async write(state: TaskState, rec: TaskRecord, durable = true, syncDir = true): Promise<void> {
@@ -84,22 +114,11 @@ export class FolderStore implements QueueStore {
     return { ...rec, state: to, rev: rec.rev + 1, updatedAt: this.now() };
   }
 
-  /**
-   * Moves a task between folders. Owned moves (from processing) write the new content first and then
-   * rename; unowned moves rename first (losing a race gives ENOENT, reported as MissingTaskError).
-   */
-  /**
-   * Moves a task between folders. Owned moves (from processing) write the new content first and then
-   * rename; unowned moves rename first (losing a race gives ENOENT, reported as MissingTaskError).
-   * `durable: false` skips every flush: the move survives a process crash (the file system has it)
-   * but maybe not a power loss, after which recovery treats the task as interrupted and runs it
-   * again (at-least-once). Only the claim takes that shortcut; see docs/reliability.md.
-   */
   async move(
     id: string,
     from: TaskState,
     to: TaskState,
-    mutate: (rec: TaskRecord) => TaskRecord,
+    patch: (rec: TaskRecord) => TaskRecord,
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
     assertMove(id, from, to);
@@ -109,17 +128,19 @@ export class FolderStore implements QueueStore {
     if (from === 'processing') {
       const cur = await this.read(from, id);
       if (!cur) throw new MissingTaskError(id, from);
-      const next = mutate(this.bump(cur, to));
+      const next = patch(this.bump(cur, to));
       // The data is flushed here; one flush of the destination folder below covers both renames
       // (the journal keeps metadata changes in order).
       await this.write(from, next, durable, false);
+      faultPoint('store.move:after-write');
       await this.rename(src, dst, id, from, durable);
       return next;
     }
     await this.rename(src, dst, id, from, false);
+    faultPoint('store.move:after-rename');
     const cur = await this.read(to, id);
     if (!cur) throw new MissingTaskError(id, to);
-    const next = mutate(this.bump(cur, to));
+    const next = patch(this.bump(cur, to));
     await this.write(to, next, durable);
     return next;
   }
@@ -147,112 +168,105 @@ export class FolderStore implements QueueStore {
     if (this.fsync && syncDir) await fsyncDir(path.dirname(dst));
   }
 
-  async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueOutcome[]> {
-    await this.init();
-    const known = await this.idIndex();
-    const outcomes: EnqueueOutcome[] = [];
-    const toWrite: TaskRecord[] = [];
-    const inBatch = new Set<string>();
-    for (const item of items) {
-      const { spec } = item;
-      const state = known.get(spec.id);
-      if (inBatch.has(spec.id)) {
-        outcomes.push({
-          id: spec.id,
-          result: 'known',
-          state: 'queued',
-          reason: `duplicate id ${spec.id} earlier in the same input`,
-        });
-        continue;
-      }
-      if (state) {
-        const existing = await this.read(state, spec.id);
-        const src = existing?.source;
-        if (
-          src &&
-          item.source &&
-          src.file === item.source.file &&
-          src.line === item.source.line &&
-          src.hash === item.source.hash
-        ) {
-          outcomes.push({ id: spec.id, result: 'replayed' });
-          continue;
-        }
-        if (!spec.rerun || state === 'queued' || state === 'processing') {
-          outcomes.push({
-            id: spec.id,
-            result: 'known',
-            state,
-            reason: spec.rerun
-              ? `task ${spec.id} is still ${state}; "rerun" applies only to finished tasks`
-              : `task ${spec.id} already exists (${state}); set "rerun": true to run it again`,
-          });
-          continue;
-        }
-        await this.archive(state, spec.id);
-      }
-      const now = this.now();
-      const rec: TaskRecord = {
-        id: spec.id,
-        spec,
-        state: 'queued',
-        attempts: 0,
-        crashes: 0,
-        ...(spec.not_before ? { notBefore: new Date(spec.not_before).toISOString() } : {}),
-        enqueuedAt: now,
-        updatedAt: now,
-        rev: 1,
-        ...(item.source ? { source: item.source } : {}),
-        history: [],
-      };
-      inBatch.add(spec.id);
-      toWrite.push(rec);
-      outcomes.push({ id: spec.id, result: 'queued' });
-    }
-    // Each record's data is flushed; the folder once for the whole batch (one fsync instead of one
-    // per task). Callers move their input away only after this returns.
-    await mapLimit(toWrite, 16, (rec) => this.write('queued', rec, true, false));
-    if (this.fsync && toWrite.length > 0) await fsyncDir(this.dir('queued'));
-    return outcomes;
-  }
-
-  private async archive(state: TaskState, id: string): Promise<void> {
-    await fs.mkdir(this.archiveDir, { recursive: true });
-    const stamp = this.now().replace(/[:.]/g, '-');
-    await renameWithRetry(this.file(state, id), path.join(this.archiveDir, `${id}.${stamp}.json`));
-  }
-
-  private async idIndex(): Promise<Map<string, TaskState>> {
-    const index = new Map<string, TaskState>();
-    for (const s of TASK_STATES) for (const id of await this.ids(s)) index.set(id, s);
-    return index;
-  }
-
-  async claim(id: string, owner: { workerPid: number; workerStart?: string }): Promise<TaskRecord | null> {
+  async claim(id: string, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord | null> {
     try {
-      // The rename is the claim: of two claimers, one gets ENOENT. The attempt is counted right after,
-      // before any tool starts; a crash between the two leaves an uncounted claim that recovery requeues.
-      // Not flushed to disk: a process crash keeps it (the file system has it); a power loss may undo it,
-      // and the task then simply runs again. A flush here would double the cost of a trivial task.
-      return await this.move(
-        id,
-        'queued',
-        'processing',
-        (rec) => ({
-          ...rec,
-          attempts: rec.attempts + 1,
-          claim: {
-            workerPid: owner.workerPid,
-            claimedAt: rec.updatedAt,
-            ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
-          },
-        }),
-        { durable: false },
-      );
+      // The rename is the claim: of two claimers, one gets ENOENT. Not flushed to disk: a process
+      // crash keeps it (the file system has it); a power loss may undo it, and the task then simply
+      // runs again. A flush here would double the cost of a trivial task.
+      return await this.move(id, 'queued', 'processing', patch, { durable: false });
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
       throw err;
     }
+  }
+
+  async enqueue(items: readonly NewRecord[]): Promise<EnqueueOutcome[]> {
+    await this.init();
+    const known = await this.knownIds();
+    const outcomes: EnqueueOutcome[] = [];
+    const toWrite: TaskRecord[] = [];
+    const inBatch: KnownIds = new Map();
+    for (const { record } of items) {
+      const id = record.id;
+      const earlier = findKnownId(inBatch, id);
+      if (earlier) {
+        outcomes.push({
+          id,
+          result: 'known',
+          state: 'queued',
+          reason:
+            earlier.id === id
+              ? `duplicate id ${id} earlier in the same input`
+              : `id ${id} differs only in case from ${earlier.id} earlier in the same input; ids are unique ignoring case`,
+        });
+        continue;
+      }
+      const existing = findKnownId(known, id);
+      if (existing) {
+        const outcome = await this.judgeKnown(record, existing.id, existing.state);
+        if (outcome) {
+          outcomes.push(outcome);
+          continue;
+        }
+        await this.archive(existing.state, existing.id);
+      }
+      inBatch.set(id.toLowerCase(), { id, state: 'queued' });
+      toWrite.push(record);
+      outcomes.push({ id, result: 'queued' });
+    }
+    // Each record's data is flushed; the folder once for the whole batch (one fsync instead of one
+    // per task). Callers move their input away only after this returns.
+    await mapLimit(toWrite, 16, (rec) => this.write('queued', rec, true, false));
+    faultPoint('store.enqueue:after-write');
+    if (this.fsync && toWrite.length > 0) await fsyncDir(this.dir('queued'));
+    return outcomes;
+  }
+
+  /** A known id: replayed input, refused, or (undefined) a rerun that may replace it. */
+  private async judgeKnown(
+    rec: TaskRecord,
+    knownId: string,
+    state: TaskState,
+  ): Promise<EnqueueOutcome | undefined> {
+    const id = rec.id;
+    if (knownId !== id) {
+      return {
+        id,
+        result: 'known',
+        state,
+        reason: `id ${id} differs only in case from task ${knownId} (${state}); ids are unique ignoring case (Windows and macOS file names are), choose another id`,
+      };
+    }
+    const existing = await this.read(state, id).catch(() => undefined);
+    const src = existing?.source;
+    const mine = rec.source;
+    if (src && mine && src.file === mine.file && src.line === mine.line && src.hash === mine.hash) {
+      return { id, result: 'replayed' };
+    }
+    const rerun = rec.spec.rerun;
+    if (!rerun || state === 'queued' || state === 'processing') {
+      return {
+        id,
+        result: 'known',
+        state,
+        reason: rerun
+          ? `task ${id} is still ${state}; "rerun" applies only to finished tasks`
+          : `task ${id} already exists (${state}); set "rerun": true to run it again`,
+      };
+    }
+    return undefined;
+  }
+
+  private async archive(state: TaskState, id: string): Promise<void> {
+    const stamp = this.now().replace(/[:.]/g, '-');
+    await renameWithRetry(this.file(state, id), path.join(this.tasksDir, 'archive', `${id}.${stamp}.json`));
+  }
+
+  private async knownIds(): Promise<KnownIds> {
+    const index: KnownIds = new Map();
+    for (const s of TASK_STATES)
+      for (const id of await this.ids(s)) index.set(id.toLowerCase(), { id, state: s });
+    return index;
   }
 
   async update(
@@ -268,39 +282,6 @@ export class FolderStore implements QueueStore {
     return next;
   }
 
-  complete(id: string, attempt: AttemptSummary): Promise<TaskRecord> {
-    return this.move(id, 'processing', 'done', (rec) => withAttempt(dropClaim(rec), attempt, undefined));
-  }
-
-  fail(id: string, from: TaskState, reason: string, attempt?: AttemptSummary): Promise<TaskRecord> {
-    return this.move(id, from, 'failed', (rec) => withAttempt(dropClaim(rec), attempt, reason));
-  }
-
-  schedule(
-    id: string,
-    from: TaskState,
-    notBefore: Date,
-    reason: string,
-    patch: (rec: TaskRecord) => TaskRecord = (r) => r,
-  ): Promise<TaskRecord> {
-    return this.move(id, from, 'queued', (rec) =>
-      patch({ ...dropClaim(rec), notBefore: notBefore.toISOString(), reason }),
-    );
-  }
-
-  quarantine(
-    id: string,
-    from: TaskState,
-    reason: string,
-    kind: QuarantineKind,
-    attempt?: AttemptSummary,
-  ): Promise<TaskRecord> {
-    return this.move(id, from, 'quarantine', (rec) => ({
-      ...withAttempt(dropClaim(rec), attempt, reason),
-      quarantineKind: kind,
-    }));
-  }
-
   async get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined> {
     for (const state of TASK_STATES) {
       const record = await this.read(state, id);
@@ -311,7 +292,7 @@ export class FolderStore implements QueueStore {
 
   async list(state: TaskState): Promise<TaskRecord[]> {
     const ids = await this.ids(state);
-    const recs = await mapLimit(ids, 32, (id) => this.read(state, id));
+    const recs = await mapLimit(ids, 32, (id) => this.read(state, id).catch(() => undefined));
     return recs.filter((r): r is TaskRecord => r !== undefined);
   }
 
@@ -332,7 +313,7 @@ export class FolderStore implements QueueStore {
       this.ids('done'),
       this.ids('failed'),
       this.ids('quarantine'),
-      this.rejectedKeys(),
+      this.rejected.keys(),
     ]);
     return {
       queued: queued.length,
@@ -343,96 +324,15 @@ export class FolderStore implements QueueStore {
     };
   }
 
-  async rejectLine(rejected: RejectedLine): Promise<string> {
-    await fs.mkdir(this.linesDir, { recursive: true });
-    const safeFile = rejected.file.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-    // The key depends on the line's content, so reading the same inbox file again after a crash
-    // rewrites the same entry instead of adding a second one.
-    const digest = createHash('sha256')
-      .update(`${rejected.raw}\n${rejected.reason}`)
-      .digest('hex')
-      .slice(0, 10);
-    const key = `${safeFile}--L${rejected.line}--${digest}`;
-    await writeFileAtomic(path.join(this.linesDir, `${key}.json`), `${JSON.stringify(rejected, null, 1)}\n`, {
-      fsync: this.fsync,
-    });
-    return key;
+  rejectLine(rejected: RejectedLine): Promise<{ key: string; created: boolean }> {
+    return this.rejected.add(rejected);
   }
 
-  private async rejectedKeys(): Promise<string[]> {
-    try {
-      return (await fs.readdir(this.linesDir)).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
-    } catch (err) {
-      if (isNotFound(err)) return [];
-      throw err;
-    }
+  listRejected(): Promise<(RejectedLine & { key: string })[]> {
+    return this.rejected.list();
   }
 
-  async listRejected(): Promise<(RejectedLine & { key: string })[]> {
-    const keys = await this.rejectedKeys();
-    const out: (RejectedLine & { key: string })[] = [];
-    for (const key of keys.sort()) {
-      try {
-        const r = JSON.parse(
-          await fs.readFile(path.join(this.linesDir, `${key}.json`), 'utf8'),
-        ) as RejectedLine;
-        out.push({ ...r, key });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    return out;
-  }
-
-  async removeRejected(key: string): Promise<void> {
-    await fs.rm(path.join(this.linesDir, `${key}.json`), { force: true });
-  }
-}
-
-function dropClaim(rec: TaskRecord): TaskRecord {
-  const { claim: _claim, ...rest } = rec;
-  return rest;
-}
-
-function withAttempt(
-  rec: TaskRecord,
-  attempt: AttemptSummary | undefined,
-  reason: string | undefined,
-): TaskRecord {
-  const history = attempt
-    ? [...rec.history.filter((a) => a.attempt !== attempt.attempt), attempt].slice(-HISTORY_KEPT)
-    : rec.history;
-  const { reason: _old, ...rest } = rec;
-  return { ...rest, history, ...(reason !== undefined ? { reason } : {}) };
-}
-
-export function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
-
-/** The task is not where the caller expected: another process moved it first. */
-export class MissingTaskError extends Error {
-  constructor(
-    readonly id: string,
-    readonly state: TaskState,
-  ) {
-    super(`task ${id} is no longer ${state}`);
-    this.name = 'MissingTaskError';
-  }
-}
-
-/** A record file that does not parse: reported with its path, never overwritten. */
-export class CorruptRecordError extends Error {
-  constructor(
-    readonly file: string,
-    cause: unknown,
-  ) {
-    super(
-      `task record ${file} is unreadable (${cause instanceof Error ? cause.message : String(cause)}); move it aside or delete it`,
-      {
-        cause,
-      },
-    );
-    this.name = 'CorruptRecordError';
+  removeRejected(key: string): Promise<void> {
+    return this.rejected.remove(key);
   }
 }

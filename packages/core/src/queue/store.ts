@@ -1,54 +1,73 @@
 import type { TaskSpec } from '../task/schema.js';
-import type { AttemptSummary, TaskRecord, TaskState } from '../task/record.js';
+import type { TaskRecord, TaskState } from '../task/record.js';
 
 /**
- * The queue, as the worker, recovery and the CLI see it. No paths: the folder store is the embedded
- * default; a Redis/BullMQ store can implement the same interface later.
+ * The queue's storage, as everything above it sees it: no paths, no files. The folder store is the
+ * embedded default; a shared store (PostgreSQL) implements the same interface and must pass the same
+ * contract suite (`@headless/test-support/store-contract`).
+ *
+ * The store knows which moves are legal (the state machine) and makes each one atomic, but not why
+ * a task moves: that, the record patch and the ledger line are the job of `transitions.ts`, the
+ * only caller of `claim`, `move` and `enqueue`.
  */
 export interface QueueStore {
-  /** Adds tasks durably; a known id is reported as `known`, never duplicated. */
-  enqueue(items: readonly EnqueueItem[]): Promise<EnqueueOutcome[]>;
-  /** Takes a queued task for running, atomically; null when it is gone (another claimer won). Raises `attempts` durably. */
-  claim(id: string, owner: { workerPid: number; workerStart?: string }): Promise<TaskRecord | null>;
+  /** Makes the store usable (folders, tables). Idempotent. */
+  init(): Promise<void>;
   /**
-   * Updates a task in place without moving it (e.g. the tool's pid once spawned). `durable: false`
-   * skips the flush to disk: right for facts that mean nothing after a power loss, such as pids.
+   * Completes or undoes what a crash left half-done inside the store (a move cut in two, torn
+   * records, temp files), so every task is in exactly one state. Run by recovery, once per boot,
+   * with the worker lock held.
    */
+  repair(now: Date): Promise<RepairReport>;
+  /**
+   * Adds new records durably. An id already known (ignoring case) is `known`, never duplicated,
+   * unless it is a finished task and the item says `rerun` (the old record is archived).
+   */
+  enqueue(items: readonly NewRecord[]): Promise<EnqueueOutcome[]>;
+  /**
+   * Takes a queued task for running, exclusively: of concurrent claimers exactly one gets the
+   * record, the others null. `patch` sees the record with its state already `processing`.
+   */
+  claim(id: string, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord | null>;
+  /**
+   * Moves a task between states (legal moves only, else `IllegalMoveError`); `MissingTaskError`
+   * when the task is not in `from`. `patch` sees the record with `state`, `rev` and `updatedAt`
+   * already set for the move. `durable: false` may skip flushes (facts that mean nothing after a
+   * power loss).
+   */
+  move(
+    id: string,
+    from: TaskState,
+    to: TaskState,
+    patch: (rec: TaskRecord) => TaskRecord,
+    opts?: { durable?: boolean },
+  ): Promise<TaskRecord>;
+  /** Changes a record without moving it (the tool's pid once spawned). */
   update(
     id: string,
     state: TaskState,
     patch: (rec: TaskRecord) => TaskRecord,
     opts?: { durable?: boolean },
   ): Promise<TaskRecord>;
-  complete(id: string, attempt: AttemptSummary): Promise<TaskRecord>;
-  fail(id: string, from: TaskState, reason: string, attempt?: AttemptSummary): Promise<TaskRecord>;
-  /** Back to the queue, not before `notBefore` (retry, usage-limit reset, interrupted run). */
-  schedule(
-    id: string,
-    from: TaskState,
-    notBefore: Date,
-    reason: string,
-    patch?: (rec: TaskRecord) => TaskRecord,
-  ): Promise<TaskRecord>;
-  quarantine(
-    id: string,
-    from: TaskState,
-    reason: string,
-    kind: QuarantineKind,
-    attempt?: AttemptSummary,
-  ): Promise<TaskRecord>;
+  /** The record in `state`; undefined when it is not there. A damaged record is a `CorruptRecordError`. */
+  read(state: TaskState, id: string): Promise<TaskRecord | undefined>;
   get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined>;
   list(state: TaskState): Promise<TaskRecord[]>;
   /** Ids only: cheap enough to call on every scan. */
   ids(state: TaskState): Promise<string[]>;
   counts(): Promise<Counts>;
   /** Input lines that never became tasks (bad JSON, unknown tool, duplicate id, ...). */
-  rejectLine(rejected: RejectedLine): Promise<string>;
+  rejectLine(rejected: RejectedLine): Promise<{ key: string; created: boolean }>;
   listRejected(): Promise<(RejectedLine & { key: string })[]>;
   removeRejected(key: string): Promise<void>;
 }
 
 export type QuarantineKind = 'breaker' | 'invalid' | 'manual';
+
+/** A task about to be stored for the first time (built by `transitions.enqueue`). */
+export interface NewRecord {
+  record: TaskRecord;
+}
 
 export interface EnqueueItem {
   spec: TaskSpec;
@@ -77,4 +96,44 @@ export interface RejectedLine {
   raw: string;
   rawBytes: number;
   at: string;
+}
+
+export interface RepairReport {
+  /** Moves a crash cut in half, completed (or undone). */
+  completedMoves: string[];
+  /** Unreadable records rebuilt from their kept inbox line: id -> state rebuilt in. */
+  rebuilt: Record<string, TaskState>;
+  /** Unreadable records with nothing to rebuild from, moved aside. */
+  unrecoverable: string[];
+  /** Temp leftovers removed. */
+  cleaned: string[];
+  notes: string[];
+  /** Ledger lines for what was found (`task.damaged`); the caller appends them. */
+  events: { event: 'task.damaged'; task: string; reason: string; file: string }[];
+}
+
+/** The task is not where the caller expected: another process moved it first. */
+export class MissingTaskError extends Error {
+  constructor(
+    readonly id: string,
+    readonly state: TaskState,
+  ) {
+    super(`task ${id} is no longer ${state}`);
+    this.name = 'MissingTaskError';
+  }
+}
+
+/** A stored record that does not parse: reported with where it is, never overwritten. */
+export class CorruptRecordError extends Error {
+  constructor(
+    readonly where: string,
+    why: string,
+  ) {
+    super(`task record ${where} is unreadable (${why}); move it aside or delete it`);
+    this.name = 'CorruptRecordError';
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }

@@ -56,4 +56,18 @@ export interface TaskRecord {
   quarantineKind?: 'breaker' | 'invalid' | 'manual';
   /** Recent attempts, newest last (the ledger has them all). */
   history: AttemptSummary[];
+  /**
+   * The ledger lines of this task's recent moves, newest last, each stamped with the record's `rev`
+   * at that move. Written in the same store change as the move, so recovery can append any line a
+   * crash kept out of the ledger (the ledger catches up from the record).
+   */
+  journal?: JournalEntry[];
+}
+
+/** One ledger line as a task move wrote it into its record (see `journal`). */
+export interface JournalEntry {
+  rev: number;
+  ts: string;
+  event: string;
+  [field: string]: unknown;
 }

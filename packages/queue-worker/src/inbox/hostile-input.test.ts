@@ -5,6 +5,7 @@ import { ToolsConfig } from '@headless/core/config/schema';
 import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Ledger } from '@headless/core/ledger/ledger';
+import { Transitions } from '@headless/core/queue/transitions';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { ingestFile, type IngestDeps } from './ingest.js';
 import { jsonNestingDepth } from './json-depth.js';
@@ -31,9 +32,10 @@ describe('hostile inbox input', () => {
     store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
     await store.init();
     await fs.mkdir(inbox(), { recursive: true });
+    const ledger = new Ledger(path.join(root, 'logs', 'ledger.jsonl'), { fsync: false });
     deps = {
-      store,
-      ledger: new Ledger(path.join(root, 'logs', 'ledger.jsonl'), { fsync: false }),
+      transitions: new Transitions(store, ledger),
+      ledger,
       validation: {
         root,
         tools: ToolsConfig.parse(defaultToolsConfig()).tools,

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { QueueStore, EnqueueItem } from '@headless/core/queue/store';
-import type { Ledger } from '@headless/core/ledger/ledger';
+import type { EnqueueItem } from '@headless/core/queue/store';
+import type { Transitions, LedgerSink } from '@headless/core/queue/transitions';
 import { validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
 import { renameWithRetry } from '@headless/core/fs/atomic';
 import { matchesEnvPattern } from '@headless/core/process/env';
@@ -10,8 +10,9 @@ import { readLines } from './line-reader.js';
 import { jsonNestingDepth } from './json-depth.js';
 
 export interface IngestDeps {
-  store: QueueStore;
-  ledger: Ledger;
+  /** Queues tasks (and writes their `task.queued` lines). */
+  transitions: Transitions;
+  ledger: LedgerSink & { flush(): Promise<void> };
   validation: ValidationContext;
   /** Where read inbox files are kept (`.tasks/ingested`). */
   ingestedDir: string;
@@ -114,30 +115,17 @@ export async function ingestFile(
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcomes = await deps.store.enqueue(batch);
-    const ledgerLines: Promise<void>[] = [];
+    const outcomes = await deps.transitions.enqueue(batch);
     for (const o of outcomes) {
       const line = lineOf.get(o.id) ?? 0;
       if (o.result === 'queued') {
         report.queued.push(o.id);
-        const spec = batch.find((b) => b.spec.id === o.id)?.spec;
-        ledgerLines.push(
-          deps.ledger.append({
-            event: 'task.queued',
-            task: o.id,
-            tool: spec?.tool,
-            repo: spec?.repo,
-            file: name,
-            line,
-          }),
-        );
       } else if (o.result === 'replayed') {
         report.replayed.push(o.id);
       } else {
         await reject(line, o.reason, textOf.get(o.id) ?? o.id);
       }
     }
-    await Promise.all(ledgerLines);
     batch = [];
     lineOf.clear();
     textOf.clear();
@@ -147,15 +135,18 @@ export async function ingestFile(
     report.rejected.push({ line, reason });
     const masked = maskSecretEnv(raw, deps.validation.secretEnv ?? []);
     const kept = masked.length > RAW_KEPT_BYTES ? `${masked.slice(0, RAW_KEPT_BYTES)}…` : masked;
-    await deps.store.rejectLine({
+    const at = deps.now().toISOString();
+    const { created } = await deps.transitions.store.rejectLine({
       file: name,
       line,
       reason,
       raw: deps.redact ? deps.redact(kept) : kept,
       rawBytes,
-      at: deps.now().toISOString(),
+      at,
     });
-    await deps.ledger.append({ event: 'task.rejected', file: name, line, reason });
+    // A file read again after a crash finds its bad lines already kept: no second ledger line.
+    // A crash between the two writes is caught up by recovery from the kept line (`at`).
+    if (created) await deps.ledger.append({ event: 'task.rejected', file: name, line, reason, ts: at });
   };
 
   for await (const l of readLines(file, deps.validation.maxLineBytes, {

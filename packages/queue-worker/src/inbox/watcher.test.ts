@@ -5,6 +5,7 @@ import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Ledger } from '@headless/core/ledger/ledger';
+import { Transitions } from '@headless/core/queue/transitions';
 import { validationContext } from '@headless/core/task/validate';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { InboxWatcher } from './watcher.js';
@@ -22,14 +23,15 @@ describe('InboxWatcher', () => {
     ({ root, cleanup } = await makeTempRoot());
     await fs.mkdir(inbox(), { recursive: true });
     store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
+    const ledger = new Ledger(path.join(root, 'logs', 'ledger.jsonl'), { fsync: false });
     now = Date.now();
     watcher = new InboxWatcher({
       inboxDir: inbox(),
       settleMs: 2000,
       clock: { now: () => now },
       ingest: {
-        store,
-        ledger: new Ledger(path.join(root, 'logs', 'ledger.jsonl'), { fsync: false }),
+        transitions: new Transitions(store, ledger),
+        ledger,
         validation: validationContext(
           root,
           ToolsConfig.parse(defaultToolsConfig()),

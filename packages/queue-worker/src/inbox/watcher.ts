@@ -143,7 +143,7 @@ export class InboxWatcher {
     const stamp = this.opts.ingest.now().toISOString().replace(/[:.]/g, '-');
     try {
       await renameWithRetry(file, path.join(dir, `${stamp}--${name}`));
-      await this.opts.ingest.store.rejectLine({
+      await this.opts.ingest.transitions.store.rejectLine({
         file: name,
         line: 0,
         reason: `inbox file ${why}; ${hint}`,

@@ -1,0 +1,187 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
+import { parseTaskRecord } from '../task/record-schema.js';
+import type { RepairReport } from './store.js';
+import { findSourceLines } from './source-lines.js';
+
+export interface RepairDeps {
+  tasksDir: string;
+  ingestedDir: string;
+  now: Date;
+  fsync: boolean;
+  read: (state: TaskState, id: string) => Promise<TaskRecord | undefined>;
+  write: (state: TaskState, rec: TaskRecord) => Promise<void>;
+}
+
+type FolderRepairReport = RepairReport;
+
+/**
+ * Makes the state folders consistent after a crash: damaged records are moved aside and rebuilt
+ * from their kept inbox line, a move cut between its rename and its rewrite (or its rewrite and its
+ * rename) is completed, temp files of interrupted writes are removed. Idempotent.
+ */
+export async function repairFolders(deps: RepairDeps): Promise<FolderRepairReport> {
+  const report: FolderRepairReport = {
+    completedMoves: [],
+    rebuilt: {},
+    unrecoverable: [],
+    cleaned: [],
+    notes: [],
+    events: [],
+  };
+  await repairDamaged(deps, report);
+  for (const state of TASK_STATES) {
+    for (const id of await listIds(path.join(deps.tasksDir, state))) {
+      const rec = await deps.read(state, id);
+      if (!rec || rec.state === state) continue;
+      if (state === 'processing') {
+        // The owner wrote the final content and died before the rename: finish its move.
+        await finishMove(deps.tasksDir, id, rec.state, report);
+      } else {
+        // An unowned move renamed first and died before rewriting: the folder is the truth.
+        await deps.write(state, { ...rec, state });
+        report.completedMoves.push(id);
+      }
+    }
+  }
+  await cleanTemp(deps, report);
+  return report;
+}
+
+async function listIds(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
+  } catch {
+    return [];
+  }
+}
+
+async function finishMove(tasksDir: string, id: string, to: TaskState, report: RepairReport): Promise<void> {
+  const src = path.join(tasksDir, 'processing', `${id}.json`);
+  const dst = path.join(tasksDir, to, `${id}.json`);
+  try {
+    await fs.access(dst);
+    report.notes.push(`task ${id} is in both processing and ${to}; kept ${to}, removed the processing copy`);
+    await fs.rm(src, { force: true });
+  } catch {
+    await fs.rename(src, dst);
+  }
+  report.completedMoves.push(id);
+}
+
+async function cleanTemp(deps: RepairDeps, report: RepairReport): Promise<void> {
+  for (const state of TASK_STATES) {
+    const dir = path.join(deps.tasksDir, state);
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.tmp')) continue;
+      const file = path.join(dir, name);
+      // Repair runs under the worker lock: no write to these folders can be in progress.
+      await fs.rm(file, { force: true });
+      report.cleaned.push(path.join('.tasks', state, name));
+    }
+  }
+}
+
+interface Damaged {
+  id: string;
+  state: TaskState;
+  file: string;
+  why: string;
+}
+
+async function findDamaged(tasksDir: string): Promise<Damaged[]> {
+  const out: Damaged[] = [];
+  for (const state of TASK_STATES) {
+    for (const id of await listIds(path.join(tasksDir, state))) {
+      const file = path.join(tasksDir, state, `${id}.json`);
+      let text: string;
+      try {
+        const st = await fs.lstat(file);
+        if (!st.isFile()) continue;
+        text = await fs.readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      const parsed = parseTaskRecord(text, id);
+      if (!parsed.ok) out.push({ id, state, file, why: parsed.why });
+    }
+  }
+  return out;
+}
+
+/**
+ * Records a torn write left unreadable (a power cut with fsync off, a disk error, a hand edit): each
+ * is moved to `.tasks/quarantine/damaged/` and, when the kept inbox copy of its line is found,
+ * rebuilt. A task that had not finished is rebuilt as queued (it runs again: at-least-once); a done
+ * or failed one keeps its state. Without a copy, the task is reported with where its bytes are.
+ */
+async function repairDamaged(deps: RepairDeps, report: FolderRepairReport): Promise<void> {
+  const damaged = await findDamaged(deps.tasksDir);
+  if (damaged.length === 0) return;
+  const sources = await findSourceLines(deps.ingestedDir, new Set(damaged.map((d) => d.id)));
+  const asideDir = path.join(deps.tasksDir, 'quarantine', 'damaged');
+  await fs.mkdir(asideDir, { recursive: true });
+  const at = deps.now.toISOString();
+  const stamp = at.replace(/[:.]/g, '-');
+  for (const d of damaged) {
+    const aside = path.join(asideDir, `${stamp}--${d.state}--${d.id}.json`);
+    await fs.rename(d.file, aside);
+    const shown = path.relative(path.dirname(deps.tasksDir), aside);
+    const taken = await readableState(deps, d.id);
+    if (taken) {
+      report.notes.push(
+        `task ${d.id}: the record in ${d.state}/ was unreadable (${d.why}); the one in ${taken}/ is kept, the damaged one moved to ${shown}`,
+      );
+      continue;
+    }
+    const src = sources.get(d.id);
+    if (!src) {
+      report.unrecoverable.push(d.id);
+      report.notes.push(
+        `task ${d.id}: its ${d.state} record was unreadable (${d.why}) and no kept inbox line defines it; moved to ${shown}: submit the task again`,
+      );
+      report.events.push({
+        event: 'task.damaged',
+        task: d.id,
+        reason: `record in ${d.state}/ unreadable (${d.why}); not rebuilt: no kept inbox line`,
+        file: shown,
+      });
+      continue;
+    }
+    const finished = d.state === 'done' || d.state === 'failed';
+    const state: TaskState = finished ? d.state : 'queued';
+    const reason = finished
+      ? `record rebuilt from .tasks/ingested/${src.from} line ${src.source.line} after damage; its attempts are in the ledger`
+      : `record was unreadable in ${d.state}/ (${d.why}); rebuilt from .tasks/ingested/${src.from} line ${src.source.line} and queued again`;
+    const rec: TaskRecord = {
+      id: d.id,
+      spec: src.spec,
+      state,
+      attempts: 0,
+      crashes: 0,
+      ...(state === 'queued' ? { notBefore: at } : {}),
+      enqueuedAt: at,
+      updatedAt: at,
+      rev: 1,
+      source: src.source,
+      reason,
+      history: [],
+    };
+    await deps.write(state, rec);
+    report.rebuilt[d.id] = state;
+    report.notes.push(`task ${d.id}: ${reason}; the damaged bytes are in ${shown}`);
+    report.events.push({ event: 'task.damaged', task: d.id, reason, file: shown });
+  }
+}
+
+async function readableState(deps: RepairDeps, id: string): Promise<TaskState | undefined> {
+  for (const s of TASK_STATES) if (await deps.read(s, id)) return s;
+  return undefined;
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { stateFile, type StateFile } from './state-file.js';
+
+/** What `.tasks/run/worker.json` holds: the worker's heartbeat, read by status and recovery. */
+export const WorkerHeartbeatSchema = z.object({
+  pid: z.number().int().positive(),
+  startTime: z.string().optional(),
+  startedAt: z.string(),
+  at: z.string(),
+  state: z.enum(['running', 'stopping', 'stopped']),
+  supervised: z.boolean(),
+  /** Why claiming is paused, when it is (a store change that keeps failing, ...). */
+  paused: z.string().optional(),
+  running: z.array(
+    z.object({
+      id: z.string(),
+      attempt: z.number().int(),
+      tool: z.string(),
+      pid: z.number().int().optional(),
+      startedAt: z.string(),
+    }),
+  ),
+});
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
+
+export function heartbeatFile(file: string): StateFile<WorkerHeartbeat> {
+  return stateFile(file, WorkerHeartbeatSchema);
+}

@@ -1,0 +1,68 @@
+import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
+import type { RootLayout } from '@headless/core/paths';
+import type { Clock } from '@headless/core/clock';
+import type { ProcessRunner } from '@headless/core/process/types';
+import type { QueueStore } from '@headless/core/queue/store';
+import type { Transitions } from '@headless/core/queue/transitions';
+import type { Ledger } from '@headless/core/ledger/ledger';
+import type { BreakerRegistry } from '@headless/core/policy/breaker-registry';
+import type { SupervisorLink } from '@headless/core/ipc/client';
+import type { TaskRecord } from '@headless/core/task/record';
+import type { RunningTask } from './scheduler.js';
+import type { Waker } from './waker.js';
+import type { WorkerLogger } from './logger.js';
+
+export interface WorkerSummary {
+  started: number;
+  finished: Record<string, number>;
+  stoppedBy: 'stop-file' | 'signal' | 'idle' | 'link-lost';
+}
+
+/** One running attempt, as the worker tracks it. */
+export interface Running extends RunningTask {
+  rec: TaskRecord;
+  abort: AbortController;
+  abortReason?: 'stop' | 'cancel';
+  pid?: number;
+  attempt: number;
+  startedAt: string;
+  done: Promise<void>;
+  /** The state the task ended in, once its attempt ended. */
+  ended?: string;
+}
+
+/** Claiming paused (a store change keeps failing, a run could not be carried through). */
+export interface ClaimPause {
+  until: number;
+  reason?: string;
+}
+
+/** What every room of the worker shares: built once at boot by `runWorker`. */
+export interface WorkerContext {
+  paths: RootLayout;
+  tools: ToolsConfig;
+  policies: PoliciesConfig;
+  clock: Clock;
+  log: WorkerLogger;
+  runner: ProcessRunner;
+  parentEnv: NodeJS.ProcessEnv;
+  store: QueueStore;
+  transitions: Transitions;
+  ledger: Ledger;
+  registry: BreakerRegistry;
+  redact: (s: string) => string;
+  link: SupervisorLink | null;
+  running: Map<string, Running>;
+  summary: WorkerSummary;
+  waker: Waker;
+  pause: ClaimPause;
+  /** Aborted when the worker stops: store retries give up then. */
+  stopping: AbortController;
+  workerStart?: string;
+  /** A task the breaker refused went to quarantine (the parked room releases it later). */
+  noteParked: (id: string, tool: string) => void;
+}
+
+export function count(ctx: WorkerContext, k: string): void {
+  ctx.summary.finished[k] = (ctx.summary.finished[k] ?? 0) + 1;
+}

@@ -1,0 +1,250 @@
+import path from 'node:path';
+import { processStartTime } from '@headless/core/process/alive';
+import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
+import { decideRetry } from '@headless/core/policy/retry';
+import { untilStored } from '@headless/core/queue/store-retry';
+import { MissingTaskError } from '@headless/core/queue/store';
+import type { AttemptEnd } from '@headless/core/queue/transitions';
+import { parseIndexLockError, repairStaleIndexLock } from '@headless/core/git/index-lock';
+import type { AttemptSummary, TaskRecord } from '@headless/core/task/record';
+import { runAttempt, type AttemptRun } from './attempt.js';
+import { decideAttemptEnd, type LockFinding } from './attempt-outcome.js';
+import { count, type Running, type WorkerContext } from './context.js';
+
+/** How long claiming pauses after a run could not be carried through (a failing log device). */
+const FAULT_PAUSE_MS = 5000;
+
+/** Starts a task's attempt in the background; `r.done` settles when its end is stored. */
+export function launch(ctx: WorkerContext, rec: TaskRecord): Running {
+  const tool = rec.spec.tool;
+  const writes = ctx.tools.tools[tool]?.writesRepo ?? true;
+  const r: Running = {
+    id: rec.id,
+    tool,
+    ...(writes ? { writesRepo: path.resolve(ctx.paths.root, rec.spec.repo) } : {}),
+    rec,
+    abort: new AbortController(),
+    attempt: rec.attempts + 1,
+    startedAt: new Date(ctx.clock.now()).toISOString(),
+    done: Promise.resolve(),
+  };
+  ctx.running.set(rec.id, r);
+  r.done = execute(ctx, r)
+    .catch((err: unknown) => onRunFault(ctx, r, err))
+    .finally(() => {
+      ctx.running.delete(rec.id);
+      ctx.waker.wake();
+    });
+  return r;
+}
+
+/**
+ * The run could not be carried through (a full or read-only log device, a disk error before the
+ * tool ran): the task must not stay in processing under a live worker. It goes back to the queue
+ * with its attempts, and claiming pauses so the next tasks are not stranded the same way.
+ */
+async function onRunFault(ctx: WorkerContext, r: Running, err: unknown): Promise<void> {
+  const why = err instanceof Error ? err.message : String(err);
+  ctx.log.error(`task ${r.id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, {
+    taskId: r.id,
+  });
+  ctx.pause.until = ctx.clock.now() + FAULT_PAUSE_MS;
+  ctx.pause.reason = `a run could not be carried through: ${why}`;
+  try {
+    await untilStored(
+      () => ctx.transitions.requeueFault(r.id, `could not run: ${why}`, new Date(ctx.pause.until)),
+      {
+        signal: ctx.stopping.signal,
+      },
+    );
+    r.ended = 'queued';
+  } catch (again) {
+    if (!(again instanceof MissingTaskError)) {
+      ctx.log.error(
+        `task ${r.id} stays in processing (recovery puts it back at the next start): ${String(again)}`,
+      );
+    }
+  }
+}
+
+async function execute(ctx: WorkerContext, r: Running): Promise<void> {
+  const claimed = await ctx.transitions.claim(
+    r.id,
+    { workerPid: process.pid, ...(ctx.workerStart ? { workerStart: ctx.workerStart } : {}) },
+    (rec) => ({ repo: path.resolve(ctx.paths.root, rec.spec.repo) }),
+  );
+  if (!claimed) return;
+  r.rec = claimed;
+  r.attempt = claimed.attempts;
+  ctx.summary.started++;
+  const { spec } = claimed;
+  const repo = path.resolve(ctx.paths.root, spec.repo);
+  let pidWrite: Promise<unknown> = Promise.resolve();
+  const ran = await ctx.registry.breakers.execute(
+    spec.tool,
+    () =>
+      runAttempt(
+        claimed,
+        repo,
+        {
+          root: ctx.paths.root,
+          tools: ctx.tools,
+          policies: ctx.policies,
+          runner: ctx.runner,
+          clock: ctx.clock,
+          logsDir: ctx.paths.logsDir,
+          scratchRoot: ctx.paths.scratchDir,
+          parentEnv: ctx.parentEnv,
+        },
+        {
+          signal: r.abort.signal,
+          onSpawn: (pid) => {
+            r.pid = pid;
+            pidWrite = ctx.transitions
+              .recordToolPid(r.id, pid, processStartTime(pid))
+              .catch((err: unknown) => ctx.log.error(`could not record pid of ${r.id}: ${String(err)}`));
+            ctx.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
+          },
+        },
+      ),
+    (a) => (r.abortReason ? null : breakerVerdict(a.classification)),
+  );
+  await pidWrite;
+  if (!ran.ran) {
+    const v = ctx.registry.breakers.view(spec.tool);
+    const reason = `${spec.tool} breaker open${ran.openUntil ? ` until ${ran.openUntil}` : ''}: ${v.lastReason ?? 'repeated failures'}`;
+    const summary: AttemptSummary = {
+      attempt: r.attempt,
+      startedAt: r.startedAt,
+      outcome: 'breaker-open',
+      reason,
+    };
+    await store(
+      ctx,
+      r,
+      summary,
+      { tool: spec.tool, outcome: 'breaker-open', reason, durationMs: 0 },
+      {
+        to: 'parked',
+        reason,
+        kind: 'breaker',
+        uncount: true,
+      },
+    );
+    return;
+  }
+  await finish(ctx, r, ran.value, repo);
+}
+
+/** Decides where the task goes after its attempt, and stores that. */
+async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: string): Promise<void> {
+  const spec = r.rec.spec;
+  const c = a.classification;
+  const res = a.result;
+  const now = new Date(ctx.clock.now());
+  const reason = a.redact(ctx.redact(c.reason));
+  const lock = await lockFinding(ctx, r, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
+  const maxAttempts = spec.max_attempts ?? ctx.policies.retry.maxAttempts;
+  const retry = decideRetry({
+    retryable: c.retryable || lock !== undefined,
+    ...(c.resetAt ? { resetAt: c.resetAt } : {}),
+    attempt: r.attempt,
+    maxAttempts,
+    now,
+    policy: ctx.policies.retry,
+  });
+  const end = decideAttemptEnd({
+    abortReason: r.abortReason,
+    classification: { ...c, reason },
+    lock,
+    retry,
+    attempt: r.attempt,
+    maxAttempts,
+    now,
+  });
+  const outcome = end.to === 'cancelled' ? 'cancelled' : c.outcome;
+  const summary: AttemptSummary = {
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    endedAt: now.toISOString(),
+    outcome,
+    reason,
+    exitCode: res?.exitCode ?? null,
+  };
+  const line = {
+    tool: spec.tool,
+    repo,
+    ...(res?.pid ? { pid: res.pid } : {}),
+    exitCode: res?.exitCode ?? null,
+    signal: res?.signal ?? null,
+    durationMs: a.durationMs,
+    outcome,
+    ...(c.outcome !== 'success' ? { class: c.retryable ? 'transient' : 'permanent' } : {}),
+    reason,
+    ...(c.usage ? { usage: c.usage } : {}),
+    ...(c.sessionId ? { sessionId: c.sessionId } : {}),
+    ...(c.suspect ? { suspect: c.suspect } : {}),
+    ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
+  };
+  await store(ctx, r, summary, line, end);
+  ctx.log.info(
+    `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
+    { taskId: r.id, attempt: r.attempt, tool: spec.tool },
+  );
+}
+
+/**
+ * Stores the end of an attempt, waiting out passing disk faults (claiming pauses meanwhile): a
+ * finished attempt is never thrown away because `.tasks/` was briefly not writable.
+ */
+async function store(
+  ctx: WorkerContext,
+  r: Running,
+  summary: AttemptSummary,
+  line: Record<string, unknown>,
+  end: AttemptEnd,
+): Promise<void> {
+  const rec = await untilStored(() => ctx.transitions.endAttempt(r.id, summary, line, end), {
+    signal: ctx.stopping.signal,
+    onFault: (err, n) => {
+      ctx.pause.until = ctx.clock.now() + FAULT_PAUSE_MS;
+      ctx.pause.reason = `could not store the end of ${r.id}: ${String(err)}`;
+      if (n === 1)
+        ctx.log.error(`${ctx.pause.reason}; retrying until it works (claiming paused)`, { taskId: r.id });
+    },
+  });
+  r.ended = rec.state;
+  if (end.to === 'parked') ctx.noteParked(r.id, r.tool);
+  const shown = end.to === 'parked' ? 'breaker-open' : end.to;
+  ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
+  count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
+}
+
+/** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */
+async function lockFinding(
+  ctx: WorkerContext,
+  r: Running,
+  repo: string,
+  output: string,
+): Promise<LockFinding> {
+  if (parseIndexLockError(output) === undefined) return undefined;
+  const ownGitPids = [...ctx.running.values()]
+    .filter((o) => o !== r && o.tool === 'git' && o.pid)
+    .map((o) => o.pid as number);
+  const repair = await repairStaleIndexLock(repo, {
+    minAgeMs: ctx.policies.gitLock.minAgeSec * 1000,
+    ownGitPids,
+  });
+  await ctx.ledger.append({
+    event: repair.removed ? 'lock.repaired' : 'lock.kept',
+    task: r.id,
+    attempt: r.attempt,
+    repo,
+    reason: repair.reason,
+    file: repair.lockPath,
+  });
+  ctx.log.warn(`${repair.removed ? 'removed stale' : 'kept'} ${repair.lockPath}: ${repair.reason}`, {
+    taskId: r.id,
+  });
+  return { removed: repair.removed, reason: repair.reason };
+}

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { repairStore } from '@headless/core/queue/repair';
+import { validationContext } from '@headless/core/task/validate';
+import { planNext } from './scheduler.js';
+import { InboxWatcher } from './inbox/watcher.js';
+import type { WorkerContext } from './context.js';
+import { launch } from './execute.js';
+import { ParkedTasks } from './parked.js';
+import { QueueIndex } from './queue-index.js';
+import { RequestDesk } from './requests.js';
+
+/**
+ * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
+ * reads the inbox, and starts what the scheduler chooses; then it sleeps until the next event, the
+ * next scheduled task or the rescan interval. Returns when a stop is asked (or, with `untilIdle`,
+ * when nothing is left to do).
+ */
+export async function runLoop(
+  ctx: WorkerContext,
+  opts: { untilIdle: boolean; stopRequested: () => boolean },
+): Promise<{ idle: boolean; desk: RequestDesk }> {
+  const { paths, log, clock } = ctx;
+  const parked = new ParkedTasks(ctx);
+  ctx.noteParked = (id, tool) => parked.note(id, tool);
+  const queue = new QueueIndex(ctx, async () => {
+    const report = await repairStore(ctx.store, ctx.ledger, new Date(clock.now()));
+    log.warn(
+      `unreadable task records: rebuilt ${Object.keys(report.rebuilt).join(', ') || 'none'}; unrecoverable ${report.unrecoverable.join(', ') || 'none'}`,
+      { notes: report.notes },
+    );
+  });
+  const desk = new RequestDesk(ctx, (req) => {
+    if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
+  });
+  const inbox = new InboxWatcher({
+    inboxDir: paths.inbox,
+    settleMs: ctx.policies.worker.settleMs,
+    clock,
+    ingest: {
+      transitions: ctx.transitions,
+      ledger: ctx.ledger,
+      validation: validationContext(paths.root, ctx.tools, ctx.policies),
+      ingestedDir: paths.ingestedDir,
+      now: () => new Date(clock.now()),
+      redact: ctx.redact,
+    },
+    onReport: (r) => {
+      const extra = r.replayed.length ? `, ${r.replayed.length} already queued` : '';
+      log.info(`ingested ${r.file}: ${r.queued.length} queued, ${r.rejected.length} rejected${extra}`, {
+        file: r.file,
+        rejected: r.rejected.slice(0, 20),
+      });
+    },
+    onError: (file, err) =>
+      log.error(`could not read inbox file ${file}: ${String(err)}; it stays in the inbox`, { file }),
+  });
+  if (fs.existsSync(paths.stopFile)) {
+    log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
+  }
+  while (!opts.stopRequested()) {
+    for (const tool of await ctx.registry.applyResets()) log.info(`breaker of ${tool} closed by a reset`);
+    await desk.poll();
+    // Released tasks must be in the queue snapshot below, or an idle check could miss them.
+    await parked.releaseReady();
+    await inbox.scan();
+    await queue.refresh();
+    const now = clock.now();
+    const plan = planNext({
+      // A task that is finishing can already be back in the queue folder while its run winds down.
+      queued: queue.values().filter((r) => !ctx.running.has(r.id)),
+      running: [...ctx.running.values()],
+      now,
+      globalLimit: ctx.policies.worker.concurrency,
+      toolLimit: (t) => ctx.tools.tools[t]?.concurrency ?? 1,
+      writesRepo: (t) => ctx.tools.tools[t]?.writesRepo ?? true,
+      repoOf: (rec) => path.resolve(paths.root, rec.spec.repo),
+      breaker: (t) => ctx.registry.breakers.view(t).state,
+    });
+    for (const rec of plan.park) {
+      queue.drop(rec.id);
+      await parked.park(rec);
+    }
+    if (clock.now() >= ctx.pause.until) {
+      for (const rec of plan.start) {
+        queue.drop(rec.id);
+        launch(ctx, rec);
+      }
+    }
+    const parkedWake = await parked.nextWake();
+    if (
+      opts.untilIdle &&
+      ctx.running.size === 0 &&
+      plan.start.length === 0 &&
+      !inbox.pending &&
+      parkedWake === undefined &&
+      (await ctx.store.ids('queued')).length === 0
+    ) {
+      return { idle: true, desk };
+    }
+    let wakeAt = now + ctx.policies.worker.rescanIntervalMs;
+    if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
+    if (parkedWake !== undefined) wakeAt = Math.min(wakeAt, parkedWake);
+    if (inbox.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, inbox.nextWakeAt);
+    if (ctx.pause.until > now) wakeAt = Math.min(wakeAt, ctx.pause.until);
+    await ctx.waker.wait(wakeAt - clock.now());
+  }
+  return { idle: false, desk };
+}
+
+function requestTasks(req: { kind: string; tasks?: string[]; task?: string }): string[] {
+  return req.kind === 'cancel' ? [req.task ?? ''] : (req.tasks ?? []);
+}
