@@ -4,7 +4,7 @@ import { loadConfig } from '@headless/core/config/load';
 import type { RunningTask } from '@headless/core/ipc/events';
 import type { SupervisorLink } from '@headless/core/ipc/client';
 import { layout as rootLayout } from '@headless/core/paths';
-import { ToolBreakers } from '@headless/core/policy/tool-breakers';
+import { openBreakerRegistry } from '@headless/core/policy/breaker-registry';
 import { createProcessRunner } from '@headless/core/process/run';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
@@ -54,7 +54,26 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
       : undefined;
   const log: Log = ownLogger ?? (opts.logger as Log);
   const runner = opts.runner ?? createProcessRunner();
-  const breakers = new ToolBreakers(policies.breaker, { clock });
+  // The same registry as the worker's, in its own file; a user's reset reaches it through the resets file.
+  const registry = await openBreakerRegistry({
+    file: l.loopBreakers,
+    resetsFile: l.breakerResets,
+    policy: policies.breaker,
+    clock,
+    warn: (m) => log.warn(m, {}),
+  });
+  const breakers = registry.breakers;
+  const resetTimer = setInterval(
+    () =>
+      void registry
+        .applyResets()
+        .then((tools) => {
+          for (const t of tools) log.info(`breaker of ${t} closed by the user`, {});
+        })
+        .catch((err: unknown) => log.warn(`cannot read breaker resets: ${String(err)}`, {})),
+    1000,
+  );
+  resetTimer.unref();
   const stateFile = new LoopStateFile(l, (err) => log.warn(`cannot write loops.json: ${String(err)}`, {}));
 
   const running = new Map<string, RunningTask>();
@@ -112,7 +131,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
         log,
         output,
         events: events(name),
-        scratchDir: path.join(l.runDir, 'loop-scratch', name),
+        scratchDir: path.join(l.loopScratchDir, name),
         ...(opts.random ? { random: opts.random } : {}),
         ...(opts.parentEnv ? { parentEnv: opts.parentEnv } : {}),
       });
@@ -134,6 +153,8 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
     if (opts.signal.aborted) resolve();
     else opts.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  clearInterval(resetTimer);
+  await registry.settled();
   await stateFile.flush();
   await Promise.all(outputs.map((o) => o.close()));
   log.info('orchestrator stopped', { pid: process.pid });

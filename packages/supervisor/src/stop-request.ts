@@ -3,7 +3,7 @@ import { loadConfig } from '@headless/core/config/load';
 import { HeadlessError } from '@headless/core/errors/headless-error';
 import type { RootLayout } from '@headless/core/paths';
 import { isAlive } from '@headless/core/process/alive';
-import { lockFile, lockIsLive, readLock } from './lock.js';
+import { lockIsLive, readLock } from './lock.js';
 import { readStateFile, stateFile, type SupervisorState } from './state-file.js';
 
 export type StopResult =
@@ -35,7 +35,7 @@ export async function requestStop(
   layout: RootLayout,
   opts: { timeoutSec?: number; pollMs?: number } = {},
 ): Promise<StopResult> {
-  const lock = await readLock(lockFile(layout.runDir));
+  const lock = await readLock(layout.supervisorLock);
   if (!lock || !lockIsLive(lock))
     return lock ? { kind: 'not-running', staleLockPid: lock.pid } : { kind: 'not-running' };
   let graceSec = 10;

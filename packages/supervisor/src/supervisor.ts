@@ -12,7 +12,7 @@ import { ChildSlot } from './child-slot.js';
 import { resolveChildEntry } from './entries.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
-import { defaultRecovery, type BeforeWorkerBoot } from './recovery-hook.js';
+import type { BeforeWorkerBoot } from './recovery-hook.js';
 import { createStateWriter, stateFile, writeStateFile, type SupervisorState } from './state-file.js';
 import { watchStopFile } from './stop-file.js';
 import { timingFromPolicies, type Timing } from './timing.js';
@@ -27,7 +27,7 @@ export interface SupervisorOptions {
   entries?: Partial<Record<Component, string>>;
   /** Shorter durations for tests; default from config/policies.json. */
   timing?: Partial<Timing>;
-  /** Runs before every worker (re)boot; default @headless/recovery/recover. */
+  /** Runs before every worker (re)boot (tests); recovery itself runs inside the worker, under its lock. */
   beforeWorkerBoot?: BeforeWorkerBoot;
   env?: NodeJS.ProcessEnv;
   /** Called once the tree is up (tests, `headless start` messages). */
@@ -47,7 +47,7 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
   // A bad config fails here, before the lock, with the ConfigError's message and exit code 2.
   const { policies } = await loadConfig(layout);
   const timing = timingFromPolicies(policies, opts.timing);
-  const lock = await acquireLock(layout.runDir, layout.root);
+  const lock = await acquireLock(layout.supervisorLock, layout.root);
   const log = createLogger({
     layout,
     component: 'supervisor',
@@ -71,9 +71,7 @@ async function supervise(
   logsPolicy: PoliciesConfig['logs'],
 ): Promise<number> {
   if (lock.takenOver) {
-    log.warn(
-      `took over a stale lock of pid ${lock.takenOver.pid} (started ${lock.takenOver.startedAt}): it no longer runs`,
-    );
+    log.warn(`took over a stale supervisor lock: ${lock.takenOver}`);
   }
   if (await removeIfPresent(layout.stopFile)) log.warn('removed STOP.HEADLESS left from an earlier stop');
 
@@ -137,7 +135,9 @@ async function supervise(
     [IPC_ENV.token]: token,
     [IPC_ENV.heartbeatMs]: String(timing.heartbeatIntervalMs),
   };
-  const beforeWorkerBoot = opts.beforeWorkerBoot ?? defaultRecovery;
+  // Recovery has one owner: the worker runs it at every boot, holding the worker lock (so no CLI
+  // changes task state meanwhile). A hook here is for tests only.
+  const beforeWorkerBoot = opts.beforeWorkerBoot;
   const childLoggers: winston.Logger[] = [];
   for (const component of opts.components ?? COMPONENTS) {
     // `<component>.out`: the child's own logger writes logs/<component>-*.log; what it prints goes here.
@@ -156,7 +156,9 @@ async function supervise(
       log,
       output: (stream, line) => childLog.log(stream === 'stderr' ? 'warn' : 'info', line, { stream }),
       onChange: () => writer.mark(),
-      ...(component === 'worker' ? { beforeBoot: () => beforeWorkerBoot(layout.root, log) } : {}),
+      ...(component === 'worker' && beforeWorkerBoot
+        ? { beforeBoot: () => beforeWorkerBoot(layout.root, log) }
+        : {}),
     });
     slots.set(component, slot);
     childLoggers.push(childLog);
