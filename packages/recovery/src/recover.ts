@@ -6,8 +6,13 @@ import { layout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import { FolderStore, MissingTaskError } from '@headless/core/queue/folder-store';
 import { Ledger } from '@headless/core/ledger/ledger';
-import { isAlive, processStartTime } from '@headless/core/process/alive';
-import { groupHasMembers, killTree, listGroupMembers } from '@headless/core/process/kill-tree';
+import {
+  groupHasMembers,
+  isAlive,
+  killTree,
+  listGroupMembers,
+  processStartTime,
+} from '@headless/core/process/ownership';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { lockHolderAlive, readHeartbeat, cancelDir } from '@headless/core/run-state/worker-files';
 import { TASK_STATES, type TaskRecord, type TaskState } from '@headless/core/task/record';

@@ -103,7 +103,10 @@ describe('Windows tree kill command', () => {
     const pid = child.pid ?? 0;
     await waitFor('the child to run', () => isAlive(pid));
     const started = Date.now();
-    expect(await killTree(pid, { graceMs: 5000, pgid: pid })).toEqual({ survivors: [] });
+    expect(await killTree(pid, { graceMs: 5000, pgid: pid })).toEqual({
+      survivors: [],
+      method: { method: 'process-group' },
+    });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
