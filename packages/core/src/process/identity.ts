@@ -37,7 +37,10 @@ export function isAlive(pid: number): boolean {
  * An opaque start-time token for a pid, undefined when the process is gone or the platform cannot
  * tell. Record it next to a pid: the same pid with another start time is another process.
  */
-export function processStartTime(pid: number, platform: NodeJS.Platform = process.platform): string | undefined {
+export function processStartTime(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   if (platform === 'linux' && procfs) return readProcStatSync(pid)?.startTime;
   if (platform === 'win32') return windowsProcessStartTime(pid);

@@ -145,7 +145,9 @@ async function waitUntil(done: () => boolean | Promise<boolean>, ms: number): Pr
   for (;;) {
     if (await done()) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))),
+    );
   }
 }
 
@@ -158,9 +160,7 @@ async function killTreeWindows(pid: number, opts: KillTreeOptions): Promise<Kill
     }, wait);
     if (emptied && !isAlive(pid)) return { survivors: [], method: { method: 'job-object' } };
   }
-  const reason = opts.job
-    ? 'the job object did not end the tree'
-    : 'the tool is not in a job object';
+  const reason = opts.job ? 'the job object did not end the tree' : 'the tool is not in a job object';
   await taskkill(pid);
   await waitUntil(() => !isAlive(pid), wait);
   const left = opts.job?.livePids() ?? [];

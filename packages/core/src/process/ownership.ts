@@ -27,4 +27,9 @@ export {
 } from './process-table.js';
 export { mayTarget, ownProcessGroup, signalGroup, signalProcess } from './signal.js';
 export { hasProcfs, readProcEnvironSync, readProcStatSync, type ProcStat } from './proc-stat.js';
-export { containmentFor, createAttemptJob, type AttemptJob, type Containment } from '../windows/job-object.js';
+export {
+  containmentFor,
+  createAttemptJob,
+  type AttemptJob,
+  type Containment,
+} from '../windows/job-object.js';

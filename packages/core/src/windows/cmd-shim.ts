@@ -72,7 +72,9 @@ export function parsePs1Shim(shimText: string, shimPath: string): ShimTarget | n
   const [first, ...rest] = tokens;
   if (first === undefined) return null;
   const fromBase = (t: string): string | null =>
-    /^\$basedir[\\/]/i.test(t) ? path.win32.normalize(path.win32.join(dir, t.replace(/^\$basedir[\\/]/i, ''))) : null;
+    /^\$basedir[\\/]/i.test(t)
+      ? path.win32.normalize(path.win32.join(dir, t.replace(/^\$basedir[\\/]/i, '')))
+      : null;
   if (/^(?:\$basedir[\\/])?node(?:\$exe|\.exe)?$/i.test(first)) {
     const scriptIndex = rest.findIndex((t) => !t.startsWith('-'));
     const script = rest[scriptIndex];

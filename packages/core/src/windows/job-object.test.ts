@@ -73,7 +73,10 @@ describe('containment', () => {
   it('reports the process group on POSIX, the job on Windows, and a taskkill fallback with its reason', () => {
     expect(containmentFor('linux', undefined)).toEqual({ method: 'process-group' });
     expect(containmentFor('win32', { ok: true })).toEqual({ method: 'job-object' });
-    const fallback = containmentFor('win32', { ok: false, error: 'AssignProcessToJobObject failed (error 5)' });
+    const fallback = containmentFor('win32', {
+      ok: false,
+      error: 'AssignProcessToJobObject failed (error 5)',
+    });
     expect(fallback).toMatchObject({ method: 'taskkill' });
     expect((fallback as { reason: string }).reason).toMatch(/error 5.*taskkill \/T \/F/);
   });

@@ -37,9 +37,7 @@ export interface AttemptJob {
 
 /** How an attempt's tree is contained and ended: the runner reports it for the ledger. */
 export type Containment =
-  | { method: 'process-group' }
-  | { method: 'job-object' }
-  | { method: 'taskkill'; reason: string };
+  { method: 'process-group' } | { method: 'job-object' } | { method: 'taskkill'; reason: string };
 
 /** The containment to report for a job that could (or could not) be made and assigned. Pure. */
 export function containmentFor(

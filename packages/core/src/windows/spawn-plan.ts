@@ -26,7 +26,11 @@ export interface WindowsSpawnContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-export function planWindowsSpawn(file: string, args: readonly string[], ctx: WindowsSpawnContext): WindowsSpawn {
+export function planWindowsSpawn(
+  file: string,
+  args: readonly string[],
+  ctx: WindowsSpawnContext,
+): WindowsSpawn {
   const ext = path.win32.extname(file).toLowerCase();
   if (ext !== '.cmd' && ext !== '.bat' && ext !== '.ps1') return { kind: 'direct', file, args: [...args] };
   const text = ctx.readText(file);
@@ -78,7 +82,10 @@ export function planCmd(
 }
 
 /** What in an argument cmd.exe cannot carry to a batch file, in words; undefined when it can. */
-export function cmdRefusal(arg: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function cmdRefusal(
+  arg: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   if (/[\r\n]/.test(arg)) return 'a line break';
   if (arg.includes('\0')) return 'a NUL character';
   const param = /%(?:[0-9*]|~[a-z]*[0-9])/i.exec(arg);
