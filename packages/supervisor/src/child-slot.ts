@@ -3,12 +3,7 @@ import { existsSync } from 'node:fs';
 import type winston from 'winston';
 import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
 import { LineSplitter } from '@headless/core/process/line-splitter';
-import {
-  killGroupNow,
-  killProcessNow,
-  parentPid,
-  processStartTime,
-} from '@headless/core/process/ownership';
+import { killGroupNow, killProcessNow, parentPid, processStartTime } from '@headless/core/process/ownership';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';

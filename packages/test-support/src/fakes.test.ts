@@ -7,6 +7,8 @@ import { parseCmdShim } from '@headless/core/windows/cmd-shim';
 import { FAKES_DIR, pathWithFakes } from './fakes.js';
 import { waitFor } from './wait-for.js';
 
+// These run the fakes by their extensionless path and signal their process groups, which Windows has
+// neither of; there the .cmd shims below are what the worker suites use.
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 interface Run {

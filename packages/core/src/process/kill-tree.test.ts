@@ -66,6 +66,7 @@ describe('Windows tree kill command', () => {
   });
 });
 
+// Process groups and signals are POSIX; on Windows the Job Object ends the tree (job-object.test.ts, npm run test:windows).
 (posix ? describe : describe.skip)('killTree (POSIX)', () => {
   it('finds a live tree', async () => {
     const { root, pids } = await stubbornTree({ detached: true });
