@@ -132,15 +132,24 @@ function makeRoot(name) {
 
 const writeArgs = (file) =>
   `require('fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify(process.argv.slice(1)))`;
-// The tool starts a grandchild and a detached one; each writes its own pid file once it runs.
-const treeTask = (token, dir) =>
+// The tool starts a grandchild and a detached one and records their pids at once (a pid from spawn
+// means Windows created the process); the token in their command line finds them afterwards.
+const treeTask = (token, pidFile) =>
   [
     "const c=require('child_process');",
-    `const k=(n)=>"require('fs').writeFileSync(" + JSON.stringify(${JSON.stringify(dir)} + '\\\\' + n + '.pid') + ",String(process.pid));setTimeout(()=>{},90000)/*${token}*/";`,
-    "c.spawn(process.execPath,['-e',k('detached')],{stdio:'ignore',detached:true}).unref();",
-    "c.spawn(process.execPath,['-e',k('grandchild')],{stdio:'ignore'});",
+    `const k='setTimeout(()=>{},90000)/*${token}*/';`,
+    "const d=c.spawn(process.execPath,['-e',k],{stdio:'ignore',detached:true});d.unref();",
+    "const g=c.spawn(process.execPath,['-e',k],{stdio:'ignore'});",
+    `require('fs').writeFileSync(${JSON.stringify(pidFile)}, JSON.stringify([g.pid,d.pid]));`,
     'setTimeout(()=>{},90000);',
   ].join('');
+
+/** Whether Windows pids are alive, asked from inside Wine (libuv's signal 0: OpenProcess + exit code). */
+async function windowsAlive(pids) {
+  const code = `console.log(JSON.stringify(${JSON.stringify(pids)}.map((p)=>{try{process.kill(p,0);return true}catch(e){return e.code==='EPERM'}})))`;
+  const { text } = await wine(['-e', code]).done;
+  return JSON.parse(text.trim().split('\n').at(-1));
+}
 
 async function smokeRun() {
   const root = makeRoot('run');
@@ -197,7 +206,7 @@ async function smokeRun() {
     JSON.stringify(end('exit7') ?? {}),
   );
   const tree = end('tree');
-  const pids = ['grandchild', 'detached'].map((n) => read(`${n}.pid`));
+  const pids = read('tree-pids.json');
   const ms = tree?.durationMs;
   check(
     'headless run: a timeout_sec 3 task ends within timeout + 10 s',
@@ -205,10 +214,14 @@ async function smokeRun() {
     `outcome ${tree?.outcome}, ${ms} ms, pids ${JSON.stringify(pids)}`,
   );
   const left = processesWith(token);
+  const alive = Array.isArray(pids) ? await windowsAlive(pids) : [];
   check(
-    'headless run: nothing of the timed-out tree is alive (grandchild and detached grandchild, both seen running)',
-    pids.every((p) => typeof p === 'number') && left.length === 0,
-    `grandchild pids ${JSON.stringify(pids)}; alive afterwards: ${left.length ? left.join(' | ') : 'none'}`,
+    'headless run: nothing of the timed-out tree is alive (grandchild and detached grandchild)',
+    Array.isArray(pids) &&
+      pids.every((p) => typeof p === 'number') &&
+      left.length === 0 &&
+      !alive.includes(true),
+    `grandchild, detached grandchild pids ${JSON.stringify(pids)}; alive afterwards (Windows): ${JSON.stringify(alive)}; processes with the token: ${left.length ? left.join(' | ') : 'none'}`,
   );
   if (results.some((r) => !r.ok)) console.log(text.split('\n').slice(-15).join('\n'));
 }

@@ -96,11 +96,13 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<Kill
   const sameProcess = (p: number, start: string | undefined): boolean =>
     start === undefined || processStartTime(p) === start;
   const rootStart = tree.get(pid);
-  const signalAll = async (sig: NodeJS.Signals): Promise<void> => {
+  const signalAll = (sig: NodeJS.Signals): void => {
     if (opts.pgid !== undefined) signalGroup(opts.pgid, sig);
     for (const [p, start] of tree) if (isAlive(p) && sameProcess(p, start)) signalProcess(p, sig);
-    // tree-kill walks parent links at this moment; only while the root is still the process we meant.
-    if (isAlive(pid) && sameProcess(pid, rootStart)) await walkByParent(pid, sig);
+    // tree-kill walks parent links now, only while the root is still the process we meant. Not
+    // awaited: it runs one `ps` per level (0.5 s each on a loaded machine), and the wait below ends
+    // as soon as every tracked process is gone; what it finds meanwhile it signals itself.
+    if (isAlive(pid) && sameProcess(pid, rootStart)) void walkByParent(pid, sig);
   };
   const living = (): number[] =>
     [...tree].filter(([p, start]) => isAlive(p) && sameProcess(p, start)).map(([p]) => p);
@@ -115,15 +117,15 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<Kill
   const waitGone = (ms: number): Promise<boolean> => waitUntil(allGone, ms);
   const method: Containment = { method: 'process-group' };
 
-  await signalAll('SIGTERM');
+  signalAll('SIGTERM');
   if (await waitGone(opts.graceMs)) return { survivors: [], method };
   await scan();
-  await signalAll('SIGKILL');
+  signalAll('SIGKILL');
   await waitGone(AFTER_KILL_MS);
   // One more pass for a child forked between the re-scan and SIGKILL.
   await scan();
   if (living().length > 0) {
-    await signalAll('SIGKILL');
+    signalAll('SIGKILL');
     await waitGone(AFTER_KILL_MS);
   }
   return { survivors: living(), method };
