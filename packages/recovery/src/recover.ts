@@ -11,8 +11,13 @@ import { catchUpLedger, checkpointFile } from '@headless/core/queue/ledger-catch
 import { heartbeatFile } from '@headless/core/run-state/heartbeat';
 import { holderAlive } from '@headless/core/run-state/pid-lock';
 import { Ledger } from '@headless/core/ledger/ledger';
-import { isAlive, processStartTime } from '@headless/core/process/alive';
-import { groupHasMembers, killTree, listGroupMembers } from '@headless/core/process/kill-tree';
+import {
+  groupHasMembers,
+  isAlive,
+  killTree,
+  listGroupMembers,
+  processStartTime,
+} from '@headless/core/process/ownership';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import type { TaskRecord } from '@headless/core/task/record';
 

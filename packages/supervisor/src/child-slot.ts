@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import type winston from 'winston';
 import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
 import { LineSplitter } from '@headless/core/process/line-splitter';
-import { killGroupNow, killProcessNow } from './kill-tree.js';
-import { readProcStatSync } from '@headless/core/process/proc-stat';
+import { killGroupNow, killProcessNow, parentPid, processStartTime } from '@headless/core/process/ownership';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
@@ -240,17 +239,17 @@ export class ChildSlot {
       this.tasks.set(key, { ...task, ...(known?.pid !== undefined ? { pid: known.pid } : {}) });
       return;
     }
-    const stat = readProcStatSync(task.pid);
-    if (stat && this.child?.pid !== undefined && stat.ppid !== this.child.pid) {
+    const ppid = parentPid(task.pid);
+    if (ppid !== undefined && this.child?.pid !== undefined && ppid !== this.child.pid) {
       this.opts.log.warn(
-        `${this.component} reported pid ${task.pid} for ${task.id}, which it did not start (its parent is ${stat.ppid}); not tracked`,
+        `${this.component} reported pid ${task.pid} for ${task.id}, which it did not start (its parent is ${ppid}); not tracked`,
         { child: this.component, taskId: task.id },
       );
       const { pid: _ignored, ...rest } = task;
       this.tasks.set(key, rest);
       return;
     }
-    this.pidStarts.set(task.pid, stat?.startTime);
+    this.pidStarts.set(task.pid, processStartTime(task.pid));
     this.tasks.set(key, task);
   }
 
@@ -262,7 +261,7 @@ export class ChildSlot {
     const pids = reported.filter((pid) => {
       const then = this.pidStarts.get(pid);
       this.pidStarts.delete(pid);
-      const now = readProcStatSync(pid)?.startTime;
+      const now = processStartTime(pid);
       return now === undefined || then === undefined || now === then;
     });
     for (const pid of pids) await killGroupNow(pid);

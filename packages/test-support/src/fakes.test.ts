@@ -3,9 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseCmdShim } from '@headless/core/windows/cmd-shim';
 import { FAKES_DIR, pathWithFakes } from './fakes.js';
 import { waitFor } from './wait-for.js';
 
+// These run the fakes by their extensionless path and signal their process groups, which Windows has
+// neither of; there the .cmd shims below are what the worker suites use.
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 interface Run {
@@ -177,5 +180,17 @@ posixOnly('fake CLIs as processes', () => {
     const pid = Number(/GRANDCHILD_PID=(\d+)/.exec(r.stdout())?.[1]);
     pidsToKill.push(pid);
     expect(alive(pid)).toBe(true);
+  });
+});
+
+describe('Windows shims of the fakes', () => {
+  const names = fs.readdirSync(FAKES_DIR).filter((n) => !n.includes('.') && n !== 'node_modules');
+  it('gives every fake a .cmd shim in the old npm style, which the runner resolves to node + the fake', () => {
+    expect(names.sort()).toEqual(['aider', 'claude', 'codex', 'gemini', 'slowtool']);
+    for (const name of names) {
+      const shim = path.join(FAKES_DIR, `${name}.cmd`);
+      const target = parseCmdShim(fs.readFileSync(shim, 'utf8'), path.win32.join('C:\\fakes', `${name}.cmd`));
+      expect(target).toEqual({ kind: 'node', script: `C:\\fakes\\${name}`, nodeArgs: [] });
+    }
   });
 });

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 /**
  * The fake AI CLIs (claude, codex, gemini, aider) and `slowtool`, for tests: plain node scripts
  * that parse argv like the real CLIs and play a scenario chosen by $FAKE_SCENARIO or a
- * `SCENARIO: <name>` line in the prompt. See docs/tools.md ("Fake CLIs").
+ * `SCENARIO: <name>` line in the prompt. See docs/tools.md ("Fake CLIs"). Each has a `.cmd` shim
+ * beside it in the old npm style (`node "%~dp0\claude" %*`), so that on Windows the PATHEXT
+ * lookup finds `claude.cmd` and the runner resolves it to node + the script, as it does a real
+ * npm shim (Wine's cmd cannot run npm's current shim style; the old one it can).
  */
 export const FAKES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fakes');
 

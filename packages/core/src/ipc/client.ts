@@ -1,5 +1,6 @@
 import { IPCModule } from 'node-ipc';
 import { HeadlessError } from '../errors/headless-error.js';
+import { clientConnectPath, clientSettings } from './endpoint.js';
 import {
   HELLO_EVENT,
   IPC_ENV,
@@ -62,11 +63,8 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
   const heartbeatMs = Number(env[IPC_ENV.heartbeatMs]) > 0 ? Number(env[IPC_ENV.heartbeatMs]) : 5000;
 
   const ipc = new IPCModule();
-  ipc.config.silent = true;
-  ipc.config.parser = 'guarded';
-  // node-ipc retries forever by default: an orphaned child would never notice and never exit.
-  ipc.config.maxRetries = opts.maxRetries ?? 3;
-  ipc.config.retry = opts.retryMs ?? 100;
+  // Finite retries: node-ipc retries forever by default and an orphaned child would never exit.
+  Object.assign(ipc.config, clientSettings(opts));
 
   const shutdownCbs: ((p: ShutdownRequest) => void)[] = [];
   const lostCbs: (() => void)[] = [];
@@ -142,7 +140,7 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
   };
 
   return new Promise<SupervisorLink>((resolve, reject) => {
-    ipc.connectTo(SERVER_ID, socketPath, () => {
+    ipc.connectTo(SERVER_ID, clientConnectPath(socketPath, process.platform), () => {
       const client = ipc.of[SERVER_ID];
       if (!client) return reject(new SupervisorUnreachable(socketPath));
       client.on('connect', () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { connectSupervisor, type SupervisorLink } from './client.js';
 import type { ChildEvent } from './events.js';
 import { startIpcServer, type IpcServer } from './server.js';
+import { planSocket } from './socket-path.js';
 import { waitFor } from '../process/test-kit.js';
 
 const TOKEN = 'a'.repeat(48);
@@ -18,8 +20,16 @@ describe('supervisor ipc', () => {
 
   async function setup(authTimeoutMs = 2000) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hl-ipc-'));
-    const socketRoot = path.join(dir, 'ipc');
-    const socketPath = path.join(socketRoot, 'supervisor.sock');
+    // The plan the supervisor uses: a socket in a 0700 folder on POSIX, a named pipe on win32.
+    const plan = planSocket({
+      root: dir,
+      platform: process.platform,
+      uid: process.getuid?.(),
+      tmpdir: os.tmpdir(),
+      randomSuffix: randomBytes(4).toString('hex'),
+    });
+    const socketRoot = plan.socketRoot;
+    const socketPath = plan.path;
     const events: { component: string; event: ChildEvent; payload: unknown }[] = [];
     const refused: string[] = [];
     const lost: string[] = [];
@@ -56,9 +66,20 @@ describe('supervisor ipc', () => {
     });
   }
 
-  it('serves in an owner-only (0700) folder', async () => {
+  // A named pipe has no folder (its ACL is Windows' default; the token authenticates).
+  const posixIt = process.platform === 'win32' ? it.skip : it;
+  posixIt('serves in an owner-only (0700) folder', async () => {
     const { socketRoot } = await setup();
-    expect(fs.statSync(socketRoot).mode & 0o777).toBe(0o700);
+    expect(socketRoot).not.toBeNull();
+    expect(fs.statSync(socketRoot as string).mode & 0o777).toBe(0o700);
+  });
+
+  it('listens on exactly the planned path (a named pipe on win32)', async () => {
+    const { env, server, socketPath } = await setup();
+    expect(server.path).toBe(socketPath);
+    const link = (await connectSupervisor({ component: 'worker', env })) as SupervisorLink;
+    cleanups.unshift(() => link.close());
+    await waitFor('authenticated', () => server.isConnected('worker'));
   });
 
   it('returns null when the process is not supervised', async () => {

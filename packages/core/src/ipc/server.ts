@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { IPCModule } from 'node-ipc';
+import { serverServePath, serverSettings } from './endpoint.js';
 import {
   HELLO_EVENT,
   Hello,
@@ -29,6 +30,8 @@ export interface IpcServerOptions {
   path: string;
   socketRoot: string | null;
   token: string;
+  /** Defaults to process.platform; decides how the path is handed to node-ipc. */
+  platform?: NodeJS.Platform;
   /** A socket that has not sent a valid hello by then is dropped. */
   authTimeoutMs?: number;
   onEvent<E extends ChildEvent>(component: Component, event: E, payload: ChildEventPayload[E]): void;
@@ -61,15 +64,9 @@ function tokenMatches(expected: string, given: string): boolean {
 /** Starts the supervisor's end: one authenticated socket per component, every message checked. */
 export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer> {
   const ipc = new IPCModule();
-  ipc.config.silent = true;
-  ipc.config.parser = 'guarded';
-  ipc.config.maxConnections = 16;
-  ipc.config.maxMessageSize = 1024 * 1024;
-  if (opts.socketRoot) {
-    // node-ipc creates this folder 0700 and refuses a symlink or another owner's folder.
-    ipc.config.socketRoot = opts.socketRoot;
-    ipc.config.secureSocketRoot = true;
-  }
+  const platform = opts.platform ?? process.platform;
+  // With socketRoot node-ipc creates the folder 0700 and refuses a symlink or another owner's folder.
+  Object.assign(ipc.config, serverSettings(opts.socketRoot, platform));
   const authTimeoutMs = opts.authTimeoutMs ?? 2000;
   const byComponent = new Map<Component, Socket>();
   const componentOf = new WeakMap<Socket, Component>();
@@ -82,7 +79,7 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
 
   await new Promise<void>((resolve, reject) => {
     let listening = false;
-    ipc.serve(opts.path, () => {
+    ipc.serve(serverServePath(opts.path, platform), () => {
       listening = true;
       resolve();
     });

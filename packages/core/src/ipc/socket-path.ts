@@ -41,10 +41,12 @@ export function planSocket(input: SocketPlanInput): SocketPlan {
     // A pipe has no folder: the random suffix makes it unguessable and the token authenticates.
     return { path: `\\\\.\\pipe\\headless-${hash}-${input.randomSuffix}`, socketRoot: null };
   }
-  const preferredRoot = path.join(input.root, '.tasks', 'run', 'ipc');
-  const preferred = path.join(preferredRoot, SOCKET_NAME);
+  // The target platform's path rules, not the host's: the plan is tested for every platform anywhere.
+  const p = path.posix;
+  const preferredRoot = p.join(input.root, '.tasks', 'run', 'ipc');
+  const preferred = p.join(preferredRoot, SOCKET_NAME);
   if (Buffer.byteLength(preferred) < MAX_SOCKET_PATH_BYTES)
     return { path: preferred, socketRoot: preferredRoot };
-  const fallbackRoot = path.join(input.tmpdir, `headless-${input.uid ?? 'user'}-${hash}`);
-  return { path: path.join(fallbackRoot, SOCKET_NAME), socketRoot: fallbackRoot };
+  const fallbackRoot = p.join(input.tmpdir, `headless-${input.uid ?? 'user'}-${hash}`);
+  return { path: p.join(fallbackRoot, SOCKET_NAME), socketRoot: fallbackRoot };
 }

@@ -17,6 +17,7 @@ describe('isAlive', () => {
     expect(isAlive(-1)).toBe(false);
   });
 
+  // Zombies are told apart by /proc's state field, which only Linux has.
   (linux ? it : it.skip)('is false for a zombie, although kill(pid, 0) still succeeds', async () => {
     // sh backgrounds a short sleep and then becomes a long sleep that never reaps it: a zombie.
     const holder = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 10'], {
@@ -36,6 +37,7 @@ describe('isAlive', () => {
 });
 
 describe('processStartTime', () => {
+  // The /proc start time; Windows and macOS identity is tested in identity.test.ts.
   (linux ? it : it.skip)('is stable for a live process and undefined once it is gone', async () => {
     const a = processStartTime(process.pid);
     expect(a).toMatch(/^\d+$/);

@@ -1,87 +1,32 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive, processStartTime } from './alive.js';
-import { hasProcfs, readProcStatSync, readProcTable } from './proc-stat.js';
+import treeKill from 'tree-kill';
+import type { AttemptJob, Containment } from '../windows/job-object.js';
+import { isAlive, processStartTime } from './identity.js';
+import {
+  descendantsFromLinks,
+  listGroupMembers,
+  readProcessTable,
+  groupHasMembers,
+} from './process-table.js';
+import { signalGroup, signalProcess } from './signal.js';
+
+export {
+  descendantsFromLinks,
+  groupHasMembers,
+  listDescendants,
+  listGroupMembers,
+  parsePsTable,
+  readProcessTable,
+  type ParentLinks,
+  type ProcRow,
+} from './process-table.js';
 
 const execFileAsync = promisify(execFile);
 const POLL_MS = 25;
 /** After SIGKILL a process needs only to be scheduled once; this bounds the wait for that. */
 const AFTER_KILL_MS = 1000;
-
-/** Parent links of a process table: pid -> ppid. */
-export type ParentLinks = ReadonlyArray<readonly [pid: number, ppid: number]>;
-
-/** All descendants of `root` (children, grandchildren, …) in a table of parent links. */
-export function descendantsFromLinks(root: number, links: ParentLinks): number[] {
-  const children = new Map<number, number[]>();
-  for (const [pid, ppid] of links) {
-    const list = children.get(ppid);
-    if (list) list.push(pid);
-    else children.set(ppid, [pid]);
-  }
-  const out: number[] = [];
-  const seen = new Set<number>([root]);
-  const queue = [root];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const child of children.get(next) ?? []) {
-      if (seen.has(child)) continue;
-      seen.add(child);
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
-}
-
-/** One row of the process table. */
-export interface ProcRow {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  /** Ended (zombie or dead) but still listed. */
-  ended: boolean;
-}
-
-/** Parses `ps -A -o pid=,ppid=,pgid=,stat=` output. */
-export function parsePsTable(text: string): ProcRow[] {
-  const rows: ProcRow[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s*$/.exec(line);
-    if (m)
-      rows.push({
-        pid: Number(m[1]),
-        ppid: Number(m[2]),
-        pgrp: Number(m[3]),
-        ended: (m[4] ?? '').startsWith('Z'),
-      });
-  }
-  return rows;
-}
-
-/**
- * The process table in one pass: /proc on Linux, `ps` on macOS/BSD, [] on Windows or when `ps`
- * fails. One pass per decision matters: reading /proc costs 15-40 ms on a busy machine.
- */
-export async function readProcessTable(platform: NodeJS.Platform = process.platform): Promise<ProcRow[]> {
-  if (platform === 'win32') return [];
-  if (hasProcfs(platform)) {
-    return (await readProcTable()).map((s) => ({
-      pid: s.pid,
-      ppid: s.ppid,
-      pgrp: s.pgrp,
-      ended: s.state === 'Z' || s.state === 'X',
-    }));
-  }
-  try {
-    const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,stat='], {
-      windowsHide: true,
-    });
-    return parsePsTable(stdout);
-  } catch {
-    return [];
-  }
-}
 
 /** The arguments of the Windows tree kill (run with execFile and windowsHide, never through tree-kill's exec). */
 export function taskkillArgs(pid: number): string[] {
@@ -96,49 +41,6 @@ export function taskkillPath(env: NodeJS.ProcessEnv): string {
   return root === undefined ? 'taskkill.exe' : path.win32.join(root, 'System32', 'taskkill.exe');
 }
 
-/** Descendants of `pid` (not `pid` itself). Linux reads /proc in one pass; macOS/BSD asks `ps`. */
-export async function listDescendants(
-  pid: number,
-  opts: { platform?: NodeJS.Platform } = {},
-): Promise<number[]> {
-  const table = await readProcessTable(opts.platform);
-  return descendantsFromLinks(
-    pid,
-    table.map((r) => [r.pid, r.ppid] as const),
-  );
-}
-
-/** Live members of a process group (POSIX). */
-export async function listGroupMembers(
-  pgid: number,
-  opts: { platform?: NodeJS.Platform } = {},
-): Promise<number[]> {
-  const table = await readProcessTable(opts.platform);
-  return table.filter((r) => r.pgrp === pgid && !r.ended).map((r) => r.pid);
-}
-
-/** One syscall: whether any process (a zombie too) is still in the group. */
-export function groupHasMembers(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const ownPgrp = hasProcfs() ? readProcStatSync(process.pid)?.pgrp : undefined;
-
-function signalGroup(pgid: number, sig: NodeJS.Signals): void {
-  // Never the runner's own group: a child spawned without `detached` shares it.
-  if (pgid <= 1 || pgid === ownPgrp || pgid === process.pid) return;
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // ESRCH: the group is empty already.
-  }
-}
-
 export interface KillTreeOptions {
   /** Time between SIGTERM and SIGKILL. */
   graceMs: number;
@@ -150,19 +52,31 @@ export interface KillTreeOptions {
    * recorded then (processStartTime); one whose start time has changed is not signalled.
    */
   known?: ReadonlyMap<number, string | undefined>;
+  /** Windows: the attempt's Job Object; without one (or when it fails) taskkill /T /F is used. */
+  job?: AttemptJob;
+}
+
+export interface KillTreeResult {
+  /** Pids still alive at the end (should be none). */
+  survivors: number[];
+  /** How the tree was ended (for the ledger: a taskkill fallback says why). */
+  method: Containment;
 }
 
 /**
- * Ends `pid` and everything it started. POSIX: the descendants are captured before the first signal
- * (an orphan is unreachable through parent links afterwards), SIGTERM goes to the group and to every
- * captured pid, then after `graceMs` (or as soon as all are gone) SIGKILL to the group, the captured
- * pids and any late child found by a re-scan. A captured pid whose start time changed is another
- * process by now and is left alone. Windows: `taskkill /T /F` (there is no polite signal for a
- * windowless console program). Returns the pids still alive at the end (should be none).
+ * Ends `pid` and everything it started. POSIX, in layers, because each one alone misses something:
+ * the process group (reaches an orphan whose parent already exited), the pids captured before the
+ * first signal and during the run (`known`), and tree-kill's walk by parent pid (a child that left
+ * the group with setsid while its parent lives). SIGTERM first, then after `graceMs` (or as soon as
+ * all are gone) SIGKILL to the same layers plus any late child a re-scan finds. A captured pid
+ * whose start time changed is another process by now and is left alone.
+ * Windows: TerminateJobObject on the attempt's job, which holds every process the tool started
+ * (there is no polite signal for a windowless console program); `taskkill /T /F` when there is no
+ * job or the root outlives it.
  */
-export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ survivors: number[] }> {
+export async function killTree(pid: number, opts: KillTreeOptions): Promise<KillTreeResult> {
   const platform = opts.platform ?? process.platform;
-  if (platform === 'win32') return killTreeWindows(pid, opts.graceMs);
+  if (platform === 'win32') return killTreeWindows(pid, opts);
 
   const tree = new Map<number, string | undefined>();
   const track = (p: number, start = processStartTime(p)): void => {
@@ -181,16 +95,14 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ su
 
   const sameProcess = (p: number, start: string | undefined): boolean =>
     start === undefined || processStartTime(p) === start;
+  const rootStart = tree.get(pid);
   const signalAll = (sig: NodeJS.Signals): void => {
     if (opts.pgid !== undefined) signalGroup(opts.pgid, sig);
-    for (const [p, start] of tree) {
-      if (!isAlive(p) || !sameProcess(p, start)) continue;
-      try {
-        process.kill(p, sig);
-      } catch {
-        // Gone meanwhile.
-      }
-    }
+    for (const [p, start] of tree) if (isAlive(p) && sameProcess(p, start)) signalProcess(p, sig);
+    // tree-kill walks parent links now, only while the root is still the process we meant. Not
+    // awaited: it runs one `ps` per level (0.5 s each on a loaded machine), and the wait below ends
+    // as soon as every tracked process is gone; what it finds meanwhile it signals itself.
+    if (isAlive(pid) && sameProcess(pid, rootStart)) void walkByParent(pid, sig);
   };
   const living = (): number[] =>
     [...tree].filter(([p, start]) => isAlive(p) && sameProcess(p, start)).map(([p]) => p);
@@ -202,19 +114,11 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ su
     members.forEach((m) => track(m));
     return members.length === 0;
   };
-  const waitGone = async (ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      if (await allGone()) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))),
-      );
-    }
-  };
+  const waitGone = (ms: number): Promise<boolean> => waitUntil(allGone, ms);
+  const method: Containment = { method: 'process-group' };
 
   signalAll('SIGTERM');
-  if (await waitGone(opts.graceMs)) return { survivors: [] };
+  if (await waitGone(opts.graceMs)) return { survivors: [], method };
   await scan();
   signalAll('SIGKILL');
   await waitGone(AFTER_KILL_MS);
@@ -224,16 +128,71 @@ export async function killTree(pid: number, opts: KillTreeOptions): Promise<{ su
     signalAll('SIGKILL');
     await waitGone(AFTER_KILL_MS);
   }
-  return { survivors: living() };
+  return { survivors: living(), method };
 }
 
-async function killTreeWindows(pid: number, graceMs: number): Promise<{ survivors: number[] }> {
-  try {
-    await execFileAsync(taskkillPath(process.env), taskkillArgs(pid), { windowsHide: true });
-  } catch {
-    // Exit 128: no such process (it ended first). Anything else shows up as a survivor below.
+/** tree-kill as the parent-pid layer (POSIX only: on Windows it runs taskkill through a shell, flashing a console). */
+function walkByParent(pid: number, sig: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      treeKill(pid, sig, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+async function waitUntil(done: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))),
+    );
   }
-  const deadline = Date.now() + Math.max(graceMs, AFTER_KILL_MS);
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  return { survivors: isAlive(pid) ? [pid] : [] };
+}
+
+async function killTreeWindows(pid: number, opts: KillTreeOptions): Promise<KillTreeResult> {
+  const wait = Math.max(opts.graceMs, AFTER_KILL_MS);
+  if (opts.job?.terminate()) {
+    const emptied = await waitUntil(() => {
+      const left = opts.job?.livePids();
+      return left === undefined ? !isAlive(pid) : left.length === 0;
+    }, wait);
+    if (emptied && !isAlive(pid)) return { survivors: [], method: { method: 'job-object' } };
+  }
+  const reason = opts.job ? 'the job object did not end the tree' : 'the tool is not in a job object';
+  await taskkill(pid);
+  await waitUntil(() => !isAlive(pid), wait);
+  const left = opts.job?.livePids() ?? [];
+  const survivors = [...new Set([...(isAlive(pid) ? [pid] : []), ...left.filter(isAlive)])];
+  return { survivors, method: { method: 'taskkill', reason } };
+}
+
+function taskkill(pid: number): Promise<void> {
+  return execFileAsync(taskkillPath(process.env), taskkillArgs(pid), { windowsHide: true }).then(
+    () => undefined,
+    // Exit 128: no such process (it ended first). Anything else shows up as a survivor.
+    () => undefined,
+  );
+}
+
+/**
+ * SIGKILL to the group led by `pid` and to `pid` itself (in case it is not a leader): for tool
+ * processes a dead child reported. Windows: taskkill /T /F (the child's own jobs already ended its
+ * tools when its handles closed; this is the fallback for one that was never in a job).
+ */
+export function killGroupNow(pid: number, platform: NodeJS.Platform = process.platform): Promise<void> {
+  if (platform === 'win32') return taskkill(pid);
+  signalGroup(pid, 'SIGKILL');
+  signalProcess(pid, 'SIGKILL');
+  return Promise.resolve();
+}
+
+/** SIGKILL to one process (a forked child: it shares the supervisor's group). Windows: taskkill /T /F. */
+export function killProcessNow(pid: number, platform: NodeJS.Platform = process.platform): Promise<void> {
+  if (platform === 'win32') return taskkill(pid);
+  signalProcess(pid, 'SIGKILL');
+  return Promise.resolve();
 }

@@ -1,5 +1,10 @@
 import fs from 'node:fs';
 
+/**
+ * The one reader of Linux /proc for headless: stat (state, parent, group, start time) and environ
+ * (the task marker). Everything else asks through process/ownership.ts.
+ */
+
 /** The fields of Linux `/proc/<pid>/stat` this package needs. */
 export interface ProcStat {
   pid: number;
@@ -44,6 +49,32 @@ export function parseProcStat(text: string): ProcStat | undefined {
 export function readProcStatSync(pid: number): ProcStat | undefined {
   try {
     return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The NUL-separated environment block of a process (latin1: bytes kept as they are); undefined when unreadable. */
+export async function readProcEnviron(pid: number): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined; // gone, or not ours to read
+  }
+}
+
+/** The pids listed in /proc (Linux), [] when it cannot be read. */
+export async function listProcPids(): Promise<number[]> {
+  try {
+    return (await fs.promises.readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function readProcEnvironSync(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch {
     return undefined;
   }

@@ -1,8 +1,20 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
-import { isAlive, processStartTime } from './alive.js';
-import { groupHasMembers, killTree, listDescendants, listGroupMembers } from './kill-tree.js';
+import { planWindowsSpawn } from '../windows/spawn-plan.js';
+import {
+  containmentFor,
+  createAttemptJob,
+  groupHasMembers,
+  isAlive,
+  killTree,
+  listDescendants,
+  listGroupMembers,
+  processStartTime,
+  type AttemptJob,
+  type Containment,
+  type KillTreeResult,
+} from './ownership.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeRedactor } from './redact.js';
 import { findExecutableOnHost } from '../tool/find-executable.js';
@@ -45,6 +57,28 @@ function endedEarly(req: RunRequest, started: number, endReason: EndReason, erro
   };
 }
 
+/** What to spawn: on Windows a shim's target instead of the shim, or a refusal (see spawn-plan.ts). */
+function spawnTarget(
+  file: string,
+  req: RunRequest,
+  platform: NodeJS.Platform,
+): { file: string; args: string[] } | { error: string } {
+  if (platform !== 'win32') return { file, args: [...req.args] };
+  // Read at every spawn (a ~500-byte file): a shim rewritten by `npm i -g` is followed at once.
+  const plan = planWindowsSpawn(file, req.args, {
+    readText: (f) => {
+      try {
+        return fs.readFileSync(f, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    execPath: process.execPath,
+    env: req.env,
+  });
+  return plan.kind === 'refused' ? { error: plan.error } : { file: plan.file, args: plan.args };
+}
+
 async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<RunResult> {
   const started = Date.now();
   const posix = platform !== 'win32';
@@ -66,7 +100,13 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   const redact = makeRedactor(req.redact ?? []);
   const maxCapture = req.maxCaptureBytes ?? DEFAULT_MAX_CAPTURE_BYTES;
 
-  const subprocess = execa(file, [...req.args], {
+  const target = spawnTarget(file, req, platform);
+  if ('error' in target) return endedEarly(req, started, 'spawn-error', target.error);
+  // Windows: the attempt's Job Object, made before the spawn so a failure is known up front.
+  const job: AttemptJob | Error | undefined =
+    !posix && process.platform === 'win32' ? createAttemptJob(platform) : undefined;
+
+  const subprocess = execa(target.file, target.args, {
     cwd: req.cwd,
     env: { ...req.env },
     extendEnv: false,
@@ -89,7 +129,18 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   );
 
   const pid = subprocess.pid;
+  // Right after the spawn: the tool's children are then born inside the job (see job-object.ts).
+  let containment: Containment = containmentFor(platform, undefined);
+  let attemptJob: AttemptJob | undefined;
+  if (job instanceof Error) containment = containmentFor(platform, { ok: false, error: job.message });
+  else if (job !== undefined && pid !== undefined) {
+    const assigned = job.assign(pid);
+    containment = containmentFor(platform, assigned);
+    if (assigned.ok) attemptJob = job;
+    else job.close();
+  }
   if (pid === undefined) {
+    if (job !== undefined && !(job instanceof Error)) job.close();
     const outcome = await settled;
     const code = (outcome as { code?: string }).code;
     const message = redact((outcome as { originalMessage?: string }).originalMessage ?? String(outcome));
@@ -113,7 +164,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   }
 
   let endReason: EndReason = 'exited';
-  let killing: Promise<{ survivors: number[] }> | undefined;
+  let killing: Promise<KillTreeResult> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   // Descendants seen while the child still ran; after it exits they are orphans, unreachable by parent links.
   // pid -> start time, so a pid reused later by an unrelated process is never signalled.
@@ -131,6 +182,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
         graceMs: req.killGraceMs,
         platform,
         ...(posix ? { pgid: pid } : {}),
+        ...(attemptJob ? { job: attemptJob } : {}),
         known: seen,
       });
     })();
@@ -216,7 +268,15 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   if (killing === undefined && posix && (await hasLeftovers(pid, seen))) {
     killing = killTree(pid, { graceMs: req.killGraceMs, platform, pgid: pid, known: seen });
   }
-  const survivors = killing === undefined ? [] : (await killing).survivors;
+  if (killing === undefined && attemptJob && (attemptJob.livePids() ?? []).length > 0) {
+    killing = killTree(pid, { graceMs: req.killGraceMs, platform, job: attemptJob });
+  }
+  const killed = killing === undefined ? undefined : await killing;
+  const survivors = killed?.survivors ?? [];
+  // A tree kill that had to fall back to taskkill says so; otherwise how the attempt was contained.
+  if (killed?.method.method === 'taskkill') containment = killed.method;
+  // Closing the handle ends whatever is left in the job (KILL_ON_JOB_CLOSE).
+  attemptJob?.close();
 
   const drained = await Promise.race([
     Promise.all(streamsClosed).then(() => true),
@@ -236,6 +296,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     stderr: tails.stderr.toString(),
     durationMs: Date.now() - started,
     survivors,
+    containment,
   };
 }
 

@@ -35,6 +35,7 @@ describe('task markers', () => {
     expect(markInEnviron(`PATH=/bin\0${TASK_MARK_ENV}=${mark}\0HOME=/root\0`)).toBe(mark);
   });
 
+  // The sweep reads /proc/<pid>/environ, which only Linux has; elsewhere it finds nothing by design.
   (linux ? it : it.skip)('ends the marked tools of a dead owner and leaves those of a live one', async () => {
     const deadOwner = spawnSync(process.execPath, ['-e', '0']).pid;
     const orphan = sleeper(taskMark('/tmp/root-a', deadOwner, 'orphan#1'));

@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { isAlive } from './alive.js';
-import { readProcStatSync } from './proc-stat.js';
+import { isAlive } from './identity.js';
+import { listProcPids, readProcEnviron, readProcStatSync } from './proc-stat.js';
+import { signalGroup, signalProcess } from './signal.js';
 
 /**
  * Every tool process (and so every grandchild, which inherits the environment) carries a marker
@@ -51,41 +51,18 @@ export async function sweepOrphanedTools(
   if (process.platform !== 'linux') return out;
   const ours = rootId(root);
   const ownerAlive = opts.isOwnerAlive ?? isAlive;
-  // Never signal our own process group (a marked process that shares it was not started as a tool).
-  const ownGroup = readProcStatSync(process.pid)?.pgrp;
-  let names: string[];
-  try {
-    names = await fs.readdir('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
+  for (const pid of await listProcPids()) {
     if (pid === process.pid) continue;
-    let environ: string;
-    try {
-      environ = await fs.readFile(`/proc/${pid}/environ`, 'latin1');
-    } catch {
-      continue; // gone, or not ours to read
-    }
+    const environ = await readProcEnviron(pid);
+    if (environ === undefined) continue;
     const raw = markInEnviron(environ);
     const mark = raw === undefined ? undefined : parseTaskMark(raw);
     if (!mark || mark.root !== ours || ownerAlive(mark.owner)) continue;
     const stat = readProcStatSync(pid);
     if (!stat || stat.state === 'Z') continue;
-    if (stat.pgrp > 1 && stat.pgrp !== ownGroup) {
-      try {
-        process.kill(-stat.pgrp, 'SIGKILL');
-      } catch {
-        // the group may be gone already, or not a group we may signal
-      }
-    }
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    // signalGroup never reaches our own group (a marked process that shares it was not started as a tool).
+    signalGroup(stat.pgrp, 'SIGKILL');
+    signalProcess(pid, 'SIGKILL');
     out.killed.push({ pid, task: mark.task, owner: mark.owner });
   }
   return out;

@@ -1,3 +1,5 @@
+import type { Containment } from '../windows/job-object.js';
+
 /**
  * The process runner contract. One implementation (run.ts) runs every tool for the worker and the
  * orchestrator; tests inject their own where they test policy, never in integration tests.
@@ -44,6 +46,12 @@ export interface RunResult {
   error?: string;
   /** Pids of the tree that were still alive after the final SIGKILL (should be empty). */
   survivors: number[];
+  /**
+   * How the tool's tree was contained and ended: POSIX `process-group`; Windows `job-object`, or
+   * `taskkill` with the reason (no job could be made or assigned, or it did not end the tree). For
+   * the ledger: a taskkill fallback is worth recording. Absent when nothing was spawned.
+   */
+  containment?: Containment;
 }
 
 export interface ProcessRunner {

@@ -41,7 +41,9 @@ export function parseCmdShim(shimText: string, shimPath: string): ShimTarget | n
   if (first === undefined) return null;
 
   if (NODE.test(first)) {
-    const scriptIndex = rest.findIndex((t) => SCRIPT.test(t));
+    // The first token that is no node option is the script: npm shims a bin file whatever its
+    // extension (a `#!/usr/bin/env node` file called `gemini` gives "%dp0%\…\gemini").
+    const scriptIndex = rest.findIndex((t) => SCRIPT.test(t) || !t.startsWith('-'));
     const script = rest[scriptIndex];
     if (script === undefined || !isShimRelative(script)) return null;
     return { kind: 'node', script: resolveDp0(script, dir), nodeArgs: rest.slice(0, scriptIndex) };
@@ -49,6 +51,38 @@ export function parseCmdShim(shimText: string, shimPath: string): ShimTarget | n
   if (rest.length === 0 && NATIVE.test(first) && isShimRelative(first)) {
     return { kind: 'native', executable: resolveDp0(first, dir) };
   }
+  return null;
+}
+
+/**
+ * The target of an npm PowerShell shim (`codex.ps1`), whose run line is
+ *   & "$basedir/node$exe"  "$basedir/node_modules/@openai/codex/bin/codex.js" $args
+ * (or `& "node$exe" …` when no node.exe sits beside it, or `& "$basedir/…/claude.exe"   $args`).
+ * headless never runs PowerShell for a tool: an unparseable .ps1 is refused by the runner.
+ */
+export function parsePs1Shim(shimText: string, shimPath: string): ShimTarget | null {
+  const dir = path.win32.dirname(shimPath);
+  const runLines = shimText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^&\s/.test(l) && /\$args$/.test(l));
+  const runLine = runLines.at(-1);
+  if (runLine === undefined) return null;
+  const tokens = tokenize(runLine.slice(1).replace(/\$args$/, ''));
+  const [first, ...rest] = tokens;
+  if (first === undefined) return null;
+  const fromBase = (t: string): string | null =>
+    /^\$basedir[\\/]/i.test(t)
+      ? path.win32.normalize(path.win32.join(dir, t.replace(/^\$basedir[\\/]/i, '')))
+      : null;
+  if (/^(?:\$basedir[\\/])?node(?:\$exe|\.exe)?$/i.test(first)) {
+    const scriptIndex = rest.findIndex((t) => !t.startsWith('-'));
+    const script = rest[scriptIndex];
+    const full = script === undefined ? null : fromBase(script);
+    return full === null ? null : { kind: 'node', script: full, nodeArgs: rest.slice(0, scriptIndex) };
+  }
+  const exe = fromBase(first);
+  if (rest.length === 0 && exe !== null && NATIVE.test(exe)) return { kind: 'native', executable: exe };
   return null;
 }
 
