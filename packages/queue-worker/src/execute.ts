@@ -185,6 +185,8 @@ async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: strin
     ...(c.sessionId ? { sessionId: c.sessionId } : {}),
     ...(c.suspect ? { suspect: c.suspect } : {}),
     ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
+    // Windows: the attempt's tree was not in a Job Object, so its end relied on taskkill (says why).
+    ...(res?.containment?.method === 'taskkill' ? { containment: res.containment } : {}),
   };
   await store(ctx, r, summary, line, end);
   ctx.log.info(
