@@ -12,6 +12,8 @@ export interface RootLayout {
   /** The folder store's own tree (state folders, archive, rejected lines); nobody else builds paths in it. */
   readonly tasksDir: string;
   readonly inbox: string;
+  /** Inbox files that could not be read as task files (symlinks, too big, ...), kept for the user. */
+  readonly refusedFilesDir: string;
   /** Inbox files already read, kept for `logs.retentionDays` (recovery rebuilds torn records from them). */
   readonly ingestedDir: string;
   readonly logsDir: string;
@@ -65,6 +67,7 @@ export function layout(root: string): RootLayout {
     tasksDir,
     inbox: path.join(tasksDir, 'inbox'),
     ingestedDir: path.join(tasksDir, 'ingested'),
+    refusedFilesDir: path.join(tasksDir, 'quarantine', 'files'),
     logsDir,
     ledger: path.join(logsDir, 'ledger.jsonl'),
     stopFile: path.join(abs, 'STOP.HEADLESS'),

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
+import { parseState } from '@headless/core/run-state/state-file';
 import type { RootLayout } from '@headless/core/paths';
 import type { LoopState } from './loop-state.js';
 
@@ -12,8 +13,14 @@ export interface LoopsFile {
   loops: Record<string, LoopState>;
 }
 
+export const LoopsFileSchema = z.looseObject({
+  pid: z.number().int().positive(),
+  updatedAt: z.string(),
+  loops: z.record(z.string(), z.looseObject({})),
+});
+
 export function loopsFilePath(l: RootLayout): string {
-  return path.join(l.runDir, 'loops.json');
+  return l.loopsState;
 }
 
 /**
@@ -34,5 +41,5 @@ export async function readLoopsFile(l: RootLayout): Promise<LoopsFile | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return JSON.parse(text) as LoopsFile;
+  return parseState(loopsFilePath(l), text, LoopsFileSchema) as unknown as LoopsFile;
 }

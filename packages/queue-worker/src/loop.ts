@@ -35,6 +35,7 @@ export async function runLoop(
   });
   const inbox = new InboxWatcher({
     inboxDir: paths.inbox,
+    refusedDir: paths.refusedFilesDir,
     settleMs: ctx.policies.worker.settleMs,
     clock,
     ingest: {

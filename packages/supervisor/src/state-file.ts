@@ -1,6 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
+import { layout } from '@headless/core/paths';
+import { parseState } from '@headless/core/run-state/state-file';
 import type { ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
 
 /** `.tasks/run/supervisor.json`: the tree as the supervisor sees it; `headless status` reads it. */
@@ -44,8 +47,34 @@ export interface SupervisorState {
   runningTasks: RunningTaskStatus[];
 }
 
+const ChildStatusSchema = z.looseObject({
+  pid: z.number().int().nullable(),
+  state: z.enum(['starting', 'running', 'backoff', 'crash-looping', 'stopped']),
+  startedAt: z.string().nullable(),
+  restarts: z.number().int(),
+  lastHeartbeatAt: z.string().nullable(),
+  lastExit: z
+    .looseObject({ code: z.number().nullable(), signal: z.string().nullable(), at: z.string() })
+    .nullable(),
+});
+
+export const SupervisorStateSchema = z.looseObject({
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  root: z.string(),
+  updatedAt: z.string(),
+  phase: z.enum(['running', 'stopping', 'stopped']),
+  children: z.record(z.string(), ChildStatusSchema),
+  runningTasks: z.array(z.looseObject({ id: z.string(), component: z.string() })),
+});
+
 export function stateFile(runDir: string): string {
-  return path.join(runDir, 'supervisor.json');
+  return layoutOf(runDir).supervisorState;
+}
+
+// The run folder's root layout (the file names are layout's, not this module's).
+function layoutOf(runDir: string) {
+  return layout(path.dirname(path.dirname(runDir)));
 }
 
 /** Atomic replace: readers see the old file or the new one, never half of one. */
@@ -56,7 +85,11 @@ export async function writeStateFile(file: string, state: SupervisorState): Prom
 
 export async function readStateFile(file: string): Promise<SupervisorState | undefined> {
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as SupervisorState;
+    return parseState(
+      file,
+      await fs.readFile(file, 'utf8'),
+      SupervisorStateSchema,
+    ) as unknown as SupervisorState;
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { validateTaskLine, validationContext } from '@headless/core/task/validate';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
-import { ExitCode } from '@headless/core/errors/headless-error';
+import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
 import { openContext, printJson } from '../context.js';
 
 interface LineResult {
@@ -25,7 +25,17 @@ export function register(program: Command): void {
     .action(
       async (file: string, opts: { dryRun?: boolean; skipKnown?: boolean; json?: boolean }, cmd: Command) => {
         const ctx = await openContext(cmd);
-        const text = file === '-' ? await readStdin() : await fs.readFile(file, 'utf8');
+        const text =
+          file === '-'
+            ? await readStdin()
+            : await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+                throw new HeadlessError(
+                  err.code === 'ENOENT'
+                    ? `cannot read ${file}: no such file; give the path of a JSONL task file, or - for stdin`
+                    : `cannot read ${file}: ${err.message}`,
+                  ExitCode.usage,
+                );
+              });
         const source = file === '-' ? 'stdin' : file;
         const validation = validationContext(ctx.paths.root, ctx.config.tools, ctx.config.policies);
         const results: LineResult[] = [];

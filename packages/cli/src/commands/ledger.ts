@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseCount } from '../options.js';
 import { readLedger } from '@headless/core/ledger/ledger';
 import { openContext, table } from '../context.js';
 
@@ -15,7 +16,7 @@ export function register(program: Command): void {
         ctx.paths.ledger,
         opts.task ? (r) => r.task === opts.task : undefined,
       );
-      const n = Number(opts.tail);
+      const n = parseCount(opts.tail, '--tail');
       const shown = Number.isFinite(n) && n > 0 && !opts.task ? records.slice(-n) : records;
       if (opts.json) {
         for (const r of shown) process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -1,11 +1,10 @@
-import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ToolBreakers, type BreakerView } from '@headless/core/policy/tool-breakers';
 import { breakersFile } from '@headless/core/policy/breaker-registry';
 import { heartbeatFile, type WorkerHeartbeat } from '@headless/core/run-state/heartbeat';
 import { holderAlive } from '@headless/core/run-state/pid-lock';
 import { readStateFile, stateFile, type SupervisorState } from '@headless/supervisor/state-file';
-import type { LoopsFile } from '@headless/orchestrator/loops-file';
+import { readLoopsFile, type LoopsFile } from '@headless/orchestrator/loops-file';
 import { isAlive } from '@headless/core/process/alive';
 import type { Counts } from '@headless/core/queue/store';
 import { openContext, printJson, table, ago } from '../context.js';
@@ -42,14 +41,6 @@ export function register(program: Command): void {
     });
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 /** Reads only small state files and folder listings: status stays fast whatever the ledger's size. */
 async function collectStatus(cmd: Command): Promise<StatusReport> {
   const ctx = await openContext(cmd);
@@ -63,7 +54,7 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
     breakersFile(ctx.paths.breakers)
       .read()
       .catch(() => undefined),
-    readJson<LoopsFile>(ctx.paths.loopsState),
+    readLoopsFile(ctx.paths).catch(() => undefined),
   ]);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
   const workerAlive = hb

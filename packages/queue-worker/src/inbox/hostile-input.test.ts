@@ -74,6 +74,7 @@ describe('hostile inbox input', () => {
     const errors: string[] = [];
     const watcher = new InboxWatcher({
       inboxDir: inbox(),
+      refusedDir: path.join(root, '.tasks', 'quarantine', 'files'),
       settleMs: 0,
       clock: { now: () => Date.now() },
       ingest: deps,

@@ -27,6 +27,7 @@ describe('InboxWatcher', () => {
     now = Date.now();
     watcher = new InboxWatcher({
       inboxDir: inbox(),
+      refusedDir: path.join(root, '.tasks', 'quarantine', 'files'),
       settleMs: 2000,
       clock: { now: () => now },
       ingest: {

@@ -10,6 +10,8 @@ export interface InboxWatcherOptions {
   settleMs: number;
   clock: Clock;
   ingest: IngestDeps;
+  /** Where inbox files that cannot be read as task files go (`RootLayout.refusedFilesDir`). */
+  refusedDir: string;
   onReport: (r: IngestReport) => void;
   onError: (file: string, err: unknown) => void;
   /**
@@ -138,7 +140,7 @@ export class InboxWatcher {
 
   /** A symlink, device or unreadable file is never followed or retried for ever: it is moved aside with the reason. */
   private async refuse(file: string, name: string, why: string, hint: string): Promise<void> {
-    const dir = path.join(path.dirname(this.opts.ingest.ingestedDir), 'quarantine', 'files');
+    const dir = this.opts.refusedDir;
     await fs.mkdir(dir, { recursive: true });
     const stamp = this.opts.ingest.now().toISOString().replace(/[:.]/g, '-');
     try {
