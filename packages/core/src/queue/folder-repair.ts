@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import fg from 'fast-glob';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
 import { parseTaskRecord } from '../task/record-schema.js';
 import type { RepairReport } from './store.js';
@@ -71,21 +72,14 @@ async function finishMove(tasksDir: string, id: string, to: TaskState, report: R
 }
 
 async function cleanTemp(deps: RepairDeps, report: RepairReport): Promise<void> {
-  for (const state of TASK_STATES) {
-    const dir = path.join(deps.tasksDir, state);
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.tmp')) continue;
-      const file = path.join(dir, name);
-      // Repair runs under the worker lock: no write to these folders can be in progress.
-      await fs.rm(file, { force: true });
-      report.cleaned.push(path.join('.tasks', state, name));
-    }
+  // Repair runs under the worker lock: no write to these folders can be in progress.
+  const temps = await fg(
+    TASK_STATES.map((s) => `${s}/*.tmp`),
+    { cwd: deps.tasksDir, onlyFiles: true, dot: true },
+  );
+  for (const rel of temps) {
+    await fs.rm(path.join(deps.tasksDir, rel), { force: true });
+    report.cleaned.push(path.join('.tasks', rel));
   }
 }
 
