@@ -8,7 +8,7 @@ import { setFaultHandler } from './fault-points.js';
  * - `crash-at-boot`: exit 1 at once, with a line on stderr;
  * - `crash-after=N`: exit 1 after N ms;
  * - `block-event-loop-after=N`: busy-loop forever after N ms (heartbeats stop; only SIGKILL ends it);
- * - `crash-at=<point>`: exit 1 at a named fault point (e.g. `transition.done:after-store`).
+ * - `crash-at=<point>`: exit 1 at a named fault point (e.g. `transition.end-done:after-store`).
  * Example: `worker:block-event-loop-after=1500,worker:crash-at-boot,orchestrator:crash-after=500`.
  * Ignored when `NODE_ENV` is `production`.
  */

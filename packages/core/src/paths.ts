@@ -36,6 +36,8 @@ export interface RootLayout {
   /** Requests from the CLI to the worker (retry, cancel, reset-breaker) and the worker's answers. */
   readonly requestsDir: string;
   readonly responsesDir: string;
+  /** `headless stop --drain`: claim nothing new until the stop. */
+  readonly drainRequest: string;
   /** Up to where the ledger is known to hold every line the task records name. */
   readonly ledgerCheckpoint: string;
   /** Per-attempt scratch folders (prompt files). */
@@ -83,6 +85,7 @@ export function layout(root: string): RootLayout {
     requestsDir: path.join(runDir, 'requests'),
     responsesDir: path.join(runDir, 'responses'),
     ledgerCheckpoint: path.join(runDir, 'ledger-checkpoint.json'),
+    drainRequest: path.join(runDir, 'drain.json'),
     scratchDir: path.join(runDir, 'scratch'),
     loopScratchDir: path.join(runDir, 'loop-scratch'),
   };

@@ -16,6 +16,8 @@ export interface WorkerSummary {
   started: number;
   finished: Record<string, number>;
   stoppedBy: 'stop-file' | 'signal' | 'idle' | 'link-lost';
+  /** `headless run`: tasks left waiting past its --max-wait, and for what. */
+  waiting?: { id: string; until?: string; reason?: string }[];
 }
 
 /** One running attempt, as the worker tracks it. */
@@ -59,6 +61,8 @@ export interface WorkerContext {
   /** Aborted when the worker stops: store retries give up then. */
   stopping: AbortController;
   workerStart?: string;
+  /** `headless stop --drain` asked: running attempts finish, nothing new is claimed. */
+  draining?: boolean;
   /** A task the breaker refused went to quarantine (the parked room releases it later). */
   noteParked: (id: string, tool: string) => void;
 }

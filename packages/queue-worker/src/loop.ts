@@ -18,7 +18,7 @@ import { RequestDesk } from './requests.js';
  */
 export async function runLoop(
   ctx: WorkerContext,
-  opts: { untilIdle: boolean; stopRequested: () => boolean },
+  opts: { untilIdle: boolean; stopRequested: () => boolean; waitUntil?: number },
 ): Promise<{ idle: boolean; desk: RequestDesk }> {
   const { paths, log, clock } = ctx;
   const parked = new ParkedTasks(ctx);
@@ -82,22 +82,24 @@ export async function runLoop(
       queue.drop(rec.id);
       await parked.park(rec);
     }
-    if (clock.now() >= ctx.pause.until) {
+    const draining = fs.existsSync(paths.drainRequest);
+    ctx.draining = draining;
+    if (clock.now() >= ctx.pause.until && !draining) {
       for (const rec of plan.start) {
         queue.drop(rec.id);
         launch(ctx, rec);
       }
     }
     const parkedWake = await parked.nextWake();
-    if (
-      opts.untilIdle &&
-      ctx.running.size === 0 &&
-      plan.start.length === 0 &&
-      !inbox.pending &&
-      parkedWake === undefined &&
-      (await ctx.store.ids('queued')).length === 0
-    ) {
-      return { idle: true, desk };
+    if (opts.untilIdle && ctx.running.size === 0 && plan.start.length === 0 && !inbox.pending) {
+      const queuedLeft = (await ctx.store.ids('queued')).length;
+      if (parkedWake === undefined && queuedLeft === 0) return { idle: true, desk };
+      // `headless run` never waits for days: what is not due before its --max-wait is listed, not waited for.
+      const next = Math.min(plan.nextWakeAt ?? Infinity, parkedWake ?? Infinity);
+      if (opts.waitUntil !== undefined && next > opts.waitUntil) {
+        ctx.summary.waiting = await waitingTasks(ctx);
+        return { idle: true, desk };
+      }
     }
     let wakeAt = now + ctx.policies.worker.rescanIntervalMs;
     if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
@@ -107,6 +109,20 @@ export async function runLoop(
     await ctx.waker.wait(wakeAt - clock.now());
   }
   return { idle: false, desk };
+}
+
+async function waitingTasks(ctx: WorkerContext): Promise<{ id: string; until?: string; reason?: string }[]> {
+  const out: { id: string; until?: string; reason?: string }[] = [];
+  for (const state of ['queued', 'quarantine'] as const) {
+    for (const r of await ctx.store.list(state)) {
+      out.push({
+        id: r.id,
+        ...(r.notBefore ? { until: r.notBefore } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 function requestTasks(req: { kind: string; tasks?: string[]; task?: string }): string[] {

@@ -10,6 +10,8 @@ export interface WorkerProcessOptions {
   root: string;
   console: boolean;
   untilIdle: boolean;
+  /** With untilIdle: how long to wait for tasks scheduled later before giving up on them. */
+  maxWaitMs?: number;
   /** Connect to the supervisor named in the environment (the forked child does). */
   supervised?: boolean;
 }
@@ -50,6 +52,7 @@ export async function runWorkerProcess(
       link,
       signal: stop.signal,
       untilIdle: opts.untilIdle,
+      ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
       recover: (root) => recover({ root, policies: config.policies }),
     });
     return { exitCode: ExitCode.ok, summary };

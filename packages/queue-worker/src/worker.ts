@@ -37,6 +37,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Process everything runnable, wait for scheduled retries, then return. */
   untilIdle?: boolean;
+  /** With `untilIdle`: tasks not due within this long (from the start) are left waiting; see `summary.waiting`. */
+  maxWaitMs?: number;
   env?: NodeJS.ProcessEnv;
   fsync?: boolean;
   /**
@@ -93,7 +95,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     await beat('running');
     timers.push(
       setInterval(
-        () => void beat(control.stopping ? 'stopping' : 'running'),
+        () => void beat(control.stopping ? 'stopping' : ctx.draining ? 'draining' : 'running'),
         opts.policies.heartbeat.intervalSec * 1000,
       ),
     );
@@ -104,7 +106,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
-    const { idle, desk } = await runLoop(ctx, { untilIdle: opts.untilIdle === true, stopRequested });
+    const { idle, desk } = await runLoop(ctx, {
+      untilIdle: opts.untilIdle === true,
+      stopRequested,
+      ...(opts.maxWaitMs !== undefined ? { waitUntil: clock.now() + opts.maxWaitMs } : {}),
+    });
 
     const summary = ctx.summary;
     if (!idle) {
@@ -122,6 +128,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     ctx.stopping.abort();
     await desk.settled();
     opts.signal?.removeEventListener('abort', onAbort);
+    // A drain ends with this stop; the next start claims again.
+    if (!idle) await fsp.rm(paths.drainRequest, { force: true }).catch(() => undefined);
     await ctx.ledger
       .append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy })
       .catch((err: unknown) => log.error(`could not write worker.stop to the ledger: ${String(err)}`));

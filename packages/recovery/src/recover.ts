@@ -54,9 +54,10 @@ export interface RecoverOptions {
 const TMP_MAX_AGE_MS = 60 * 60 * 1000;
 
 /**
- * Makes the task folders consistent after a crash, before any worker claims again: tasks whose
- * worker is dead go back to the queue (or fail as poison), their tool processes are ended, moves
- * a crash interrupted are completed, temp leftovers removed, a torn ledger line fenced off.
+ * Makes the task state consistent after a crash. The caller holds the worker lock (the worker at
+ * its boot, or `headless recover`): tasks whose worker is dead go back to the queue (or fail as
+ * poison), their tool processes are ended, moves a crash interrupted are completed, temp leftovers
+ * removed, a torn ledger line fenced off, and the ledger caught up with the records.
  * Idempotent: a second run finds nothing to do.
  */
 export async function recover(opts: RecoverOptions): Promise<RecoveryReport> {

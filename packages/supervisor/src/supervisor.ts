@@ -37,7 +37,7 @@ export interface SupervisorOptions {
 type StopReason = 'STOP.HEADLESS' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /**
- * `headless start`: holds the root's lock, runs recovery, forks the worker and the orchestrator,
+ * `headless start`: holds the root's lock, forks the worker (which runs recovery under its lock) and the orchestrator,
  * keeps them alive and stops them all on STOP.HEADLESS or a signal. Resolves with the exit code
  * once everything is down.
  */

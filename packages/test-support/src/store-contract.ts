@@ -43,44 +43,81 @@ async function statesOf(store: QueueStore, id: string): Promise<string[]> {
 /** Every way a task moves, as (name, setup, change) — each change passes its own fault points. */
 const CHANGES: {
   name: string;
+  /** The task line the move writes last (its journal must end with it once the move is done). */
+  event: string;
   /** Brings task `t` to the state the change starts from. */
   setup: (t: Transitions) => Promise<void>;
   change: (t: Transitions) => Promise<unknown>;
 }[] = [
   {
     name: 'enqueue',
+    event: 'task.queued',
     setup: () => Promise.resolve(),
     change: (t) => t.enqueue([{ spec: spec({ id: 't', tool: 'git' }) }]),
   },
-  { name: 'claim', setup: (t) => enq(t), change: (t) => t.claim('t', OWNER) },
-  { name: 'end-done', setup: (t) => enqClaim(t), change: (t) => endAs(t, { to: 'done' }) },
+  { name: 'claim', event: 'attempt.start', setup: (t) => enq(t), change: (t) => t.claim('t', OWNER) },
+  {
+    name: 'end-done',
+    event: 'task.done',
+    setup: (t) => enqClaim(t),
+    change: (t) => endAs(t, { to: 'done' }),
+  },
   {
     name: 'end-retry',
+    event: 'task.retry',
     setup: (t) => enqClaim(t),
     change: (t) => endAs(t, { to: 'retry', notBefore: new Date(), reason: 'exit 1' }),
   },
   {
     name: 'end-failed',
+    event: 'task.failed',
     setup: (t) => enqClaim(t),
     change: (t) => endAs(t, { to: 'failed', reason: 'exit 1', outcome: 'permanent' }),
   },
   {
+    name: 'end-cancelled',
+    event: 'task.cancelled',
+    setup: (t) => enqClaim(t),
+    change: (t) => endAs(t, { to: 'cancelled', reason: 'cancelled by the user' }),
+  },
+  {
+    name: 'end-requeued',
+    event: 'task.requeued',
+    setup: (t) => enqClaim(t),
+    change: (t) =>
+      endAs(t, { to: 'requeued', reason: 'interrupted by stop', notBefore: new Date(), uncount: true }),
+  },
+  {
+    name: 'requeue-fault',
+    event: 'task.requeued',
+    setup: (t) => enqClaim(t),
+    change: (t) => t.requeueFault('t', 'could not run: EIO', new Date()),
+  },
+  {
     name: 'end-parked',
+    event: 'task.quarantined',
     setup: (t) => enqClaim(t),
     change: (t) => endAs(t, { to: 'parked', reason: 'breaker open', kind: 'breaker', uncount: true }),
   },
-  { name: 'park', setup: (t) => enq(t), change: (t) => t.park('t', 'breaker open') },
+  {
+    name: 'park',
+    event: 'task.quarantined',
+    setup: (t) => enq(t),
+    change: (t) => t.park('t', 'breaker open'),
+  },
   {
     name: 'release',
+    event: 'task.released',
     setup: async (t) => {
       await enq(t);
       await t.park('t', 'breaker open');
     },
     change: (t) => t.release('t', 'half-open'),
   },
-  { name: 'cancel', setup: (t) => enq(t), change: (t) => t.cancel('t', 'queued') },
+  { name: 'cancel', event: 'task.cancelled', setup: (t) => enq(t), change: (t) => t.cancel('t', 'queued') },
   {
     name: 'user-retry',
+    event: 'task.requeued',
     setup: async (t) => {
       await enqClaim(t);
       await endAs(t, { to: 'failed', reason: 'exit 1', outcome: 'permanent' });
@@ -89,6 +126,7 @@ const CHANGES: {
   },
   {
     name: 'requeue-orphan',
+    event: 'task.requeued',
     setup: (t) => enqClaim(t),
     change: async (t) => {
       const rec = (await t.store.read('processing', 't')) as TaskRecord;
@@ -97,6 +135,7 @@ const CHANGES: {
   },
   {
     name: 'poison',
+    event: 'task.failed',
     setup: (t) => enqClaim(t),
     change: async (t) => {
       const rec = (await t.store.read('processing', 't')) as TaskRecord;
@@ -270,6 +309,17 @@ export function describeStoreContract(name: string, opts: StoreContractOptions):
               for (const s of states) {
                 const rec = await after.read(s as TaskRecord['state'], 't');
                 expect(rec?.state).toBe(s);
+                // A task that reached a new state carries that move's patch: its journal ends with the
+                // move's own line (a claim cut after its rename is the one exception: no claim on
+                // record, and recovery puts it back uncounted).
+                if (rec && s !== before[0] && c.name !== 'claim') {
+                  expect(rec.journal?.at(-1)?.event).toBe(c.event);
+                }
+                if (rec && c.name === 'claim' && s === 'processing') {
+                  expect(rec.claim === undefined).toBe(
+                    !rec.journal?.some((e) => e.event === 'attempt.start'),
+                  );
+                }
               }
             }));
         }

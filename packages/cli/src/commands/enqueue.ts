@@ -51,7 +51,20 @@ export function register(program: Command): void {
             continue;
           }
           const id = v.spec.id;
-          const known = seen.has(id) ? { state: 'earlier in this file' } : await ctx.store.get(id);
+          const stored = seen.has(id.toLowerCase()) ? undefined : await ctx.store.lookup(id);
+          if (stored && stored.id !== id) {
+            if (opts.skipKnown) continue;
+            results.push({
+              line: i + 1,
+              id,
+              ok: false,
+              reason: `id ${id} differs only in case from task ${stored.id} (${stored.state}); ids are unique ignoring case, choose another id`,
+            });
+            continue;
+          }
+          const known = seen.has(id.toLowerCase())
+            ? { state: 'earlier in this file' }
+            : stored && (await ctx.store.get(stored.id));
           // "rerun" replaces a finished task only; a queued or running one is never run twice at once.
           const finished =
             known !== undefined &&
@@ -70,7 +83,7 @@ export function register(program: Command): void {
             });
             continue;
           }
-          seen.add(id);
+          seen.add(id.toLowerCase());
           results.push({ line: i + 1, id, ok: true });
           keep.push(raw);
         }

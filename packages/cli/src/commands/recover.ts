@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { acquireWorkerLock } from '@headless/core/run-state/worker-lock';
 import { openContext, printJson } from '../context.js';
 
 export function register(program: Command): void {
@@ -11,7 +12,11 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { recover } = await import('@headless/recovery/recover');
       const ctx = await openContext(cmd);
-      const report = await recover({ root: ctx.paths.root, policies: ctx.config.policies });
+      // Recovery changes task state: it needs the worker lock (a running worker recovered at its start).
+      const lock = await acquireWorkerLock(ctx.paths, { waitMs: 3000 });
+      const report = await recover({ root: ctx.paths.root, policies: ctx.config.policies }).finally(() =>
+        lock.release(),
+      );
       if (opts.json) return printJson(report);
       const lines = [
         `requeued: ${report.requeued.length ? report.requeued.join(', ') : 'none'}`,
@@ -19,6 +24,11 @@ export function register(program: Command): void {
         `orphaned tool processes ended: ${report.killed.length ? report.killed.join(', ') : 'none'}`,
         `interrupted moves completed: ${report.completedMoves.length ? report.completedMoves.join(', ') : 'none'}`,
         `leftovers cleaned: ${report.cleaned.length}`,
+        `damaged records rebuilt: ${report.rebuilt.length ? report.rebuilt.join(', ') : 'none'}`,
+        ...(report.unrecoverable.length
+          ? [`damaged records not rebuilt: ${report.unrecoverable.join(', ')}`]
+          : []),
+        `ledger lines added from task records: ${report.ledgerCaughtUp}`,
         ...(report.live.length ? [`left alone (their worker is alive): ${report.live.join(', ')}`] : []),
         ...report.notes.map((n) => `note: ${n}`),
       ];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { rootPaths } from '../context.js';
+import { parseSeconds } from '../options.js';
 
 export function register(program: Command): void {
   program
@@ -11,13 +12,33 @@ export function register(program: Command): void {
       true,
     )
     .option('--quiet', 'no console output (logs still go to logs/)')
-    .action(async (opts: { quiet?: boolean }, cmd: Command) => {
+    .option(
+      '--max-wait <seconds>',
+      'wait at most this long for retries, resets and not_before times; then exit 1 listing what still waits',
+      '900',
+    )
+    .action(async (opts: { quiet?: boolean; maxWait: string }, cmd: Command) => {
+      const maxWaitMs = parseSeconds(opts.maxWait, '--max-wait') * 1000;
       const { runWorkerProcess } = await import('@headless/queue-worker/main');
       const { exitCode, summary } = await runWorkerProcess({
         root: rootPaths(cmd).root,
         console: !opts.quiet,
         untilIdle: true,
+        maxWaitMs,
       });
+      const waiting = summary?.waiting ?? [];
+      if (waiting.length) {
+        process.stderr.write(
+          `headless: ${waiting.length} task(s) still wait after --max-wait ${opts.maxWait} s:\n`,
+        );
+        for (const w of waiting) {
+          process.stderr.write(
+            `  ${w.id}: ${w.until ? `not before ${w.until}` : 'waiting'}${w.reason ? ` (${w.reason})` : ''}\n`,
+          );
+        }
+        process.exitCode = 1;
+        return;
+      }
       // Scripts can tell "all done" from "something failed" (details: headless status / ledger).
       const failed = summary?.finished['failed'] ?? 0;
       if (failed > 0) {

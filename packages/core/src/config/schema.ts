@@ -250,6 +250,12 @@ export const PoliciesConfig = z.strictObject({
       stormDelaySec: positiveInt.default(300),
     })
     .prefault({}),
-  shutdown: z.strictObject({ graceSec: positiveInt.default(10) }).prefault({}),
+  shutdown: z
+    .strictObject({
+      graceSec: positiveInt.default(10),
+      /** `headless stop --drain`: how long running attempts may take to finish before the stop. */
+      drainSec: positiveInt.default(7200),
+    })
+    .prefault({}),
 });
 export type PoliciesConfig = z.infer<typeof PoliciesConfig>;

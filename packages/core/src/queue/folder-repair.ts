@@ -36,13 +36,14 @@ export async function repairFolders(deps: RepairDeps): Promise<FolderRepairRepor
     for (const id of await listIds(path.join(deps.tasksDir, state))) {
       const rec = await deps.read(state, id);
       if (!rec || rec.state === state) continue;
-      if (state === 'processing') {
-        // The owner wrote the final content and died before the rename: finish its move.
-        await finishMove(deps.tasksDir, id, rec.state, report);
-      } else {
-        // An unowned move renamed first and died before rewriting: the folder is the truth.
+      if (state === 'processing' && rec.state === 'queued') {
+        // A claim renamed and died before rewriting: the folder is the truth (no claim on record,
+        // so recovery puts it back uncounted).
         await deps.write(state, { ...rec, state });
         report.completedMoves.push(id);
+      } else {
+        // A move wrote its content and died before the rename: finish it, patch and all.
+        await finishMove(deps.tasksDir, id, state, rec.state, report);
       }
     }
   }
@@ -58,12 +59,18 @@ async function listIds(dir: string): Promise<string[]> {
   }
 }
 
-async function finishMove(tasksDir: string, id: string, to: TaskState, report: RepairReport): Promise<void> {
-  const src = path.join(tasksDir, 'processing', `${id}.json`);
+async function finishMove(
+  tasksDir: string,
+  id: string,
+  from: TaskState,
+  to: TaskState,
+  report: RepairReport,
+): Promise<void> {
+  const src = path.join(tasksDir, from, `${id}.json`);
   const dst = path.join(tasksDir, to, `${id}.json`);
   try {
     await fs.access(dst);
-    report.notes.push(`task ${id} is in both processing and ${to}; kept ${to}, removed the processing copy`);
+    report.notes.push(`task ${id} is in both ${from} and ${to}; kept ${to}, removed the ${from} copy`);
     await fs.rm(src, { force: true });
   } catch {
     await fs.rename(src, dst);

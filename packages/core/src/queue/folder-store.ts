@@ -36,9 +36,9 @@ export interface FolderStoreOptions {
 /**
  * The embedded queue: one JSON file per task, and the folder it is in is its state
  * (`.tasks/<state>/<id>.json`). Every move is one rename, so a crash at any instant leaves the task
- * in one folder. Moves out of `processing` (the owner's) write the new content first and then
- * rename; other moves rename first (the rename is what takes the task) and then rewrite. `repair`
- * reconciles the window either order leaves: a file whose content names another state.
+ * in one folder. A move writes the new content first and then renames; only the claim renames first
+ * (the rename is what takes the task) and then rewrites. `repair` reconciles the window either order
+ * leaves: a file whose content names another state.
  */
 export class FolderStore implements QueueStore {
   private readonly clock: Clock;
@@ -121,11 +121,27 @@ export class FolderStore implements QueueStore {
     patch: (rec: TaskRecord) => TaskRecord,
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
+    return this.moveOrdered(id, from, to, patch, opts.durable ?? true, false);
+  }
+
+  /**
+   * Content first, then the rename: a crash between the two leaves a file whose content names its
+   * destination, and `repair` finishes the move with the patch intact. Only the claim renames first
+   * (`renameFirst`): there the rename is what takes the task, so of two claimers one gets ENOENT;
+   * a crash after it leaves a claim-less record in processing, which recovery puts back uncounted.
+   */
+  private async moveOrdered(
+    id: string,
+    from: TaskState,
+    to: TaskState,
+    patch: (rec: TaskRecord) => TaskRecord,
+    durable: boolean,
+    renameFirst: boolean,
+  ): Promise<TaskRecord> {
     assertMove(id, from, to);
-    const durable = opts.durable ?? true;
     const src = this.file(from, id);
     const dst = this.file(to, id);
-    if (from === 'processing') {
+    if (!renameFirst) {
       const cur = await this.read(from, id);
       if (!cur) throw new MissingTaskError(id, from);
       const next = patch(this.bump(cur, to));
@@ -173,7 +189,7 @@ export class FolderStore implements QueueStore {
       // The rename is the claim: of two claimers, one gets ENOENT. Not flushed to disk: a process
       // crash keeps it (the file system has it); a power loss may undo it, and the task then simply
       // runs again. A flush here would double the cost of a trivial task.
-      return await this.move(id, 'queued', 'processing', patch, { durable: false });
+      return await this.moveOrdered(id, 'queued', 'processing', patch, false, true);
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
       throw err;
@@ -288,6 +304,10 @@ export class FolderStore implements QueueStore {
       if (record) return { state, record };
     }
     return undefined;
+  }
+
+  async lookup(id: string): Promise<{ id: string; state: TaskState } | undefined> {
+    return findKnownId(await this.knownIds(), id);
   }
 
   async list(state: TaskState): Promise<TaskRecord[]> {

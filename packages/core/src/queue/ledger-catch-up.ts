@@ -56,7 +56,8 @@ export async function catchUpLedger(deps: {
       if (Date.parse(rec.updatedAt) < since) continue;
       for (const e of rec.journal ?? []) {
         if (Date.parse(e.ts) < since) continue;
-        if (!seen.has(journalKey(typeof e['task'] === 'string' ? e['task'] : rec.id, e.rev, e.event))) missing.push(e);
+        if (!seen.has(journalKey(typeof e['task'] === 'string' ? e['task'] : rec.id, e.rev, e.event)))
+          missing.push(e);
       }
     }
   }

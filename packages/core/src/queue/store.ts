@@ -52,6 +52,8 @@ export interface QueueStore {
   /** The record in `state`; undefined when it is not there. A damaged record is a `CorruptRecordError`. */
   read(state: TaskState, id: string): Promise<TaskRecord | undefined>;
   get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined>;
+  /** The stored id equal to `id` ignoring case, and its state (ids are unique ignoring case). */
+  lookup(id: string): Promise<{ id: string; state: TaskState } | undefined>;
   list(state: TaskState): Promise<TaskRecord[]>;
   /** Ids only: cheap enough to call on every scan. */
   ids(state: TaskState): Promise<string[]>;

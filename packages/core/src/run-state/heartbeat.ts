@@ -7,7 +7,7 @@ export const WorkerHeartbeatSchema = z.object({
   startTime: z.string().optional(),
   startedAt: z.string(),
   at: z.string(),
-  state: z.enum(['running', 'stopping', 'stopped']),
+  state: z.enum(['running', 'draining', 'stopping', 'stopped']),
   supervised: z.boolean(),
   /** Why claiming is paused, when it is (a store change that keeps failing, ...). */
   paused: z.string().optional(),
@@ -22,6 +22,13 @@ export const WorkerHeartbeatSchema = z.object({
   ),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
+
+/** `headless stop --drain`: asked at, and the time after which the stop comes anyway. */
+export const DrainRequestSchema = z.object({ at: z.string(), until: z.string() });
+
+export function drainFile(file: string): StateFile<z.infer<typeof DrainRequestSchema>> {
+  return stateFile(file, DrainRequestSchema);
+}
 
 export function heartbeatFile(file: string): StateFile<WorkerHeartbeat> {
   return stateFile(file, WorkerHeartbeatSchema);
