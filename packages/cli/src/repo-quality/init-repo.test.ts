@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'yaml';
 import { GATE_COMMAND, WORKFLOW_FILE } from '@headless/core/repo-quality/ci-workflow';
 import { findExecutableOnHost } from '@headless/core/tool/find-executable';
@@ -37,6 +37,9 @@ function commit(repo: string, env: NodeJS.ProcessEnv): Promise<{ code: number; o
     );
   });
 }
+
+// Real ruff, pytest, git and node processes: slow on a loaded two-core machine.
+jest.setTimeout(180_000);
 
 describe('headless init --ci and --hooks', () => {
   let root: string;
