@@ -38,6 +38,8 @@ export interface GateOptions {
 }
 
 const TAIL_LINES = 20;
+/** Findings kept per step (the log has them all): the JSON stays small enough for any reader. */
+const MAX_FAILURES = 200;
 const MAX_KEPT_LINES = 100_000;
 
 export async function runQualityGate(repoArg: string, opts: GateOptions): Promise<GateResult> {
@@ -181,7 +183,11 @@ async function judge(step: PlannedStep, r: RunResult, output: string, log: strin
     }
   }
   const resultText = step.resultFile ? await readIfPresent(step.resultFile) : undefined;
-  const failures = stepFailures(step.parser, output, resultText);
+  const all = stepFailures(step.parser, output, resultText);
+  const failures =
+    all.length > MAX_FAILURES
+      ? [...all.slice(0, MAX_FAILURES), `… and ${all.length - MAX_FAILURES} more (see the log)`]
+      : all;
   const note =
     r.endReason === 'timeout' || r.endReason === 'idle'
       ? `timed out after ${step.timeoutSec} s`

@@ -1,6 +1,6 @@
 import { failureReason } from '../repo-quality/report.js';
 import type { GateResult } from '../repo-quality/types.js';
-import { lastJsonObject, type ParsedOutput } from './output-parsers.js';
+import type { ParsedOutput } from './output-parsers.js';
 
 /**
  * The built-in `quality` tool's output (`headless quality --json`): the gate's result as one JSON
@@ -9,9 +9,16 @@ import { lastJsonObject, type ParsedOutput } from './output-parsers.js';
  * run (usage or config error, exit 2), which the exit code and stderr explain.
  */
 export function parseQualityJson(stdout: string): ParsedOutput {
-  const obj = lastJsonObject(stdout);
-  if (!obj || typeof obj.passed !== 'boolean' || !Array.isArray(obj.steps)) return {};
-  const result = obj as unknown as GateResult;
+  // `--json` prints one document and nothing else on stdout (progress goes to stderr).
+  let obj: Partial<GateResult> | undefined;
+  try {
+    obj = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Partial<GateResult>;
+  } catch {
+    return {};
+  }
+  if (typeof obj !== 'object' || obj === null) return {};
+  if (typeof obj.passed !== 'boolean' || !Array.isArray(obj.steps)) return {};
+  const result = obj as GateResult;
   if (result.passed) return { completed: true };
   return { failure: { class: 'permanent', reason: failureReason(result), text: failureReason(result, 20) } };
 }
