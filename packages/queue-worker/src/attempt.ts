@@ -65,7 +65,7 @@ export async function runAttempt(
   try {
     let built;
     try {
-      built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir });
+      built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir, root: deps.root });
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);

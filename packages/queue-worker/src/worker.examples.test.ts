@@ -26,7 +26,9 @@ describe('the bundled example tasks (blueprint §5.8)', () => {
       },
     });
     await makeGitRepo(w.root, { withRemote: true });
-    // A stand-in `npm` for quality-001, recording its argv like the fake AI CLIs do.
+    // quality-001 runs the real `headless quality` on this repo: its package.json has a lint script,
+    // run by a stand-in `npm` that records its argv like the fake AI CLIs do.
+    await fs.writeFile(path.join(w.root, 'package.json'), '{"name":"demo","scripts":{"lint":"eslint ."}}\n');
     const bin = path.join(w.root, 'bin');
     await fs.mkdir(bin);
     await fs.writeFile(
@@ -100,7 +102,11 @@ describe('the bundled example tasks (blueprint §5.8)', () => {
         'packages/queue-worker/src/worker.ts',
       ]),
     );
-    expect(call('npm').argv).toEqual(['run', 'quality', '--', '--only', 'format,lint']);
+    expect(call('npm').argv).toEqual(['run', 'lint']);
+    const gate = JSON.parse(
+      await fs.readFile(path.join(w.root, 'logs', 'quality', path.basename(w.root), 'summary.json'), 'utf8'),
+    ) as { passed: boolean; steps: { name: string; status: string }[] };
+    expect(gate).toMatchObject({ passed: true, steps: [{ name: 'js-lint', status: 'passed' }] });
     for (const c of calls) expect(c.cwd).toBe(w.root);
 
     // One start and one end per attempt, in order, for every task.

@@ -15,3 +15,9 @@ export const FAKES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export function pathWithFakes(extraPath: string = process.env.PATH ?? ''): string {
   return extraPath === '' ? FAKES_DIR : `${FAKES_DIR}${path.delimiter}${extraPath}`;
 }
+
+/**
+ * A folder holding only the fake `pwsh` (fakes-pwsh/pwsh): Pester 5's console output and NUnit XML
+ * for the quality gate's Pester step. Kept apart from FAKES_DIR so other tests see no pwsh.
+ */
+export const PWSH_FAKE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fakes-pwsh');

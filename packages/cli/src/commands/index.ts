@@ -13,6 +13,7 @@ import * as recover from './recover.js';
 import * as start from './start.js';
 import * as stop from './stop.js';
 import * as service from './service.js';
+import * as quality from './quality.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -32,6 +33,7 @@ export const commandModules: readonly CommandModule[] = [
   cancel,
   recover,
   service,
+  quality,
   init,
   doctor,
 ];

@@ -5,6 +5,7 @@ import { defaultConfigFiles } from '@headless/core/config/default-files';
 import { HeadlessError } from '@headless/core/errors/headless-error';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { layout, resolveRoot, type RootLayout } from '@headless/core/paths';
+import { initCi, initHooks } from '../repo-quality/init-repo.js';
 
 export interface InitResult {
   /** Files written, relative to the root, with forward slashes. */
@@ -45,15 +46,55 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+interface InitOpts {
+  force?: boolean;
+  ci?: boolean;
+  hooks?: boolean;
+  repo: string;
+  headlessRepo?: string;
+  headlessRef: string;
+}
+
 export function register(program: Command): void {
   program
     .command('init')
     .description(
       'write config/tools.json and config/policies.json with the defaults (and their JSON Schemas)',
     )
-    .option('--force', 'overwrite existing config files')
-    .action(async (opts: { force?: boolean }, cmd: Command) => {
+    .option('--force', 'overwrite existing files')
+    .option(
+      '--ci',
+      "instead: write the repository's quality workflow (.github/workflows/headless-quality.yml)",
+    )
+    .option(
+      '--hooks',
+      'instead: install a pre-commit hook running `headless quality --staged` in the repository',
+    )
+    .option('--repo <dir>', 'the repository for --ci and --hooks', '.')
+    .option(
+      '--headless-repo <owner/name>',
+      'for --ci: the GitHub repository the workflow builds headless from',
+    )
+    .option('--headless-ref <ref>', 'for --ci: its branch, tag or commit', 'main')
+    .action(async (opts: InitOpts, cmd: Command) => {
       const l = layout(resolveRoot(cmd.optsWithGlobals<{ root?: string }>().root));
+      if (opts.ci || opts.hooks) {
+        const force = opts.force === true;
+        if (opts.ci) {
+          const file = await initCi(opts.repo, {
+            force,
+            headlessRef: opts.headlessRef,
+            ...(opts.headlessRepo ? { headlessRepo: opts.headlessRepo } : {}),
+          });
+          process.stdout.write(`wrote ${file}\n`);
+        }
+        if (opts.hooks) {
+          for (const file of await initHooks(opts.repo, { force, root: l.root })) {
+            process.stdout.write(`wrote ${file}\n`);
+          }
+        }
+        return;
+      }
       const result = await initRoot(l, { force: opts.force === true });
       for (const rel of result.written) process.stdout.write(`wrote ${rel}\n`);
       process.stdout.write(

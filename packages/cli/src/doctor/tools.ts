@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { ToolsConfig } from '@headless/core/config/schema';
 import { findExecutableOnHost } from '@headless/core/tool/find-executable';
+import { resolveToolExecutable } from '@headless/core/tool/self';
 import type { CheckStatus } from './folders.js';
 
 export interface ToolCheck {
@@ -28,7 +29,8 @@ export async function checkTools(
 ): Promise<ToolCheck[]> {
   return Promise.all(
     Object.entries(config.tools).map(async ([tool, spec]): Promise<ToolCheck> => {
-      const foundAt = findExecutableOnHost(spec.executable, env, cwd);
+      // `{node}` (the built-in quality tool) is the node running headless.
+      const foundAt = findExecutableOnHost(resolveToolExecutable(spec.executable), env, cwd);
       if (foundAt === null) {
         return {
           tool,

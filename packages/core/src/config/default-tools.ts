@@ -362,6 +362,32 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         unknownFailure: 'transient',
       },
 
+      quality: {
+        description:
+          "the repository's quality gate (headless quality): ruff, pytest, Pester and its JS scripts, or its .headless/quality.json; args: --only/--skip",
+        // This node and headless's own CLI script: no PATH lookup, no .cmd shim (docs/quality.md).
+        executable: '{node}',
+        argv: ['{headless}', 'quality', '--repo', '{repo}', ['--root', '{root}'], '--json', '{args}'],
+        // What Python and PowerShell need to find their tools and modules (virtualenvs, pyenv, conda).
+        envPass: [
+          'VIRTUAL_ENV',
+          'CONDA_*',
+          'PYENV_*',
+          'PYTHON*',
+          'PIP_*',
+          'PSModulePath',
+          'ProgramFiles',
+          'ProgramData',
+          'SystemDrive',
+          'windir',
+        ],
+        output: 'quality-json',
+        // A test suite may print nothing for minutes; the gate itself ends each step at its limit.
+        timeoutSec: 3600,
+        idleTimeoutSec: 3600,
+        unknownFailure: 'permanent',
+      },
+
       pwsh: {
         description: 'PowerShell 7, no profile, never prompting',
         executable: 'pwsh',

@@ -12,9 +12,9 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   tools: 'The tools tasks may name, by name (letters, digits, `.`, `_`, `-`).',
   'tools.*.description': 'Free text for people.',
   'tools.*.executable':
-    'The program to run: a name looked up on PATH (PATHEXT on Windows) or an absolute path.',
+    'The program to run: a name looked up on PATH (PATHEXT on Windows) or an absolute path. `{node}` is the node that runs headless (the built-in `quality` tool).',
   'tools.*.argv':
-    'The command line after the executable. Placeholders `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}` work inside an element; `{flags}` `{files}` `{args}` stand alone and splice in the task\'s lists. An inner array is an option group, dropped whole when one of its placeholders has no value (`["--model", "{model}"]`).',
+    'The command line after the executable. Placeholders `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}` `{headless}` (the CLI script of headless itself) `{root}` (the headless root) work inside an element; `{flags}` `{files}` `{args}` stand alone and splice in the task\'s lists. An inner array is an option group, dropped whole when one of its placeholders has no value (`["--model", "{model}"]`).',
   'tools.*.prompt': 'How the prompt reaches the tool.',
   'tools.*.prompt.via': 'As the `{prompt}` argument, on stdin (then closed), or in a file (`{promptFile}`).',
   'tools.*.prompt.maxArgChars':

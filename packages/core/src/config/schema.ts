@@ -29,7 +29,14 @@ export const FailureClass = z.enum(['transient', 'permanent']);
 export type FailureClass = z.infer<typeof FailureClass>;
 
 /** How the tool's output reads: which parser checks a success exit and extracts errors. */
-export const OutputFormat = z.enum(['text', 'claude-json', 'codex-jsonl', 'gemini-json', 'aider']);
+export const OutputFormat = z.enum([
+  'text',
+  'claude-json',
+  'codex-jsonl',
+  'gemini-json',
+  'aider',
+  'quality-json',
+]);
 export type OutputFormat = z.infer<typeof OutputFormat>;
 
 export const PromptSpec = z.strictObject({

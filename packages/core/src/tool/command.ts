@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { ArgvElement, ToolSpec } from '../config/schema.js';
 import { ExitCode, HeadlessError } from '../errors/headless-error.js';
+import { resolveToolExecutable, selfCommand, type SelfCommand } from './self.js';
 
 /**
  * Builds the command line for one attempt from a tool's argv template (config/tools.json) and a
  * task. Pure: it returns the files to write (the prompt file) instead of writing them.
  *
- * Template elements: inline `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}`; whole-element
+ * Template elements: inline `{prompt}` `{promptFile}` `{repo}` `{model}` `{taskId}`, and `{headless}`
+ * (headless's own CLI script) and `{root}` (the headless root, when given); whole-element
  * `{flags}` `{files}` `{args}` (spliced, possibly empty). An array is an option group, dropped whole
  * when any placeholder in it has no value. A bare element whose inline placeholder has no value is
  * dropped alone (so claude's `-p` stays when its prompt goes by stdin). Values are inserted as
@@ -38,6 +40,10 @@ export interface BuildOptions {
   scratchDir: string;
   /** Where the tool runs; on Windows a prompt with a line break never goes as an argument. Default: this host. */
   platform?: NodeJS.Platform;
+  /** The headless root, for `{root}`; without it an option group using `{root}` is dropped. */
+  root?: string;
+  /** What `{node}` and `{headless}` are (default: this node and this headless's CLI script). */
+  self?: SelfCommand;
 }
 
 /** The task and the tool's command line do not fit together; the message says what to change. */
@@ -51,11 +57,14 @@ export class CommandBuildError extends HeadlessError {
   }
 }
 
-const INLINE = /\{(prompt|promptFile|repo|model|taskId)\}/g;
+const INLINE = /\{(prompt|promptFile|repo|model|taskId|headless|root)\}/g;
 const SPLICE = /^\{(flags|files|args)\}$/;
 const SPLICE_ANYWHERE = /\{(flags|files|args)\}/;
 
-type Values = Record<'prompt' | 'promptFile' | 'repo' | 'model' | 'taskId', string | undefined>;
+type Values = Record<
+  'prompt' | 'promptFile' | 'repo' | 'model' | 'taskId' | 'headless' | 'root',
+  string | undefined
+>;
 
 export function buildCommand(
   toolName: string,
@@ -88,8 +97,18 @@ export function buildCommand(
     repo: task.repo,
     model: tool.model ?? undefined,
     taskId: task.id,
+    headless: undefined,
+    root: opts.root,
   };
-  const built: BuiltCommand = { executable: tool.executable, args: [], files: [], promptVia };
+  const usesSelf = tool.executable === '{node}' || mentions('headless');
+  const self = usesSelf ? (opts.self ?? selfCommand()) : undefined;
+  if (self) values.headless = self.headlessBin;
+  const built: BuiltCommand = {
+    executable: resolveToolExecutable(tool.executable, self),
+    args: [],
+    files: [],
+    promptVia,
+  };
   if (hasPrompt) {
     if (promptVia === 'argument') values.prompt = prompt;
     if (promptVia === 'stdin') {

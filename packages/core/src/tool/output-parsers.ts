@@ -1,4 +1,5 @@
 import type { FailureClass, OutputFormat } from '../config/schema.js';
+import { parseQualityJson } from './quality-output.js';
 
 /**
  * Reads what a tool says about its own run from its output, per `output` format. Exit codes alone
@@ -41,6 +42,8 @@ export function parseOutput(format: OutputFormat, stdout: string, stderr: string
       return parseGeminiJson(stdout, stderr);
     case 'aider':
       return parseAider(stdout + '\n' + stderr);
+    case 'quality-json':
+      return parseQualityJson(stdout);
     case 'text':
       return {};
   }
