@@ -4,6 +4,7 @@ import { faultPoint } from '../fault-points.js';
 import type { LedgerRecord } from '../ledger/record.js';
 import type { AttemptSummary, JournalEntry, TaskRecord, TaskState } from '../task/record.js';
 import type { EnqueueItem, EnqueueOutcome, QuarantineKind, QueueStore } from './store.js';
+import { applyEnd, dropClaim, endState, required, taskLine, withAttempt } from './transition-patches.js';
 
 /** Where transitions write their ledger lines (the `Ledger`; a shared store may bring its own). */
 export interface LedgerSink {
@@ -15,7 +16,6 @@ export type LedgerLine = Omit<LedgerRecord, 'v' | 'ts'>;
 type Stamp = (rec: TaskRecord, lines: LedgerLine[]) => TaskRecord;
 
 const JOURNAL_KEPT = 12;
-const HISTORY_KEPT = 10;
 
 /** How an attempt ends for its task (decided by the worker's pure `decideAttemptEnd`). */
 export type AttemptEnd =
@@ -322,87 +322,4 @@ export class Transitions {
       }),
     ).then(required(id));
   }
-}
-
-function required(id: string): (rec: TaskRecord | null) => TaskRecord {
-  return (rec) => {
-    if (!rec) throw new Error(`task ${id}: the store returned no record for a move`);
-    return rec;
-  };
-}
-
-function endState(end: AttemptEnd): TaskState {
-  switch (end.to) {
-    case 'done':
-      return 'done';
-    case 'failed':
-    case 'cancelled':
-      return 'failed';
-    case 'retry':
-    case 'requeued':
-      return 'queued';
-    case 'parked':
-      return 'quarantine';
-  }
-}
-
-function taskLine(id: string, attempt: number, end: AttemptEnd): LedgerLine {
-  switch (end.to) {
-    case 'done':
-      return { event: 'task.done', task: id, attempt, ...(end.note ? { reason: end.note } : {}) };
-    case 'retry':
-      return {
-        event: 'task.retry',
-        task: id,
-        attempt,
-        notBefore: end.notBefore.toISOString(),
-        reason: end.ledgerReason ?? end.reason,
-        ...(end.delayMs !== undefined ? { delayMs: end.delayMs } : {}),
-      };
-    case 'failed':
-      return { event: 'task.failed', task: id, attempt, reason: end.reason, outcome: end.outcome };
-    case 'cancelled':
-      return { event: 'task.cancelled', task: id, attempt, reason: end.reason };
-    case 'requeued':
-      return { event: 'task.requeued', task: id, attempt, reason: end.reason };
-    case 'parked':
-      return { event: 'task.quarantined', task: id, attempt, reason: end.reason };
-  }
-}
-
-function applyEnd(rec: TaskRecord, end: AttemptEnd): TaskRecord {
-  const { reason: _old, notBefore: _nb, ...base } = rec;
-  switch (end.to) {
-    case 'done':
-      return base;
-    case 'retry':
-      return { ...base, notBefore: end.notBefore.toISOString(), reason: end.reason };
-    case 'failed':
-    case 'cancelled':
-      return { ...base, reason: end.reason };
-    case 'requeued':
-      return {
-        ...base,
-        attempts: Math.max(0, rec.attempts - 1),
-        notBefore: end.notBefore.toISOString(),
-        reason: end.reason,
-      };
-    case 'parked':
-      return {
-        ...base,
-        attempts: Math.max(0, rec.attempts - 1),
-        reason: end.reason,
-        quarantineKind: end.kind,
-      };
-  }
-}
-
-function dropClaim(rec: TaskRecord): TaskRecord {
-  const { claim: _claim, ...rest } = rec;
-  return rest;
-}
-
-function withAttempt(rec: TaskRecord, attempt: AttemptSummary): TaskRecord {
-  const history = [...rec.history.filter((a) => a.attempt !== attempt.attempt), attempt].slice(-HISTORY_KEPT);
-  return { ...rec, history };
 }
