@@ -21,6 +21,8 @@ export const GitRevision = z
   .string()
   .min(1)
   .max(256)
+  // Control characters are exactly what this pattern keeps out.
+  // eslint-disable-next-line no-control-regex
   .regex(/^[^-\s][^\s\u0000-\u001f\u007f]*$/, 'a branch, tag or commit (no leading "-", no spaces)');
 
 /** One line of an inbox file, as the user writes it (snake_case, as in the blueprint). */
