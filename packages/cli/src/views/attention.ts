@@ -1,4 +1,7 @@
+import { nextCommand, taskAttention } from '@headless/core/task/attention';
 import type { TaskSummary } from './task-summary.js';
+
+export { taskAttention };
 
 export type AttentionKind =
   | 'failed'
@@ -28,33 +31,6 @@ export interface AttentionSources {
   dirtyWorktrees?: { id: string; path: string; files: string[] }[];
 }
 
-/** The kind of attention a task needs, or undefined when it needs none (done cleanly, cancelled, still going). */
-export function taskAttention(t: TaskSummary): AttentionKind | undefined {
-  if (t.state === 'done') return t.suspect ? 'suspect' : undefined;
-  if (t.state !== 'failed') return undefined;
-  const outcome = t.outcome ?? '';
-  const reason = t.reason ?? '';
-  if (outcome === 'cancelled' || /^cancel/i.test(reason)) return undefined;
-  if (/^blocked[-_ ]on[-_ ]input/i.test(outcome) || /^blocked on input/i.test(reason))
-    return 'blocked_on_input';
-  if (/^dependency[-_]failed/.test(outcome) || /^dependency_failed/.test(reason)) return 'dependency_failed';
-  if (outcome === 'not-found') return 'not_found';
-  return 'failed';
-}
-
-const NEXT: Record<
-  'failed' | 'blocked_on_input' | 'suspect' | 'dependency_failed' | 'not_found',
-  (id: string) => string
-> = {
-  // The reason says what to fix; this puts the task back afterwards.
-  failed: (id) => `headless retry ${id}`,
-  blocked_on_input: (id) => `headless retry ${id}`,
-  suspect: (id) => `headless show ${id}`,
-  // The dependency and its dependents all have to run again.
-  dependency_failed: () => 'headless retry --failed',
-  not_found: () => 'headless doctor',
-};
-
 /** The attention list of a report: tasks first (in the order given), then tools, budget and worktrees. Pure. */
 export function attentionList(
   tasks: readonly TaskSummary[],
@@ -63,16 +39,9 @@ export function attentionList(
   const out: AttentionItem[] = [];
   for (const t of tasks) {
     const kind = taskAttention(t);
-    if (
-      kind === undefined ||
-      kind === 'tool_parked' ||
-      kind === 'breaker_open' ||
-      kind === 'budget_reached' ||
-      kind === 'worktree_dirty'
-    )
-      continue;
+    if (kind === undefined) continue;
     const why = (kind === 'suspect' ? t.suspect : t.reason) ?? kind;
-    out.push({ id: t.id, kind, why, next: NEXT[kind](t.id) });
+    out.push({ id: t.id, kind, why, next: nextCommand(kind, t.id) });
   }
   for (const p of sources.parked ?? []) {
     out.push({
