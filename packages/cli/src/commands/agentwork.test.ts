@@ -139,6 +139,7 @@ describe('headless show, report and the mixed run', () => {
 });
 
 describe('headless clean', () => {
+  // Four CLI runs and a dozen git commands: the timeout allows for a loaded machine.
   it('--older-than 0d removes the worktrees of finished tasks and keeps a dirty one', async () => {
     const repo = await makeGitRepo(path.join(root, 'repo'));
     const run = createGitRunner({
@@ -192,5 +193,5 @@ describe('headless clean', () => {
       removed: { id: string }[];
     };
     expect(forced.removed.map((x) => x.id)).toEqual(['w-dirty']);
-  });
+  }, 180_000);
 });

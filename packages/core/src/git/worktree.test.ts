@@ -11,7 +11,7 @@ import {
   uncommittedFiles,
   worktreeChanges,
 } from './worktree-changes.js';
-import { prepareWorktree, WorktreeError, worktreePath } from './worktree.js';
+import { isGitWorkTree, prepareWorktree, wantsWorktree, WorktreeError, worktreePath } from './worktree.js';
 
 const IDENT = {
   GIT_AUTHOR_NAME: 't',
@@ -192,5 +192,16 @@ describe('commit message and numstat parsing', () => {
         ['src/a b.ts', { insertions: 3, deletions: 1 }],
       ]),
     );
+  });
+});
+
+describe('wantsWorktree', () => {
+  it("takes the task's field, else the tool's default when the repo is a git repository", async () => {
+    expect(wantsWorktree({ worktree: false }, { worktree: true }, true)).toBe(false);
+    expect(wantsWorktree({ worktree: true }, { worktree: false }, false)).toBe(true);
+    expect(wantsWorktree({}, { worktree: true }, true)).toBe(true);
+    expect(wantsWorktree({}, { worktree: true }, false)).toBe(false);
+    expect(await isGitWorkTree(run, repo)).toBe(true);
+    expect(await isGitWorkTree(run, path.dirname(repo))).toBe(false);
   });
 });

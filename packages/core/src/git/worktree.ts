@@ -42,6 +42,26 @@ export const worktreesDir = (root: string): string => path.join(layout(root).tas
 export const worktreePath = (root: string, id: string): string => path.join(worktreesDir(root), id);
 export const taskBranch = (id: string): string => `headless/${id}`;
 
+/**
+ * Whether a task runs in a worktree: its own `worktree` field wins; else the tool's
+ * `tools.<tool>.worktree`, and then only when the repo is a git repository. An explicit
+ * `"worktree": true` on a folder that is not a repository is not dropped: prepareWorktree refuses it.
+ */
+export function wantsWorktree(
+  task: { worktree?: boolean },
+  tool: { worktree: boolean },
+  repoIsGit: boolean,
+): boolean {
+  if (task.worktree !== undefined) return task.worktree;
+  return tool.worktree && repoIsGit;
+}
+
+/** Whether `dir` lies in a git work tree (git itself answers, so .git files and bare repos count right). */
+export async function isGitWorkTree(git: GitRunner, dir: string): Promise<boolean> {
+  const r = await git(dir, ['rev-parse', '--is-inside-work-tree']);
+  return r.exitCode === 0 && r.stdout.trim() === 'true';
+}
+
 export interface PrepareWorktreeRequest {
   root: string;
   id: string;
