@@ -7,6 +7,9 @@ import * as runUntilIdle from './run.js';
 import * as status from './status.js';
 import * as logs from './logs.js';
 import * as ledger from './ledger.js';
+import * as show from './show.js';
+import * as report from './report.js';
+import * as clean from './clean.js';
 import * as retry from './retry.js';
 import * as cancel from './cancel.js';
 import * as recover from './recover.js';
@@ -24,6 +27,8 @@ export const commandModules: readonly CommandModule[] = [
   start,
   stop,
   status,
+  show,
+  report,
   enqueue,
   worker,
   runUntilIdle,
@@ -32,6 +37,7 @@ export const commandModules: readonly CommandModule[] = [
   retry,
   cancel,
   recover,
+  clean,
   service,
   quality,
   init,

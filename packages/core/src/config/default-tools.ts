@@ -59,6 +59,8 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         description:
           'aider (pip install aider-chat). Set "model": without one, aider starts its OpenRouter login and waits for a browser.',
         executable: 'aider',
+        // Agents edit files: each task gets its own checkout (docs/tasks.md, "worktree").
+        worktree: true,
         argv: [
           '--message-file',
           '{promptFile}',
@@ -132,6 +134,7 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
       codex: {
         description: 'OpenAI codex exec, JSONL events, writes only inside the repo (workspace-write sandbox)',
         executable: 'codex',
+        worktree: true,
         argv: [
           'exec',
           '--json',
@@ -207,6 +210,7 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
       claude: {
         description: 'Claude Code in print mode, JSON result, edits accepted, no interactive questions',
         executable: 'claude',
+        worktree: true,
         // `-p` is the print switch, not the prompt's option: it stays when the prompt goes by stdin.
         argv: [
           '-p',
@@ -290,6 +294,7 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
       gemini: {
         description: 'Gemini CLI headless, JSON output, edits auto-approved, workspace trusted',
         executable: 'gemini',
+        worktree: true,
         // A group: for a long prompt `-p` goes too and gemini reads the prompt from stdin (not a TTY).
         argv: [
           ['-p', '{prompt}'],

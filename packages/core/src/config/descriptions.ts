@@ -58,6 +58,10 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   'loops.*.steps[].args': "Fills `{args}` of the tool's command line.",
   'loops.*.steps[].prompt': 'The prompt, for AI tools.',
   'loops.*.steps[].timeoutSec': "Overrides the tool's timeout for this step.",
+  'tools.*.worktree':
+    "Tasks of this tool run in a worktree of their own (`.tasks/worktrees/<id>`, branch `headless/<id>`) when the repo is a git repository; a task's `worktree` field overrides it.",
+  'tools.*.commit':
+    "After an attempt in a worktree that changed files, commit them on the task's branch (message: the id and the prompt's first line).",
 };
 
 export const policiesDescriptions: Readonly<Record<string, string>> = {
@@ -111,4 +115,26 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   shutdown: 'Stopping.',
   'shutdown.graceSec':
     'Time a child gets after SIGTERM (or the stop file) before its process tree is killed.',
+  worktrees: 'Worktrees of tasks (`.tasks/worktrees/<id>`).',
+  'worktrees.keepDays':
+    '`headless clean` removes the worktrees (and branches) of tasks that ended longer ago than this; never one with uncommitted changes unless `--force`.',
+  'worktrees.author':
+    'Author and committer of the commits headless makes on task branches; null: the identity git is configured with (else `headless <headless@localhost>`).',
+  'worktrees.author.name': 'Name of the commit author.',
+  'worktrees.author.email': 'E-mail of the commit author.',
+  notify: 'Notifications of events that need a person; a failing notifier is logged and never fails a task.',
+  'notify.events':
+    'Which events notify: `task.failed`, `task.attention`, `batch.done` (every task of one inbox file has ended), `tool.parked`, `budget.reached`, `breaker.opened`.',
+  'notify.command':
+    'A program run once per event, without a shell, with the event as JSON on stdin; null: none.',
+  'notify.command.argv': 'The program and its arguments.',
+  'notify.command.timeoutSec': 'The program is ended (its whole tree) after this long.',
+  'notify.webhook': 'An http(s) endpoint that gets each event as a JSON POST; null: none.',
+  'notify.webhook.url': 'Where to POST.',
+  'notify.webhook.headers': 'Extra request headers (e.g. an Authorization token).',
+  'notify.webhook.timeoutMs': 'One request is given up after this long.',
+  'notify.webhook.retries':
+    'Retries of a failed request, with exponential backoff; the worker never waits for them.',
+  'notify.desktop':
+    'Show a desktop notification: a toast on Windows (PowerShell, no console window), `notify-send` on Linux when installed, `osascript` on macOS.',
 };

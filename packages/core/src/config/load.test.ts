@@ -55,3 +55,39 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('config/tools.json over the built-in tools', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'headless-config-'));
+  });
+  afterEach(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('changes one key of one tool and keeps the other keys and tools', async () => {
+    await writeConfig(root, 'tools.json', { tools: { claude: { executable: '/opt/claude/bin/claude' } } });
+    const { tools } = await loadConfig(layout(root));
+    const builtIn = (await loadConfig(layout(path.join(root, 'none')))).tools.tools;
+    expect(tools.tools['claude']).toEqual({ ...builtIn['claude'], executable: '/opt/claude/bin/claude' });
+    expect(Object.keys(tools.tools).sort()).toEqual(Object.keys(builtIn).sort());
+    expect(tools.tools['git']).toEqual(builtIn['git']);
+  });
+
+  it('adds a new tool, removes one set to null, and reads {} as the built-in tools', async () => {
+    await writeConfig(root, 'tools.json', { tools: { mine: { executable: 'mine' }, aider: null } });
+    const { tools } = await loadConfig(layout(root));
+    expect(tools.tools['mine']?.executable).toBe('mine');
+    expect(tools.tools['aider']).toBeUndefined();
+    expect(tools.tools['git']?.executable).toBe('git');
+    await writeConfig(root, 'tools.json', {});
+    expect((await loadConfig(layout(root))).tools.tools['codex']?.executable).toBe('codex');
+  });
+
+  it('reports a bad value in an overridden tool at its path in the file', async () => {
+    await writeConfig(root, 'tools.json', { tools: { claude: { concurrency: -1 } } });
+    await expect(loadConfig(layout(root))).rejects.toThrow(
+      /^config\/tools\.json: \$\.tools\.claude\.concurrency: found -1/,
+    );
+  });
+});

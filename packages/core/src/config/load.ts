@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { RootLayout } from '../paths.js';
 import { ConfigError } from './config-error.js';
 import { defaultToolsConfig } from './default-tools.js';
-import { parseConfigText, validateTools } from './parse.js';
+import { parseConfigText, parseJsonText, validateTools } from './parse.js';
+import { overBuiltInTools } from './tools-overlay.js';
 import { PoliciesConfig, type ToolsConfig } from './schema.js';
 
 /** An absolute file path, or 'built-in'. (`string & {}` keeps the literal visible in editors.) */
@@ -28,7 +29,7 @@ export async function loadConfig(layout: RootLayout): Promise<LoadedConfig> {
   const tools =
     toolsText === undefined
       ? validateTools('built-in tools config', defaultToolsConfig())
-      : parseConfigText('tools', displayName(layout, layout.toolsConfig), toolsText);
+      : parseToolsFile(displayName(layout, layout.toolsConfig), toolsText);
   const policies =
     policiesText === undefined
       ? PoliciesConfig.parse({})
@@ -41,6 +42,11 @@ export async function loadConfig(layout: RootLayout): Promise<LoadedConfig> {
       policies: policiesText === undefined ? 'built-in' : layout.policiesConfig,
     },
   };
+}
+
+/** config/tools.json's text, laid over the built-in tools (see overBuiltInTools), validated. */
+export function parseToolsFile(file: string, text: string): ToolsConfig {
+  return validateTools(file, overBuiltInTools(parseJsonText(file, text)));
 }
 
 /** `config/tools.json`: the file relative to the root, with forward slashes on every OS. */

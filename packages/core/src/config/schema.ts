@@ -94,6 +94,10 @@ export const ToolSpec = z.strictObject({
   patterns: z.array(ClassifyRule).default([]),
   /** Class of a failure that no code or pattern explains. */
   unknownFailure: FailureClass.default('permanent'),
+  /** Tasks of this tool run in a worktree of their own (when the repo is a git repository); a task's `worktree` overrides it. */
+  worktree: z.boolean().default(false),
+  /** After an attempt in a worktree that changed files, commit them on the task's branch. */
+  commit: z.boolean().default(true),
 });
 export type ToolSpec = z.infer<typeof ToolSpec>;
 
@@ -181,6 +185,44 @@ export type ToolsConfig = z.infer<typeof ToolsConfig>;
 
 export const JitterKind = z.enum(['none', 'full', 'half', 'decorrelated']);
 
+/** The events a notifier can be told of (docs/operations.md, "Notifications"). */
+export const NOTIFY_EVENTS = [
+  'task.failed',
+  'task.attention',
+  'batch.done',
+  'tool.parked',
+  'budget.reached',
+  'breaker.opened',
+] as const;
+export const NotifyEventName = z.enum(NOTIFY_EVENTS);
+export type NotifyEventName = z.infer<typeof NotifyEventName>;
+
+export const NotifyConfig = z.strictObject({
+  /** Which events notify; the channels below all get the same ones. */
+  events: z.array(NotifyEventName).default([...NOTIFY_EVENTS]),
+  /** A program run once per event (argv, no shell) with the event as JSON on stdin. */
+  command: z
+    .strictObject({
+      argv: z.array(z.string().min(1)).min(1),
+      timeoutSec: positiveInt.default(30),
+    })
+    .nullable()
+    .default(null),
+  /** An HTTP(S) endpoint that gets each event as a JSON POST. */
+  webhook: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+      headers: z.record(z.string().min(1), z.string()).default({}),
+      timeoutMs: positiveInt.default(5000),
+      retries: nonNegativeInt.max(10).default(3),
+    })
+    .nullable()
+    .default(null),
+  /** A desktop notification (Windows toast, notify-send on Linux, osascript on macOS). */
+  desktop: z.boolean().default(false),
+});
+export type NotifyConfig = z.infer<typeof NotifyConfig>;
+
 export const PoliciesConfig = z.strictObject({
   $schema: z.string().optional(),
   worker: z
@@ -264,5 +306,17 @@ export const PoliciesConfig = z.strictObject({
       drainSec: positiveInt.default(7200),
     })
     .prefault({}),
+  worktrees: z
+    .strictObject({
+      /** `headless clean` removes worktrees of tasks that ended longer ago than this. */
+      keepDays: nonNegativeInt.default(7),
+      /** Author and committer of the commits headless makes on task branches; null: git's configured identity. */
+      author: z
+        .strictObject({ name: z.string().min(1), email: z.string().min(1) })
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
+  notify: NotifyConfig.prefault({}),
 });
 export type PoliciesConfig = z.infer<typeof PoliciesConfig>;

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { tempDir } from '../process/test-kit.js';
@@ -47,5 +49,25 @@ describe('Ledger', () => {
     await fs.rmdir(path.join(dir, 'ledger.jsonl'));
     await ledger.append({ event: 'task.queued', task: 'y' });
     expect((await readLedger(ledger.file)).records.map((r) => r.task)).toEqual(['y']);
+  });
+});
+
+describe('the ledger in a git work tree', () => {
+  it('keeps logs/ out of the repo with a `*` .gitignore', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'headless-ledger-git-'));
+    try {
+      execFileSync('git', ['init', '-q'], { cwd: dir });
+      const l = new Ledger(path.join(dir, 'logs', 'ledger.jsonl'), { fsync: false });
+      await l.append({ event: 'worker.start' });
+      await l.close();
+      expect(
+        execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+          cwd: dir,
+          encoding: 'utf8',
+        }),
+      ).toBe('');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
+import { ensureRuntimeFolder } from '../fs/runtime-ignore.js';
 import type { LedgerRecord } from './record.js';
 
 /**
@@ -56,7 +57,8 @@ export class Ledger {
 
   private async handle(): Promise<FileHandle> {
     if (!this.fh) {
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      // logs/ inside a user's repo gets a `*` .gitignore, so `git add -A` never commits the ledger.
+      await ensureRuntimeFolder(path.dirname(this.file));
       this.fh = await fs.open(this.file, 'a');
     }
     return this.fh;

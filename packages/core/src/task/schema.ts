@@ -13,6 +13,18 @@ export const TaskId = z
     'an id that is not a Windows device name (CON, NUL, COM1, ...)',
   );
 
+/**
+ * A branch, tag or commit name as git takes it. It becomes a git argument, so it may not look like
+ * an option (a leading `-`) or hold spaces or control characters.
+ */
+export const GitRevision = z
+  .string()
+  .min(1)
+  .max(256)
+  // Control characters are exactly what this pattern keeps out.
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^-\s][^\s\u0000-\u001f\u007f]*$/, 'a branch, tag or commit (no leading "-", no spaces)');
+
 /** One line of an inbox file, as the user writes it (snake_case, as in the blueprint). */
 export const TaskSpec = z.strictObject({
   id: TaskId,
@@ -36,6 +48,16 @@ export const TaskSpec = z.strictObject({
   max_attempts: z.number().int().positive().max(100).optional(),
   /** Run again even when a task with this id is already known (its old record is archived). */
   rerun: z.boolean().default(false),
+  /** Ids of tasks that must be done first; if one fails or is cancelled, this one fails as dependency_failed. */
+  after: z
+    .array(TaskId)
+    .max(100)
+    .refine((ids) => new Set(ids).size === ids.length, 'a list without repeated ids')
+    .default([]),
+  /** Run in a worktree of its own on branch headless/<id>; absent: tools.<tool>.worktree decides. */
+  worktree: z.boolean().optional(),
+  /** Where the worktree starts: a branch, tag or commit of the repo; absent: its HEAD at claim. */
+  base: GitRevision.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 /** What a writer may leave out; defaults fill the rest. */

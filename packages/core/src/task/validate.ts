@@ -92,6 +92,14 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
   if (!parsed.success)
     return { ok: false, reason: describeIssues(parsed.error.issues, value as Record<string, unknown>) };
   const spec = parsed.data;
+  if (spec.after.includes(spec.id))
+    return { ok: false, reason: `field "after": task ${spec.id} cannot wait for itself` };
+  if (spec.base !== undefined && spec.worktree === false) {
+    return {
+      ok: false,
+      reason: 'field "base": a base needs a worktree; drop "base" or set "worktree": true',
+    };
+  }
   if (!Object.hasOwn(ctx.tools, spec.tool)) {
     const known = Object.keys(ctx.tools).sort().join(', ');
     return {

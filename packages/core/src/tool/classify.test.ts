@@ -666,3 +666,37 @@ describe('rejectedFlag', () => {
     expect(rejectedFlag('gemini', 'Unknown argument: q')).toMatch(/the flag -q:/);
   });
 });
+
+describe('final messages', () => {
+  it("keeps claude's result, codex's last agent message and gemini's response", () => {
+    expect(
+      classifyAttempt('claude', spec('claude'), exited(0, claudeResult({ result: 'Done: wrote a.ts' })), now)
+        .finalMessage,
+    ).toBe('Done: wrote a.ts');
+    const codex = codexLines(
+      { type: 'thread.started', thread_id: 't1' },
+      { type: 'item.completed', item: { type: 'agent_message', text: 'first' } },
+      { type: 'item.completed', item: { type: 'reasoning', text: 'thinking' } },
+      { type: 'item.completed', item: { type: 'agent_message', text: 'All tests pass.' } },
+      { type: 'turn.completed', usage: { input_tokens: 1, output_tokens: 1 } },
+    );
+    expect(classifyAttempt('codex', spec('codex'), exited(0, codex), now).finalMessage).toBe(
+      'All tests pass.',
+    );
+    const gemini = JSON.stringify({ session_id: 'g', response: 'Here is the plan.', stats: {} });
+    expect(classifyAttempt('gemini', spec('gemini'), exited(0, gemini), now).finalMessage).toBe(
+      'Here is the plan.',
+    );
+  });
+
+  it('keeps the start of a huge final message', () => {
+    const c = classifyAttempt(
+      'claude',
+      spec('claude'),
+      exited(0, claudeResult({ result: 'x'.repeat(20_000) })),
+      now,
+    );
+    expect(c.finalMessage?.length).toBe(16_000);
+    expect(c.finalMessage?.endsWith('…')).toBe(true);
+  });
+});

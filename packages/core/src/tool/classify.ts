@@ -33,7 +33,12 @@ export interface Classification {
   sessionId?: string;
   /** Set on a success that may not have done the work (e.g. claude's permission denials). */
   suspect?: string;
+  /** The tool's final message (at most FINAL_MESSAGE_MAX characters): what `headless show` prints. */
+  finalMessage?: string;
 }
+
+/** A final message is kept whole up to this size; longer ones keep their start (where agents summarize). */
+export const FINAL_MESSAGE_MAX = 16_000;
 
 export function classifyAttempt(
   toolName: string,
@@ -42,9 +47,15 @@ export function classifyAttempt(
   now: Date,
 ): Classification {
   const parsed = parseOutput(tool.output, result.stdout, result.stderr);
-  const extras: Pick<Classification, 'usage' | 'sessionId'> = {};
+  const extras: Pick<Classification, 'usage' | 'sessionId' | 'finalMessage'> = {};
   if (parsed.usage) extras.usage = parsed.usage;
   if (parsed.sessionId) extras.sessionId = parsed.sessionId;
+  if (parsed.finalMessage) {
+    extras.finalMessage =
+      parsed.finalMessage.length > FINAL_MESSAGE_MAX
+        ? `${parsed.finalMessage.slice(0, FINAL_MESSAGE_MAX - 1)}…`
+        : parsed.finalMessage;
+  }
   const allText = [parsed.failure?.text, result.stdout, result.stderr].filter(Boolean).join('\n');
 
   switch (result.endReason) {

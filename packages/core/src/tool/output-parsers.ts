@@ -30,6 +30,8 @@ export interface ParsedOutput {
   sessionId?: string;
   /** A success that may not have done the work. */
   suspect?: string;
+  /** The tool's last word to the user: claude `result`, codex's last `agent_message`, gemini `response`. */
+  finalMessage?: string;
 }
 
 export function parseOutput(format: OutputFormat, stdout: string, stderr: string): ParsedOutput {
@@ -136,6 +138,7 @@ function parseClaudeJson(stdout: string): ParsedOutput {
     return parsed;
   }
   parsed.completed = true;
+  if (str(result.result)?.trim()) parsed.finalMessage = str(result.result);
   const denials = Array.isArray(result.permission_denials) ? result.permission_denials : [];
   if (denials.length > 0) {
     const tools = [...new Set(denials.map((d) => str(asObject(d)?.tool_name) ?? '?'))].join(', ');
@@ -195,7 +198,11 @@ function parseCodexJsonl(stdout: string): ParsedOutput {
   let completed = false;
   let failedMessage: string | undefined;
   let lastError: string | undefined;
+  let lastMessage: string | undefined;
   for (const e of events) {
+    const item = asObject(e.item);
+    if (e.type === 'item.completed' && item?.type === 'agent_message')
+      lastMessage = str(item.text) ?? lastMessage;
     if (e.type === 'thread.started') sessionId = str(e.thread_id) ?? sessionId;
     if (e.type === 'turn.completed') {
       completed = true;
@@ -211,7 +218,11 @@ function parseCodexJsonl(stdout: string): ParsedOutput {
       if (!/^Reconnecting\b/i.test(message)) lastError = message;
     }
   }
-  const parsed: ParsedOutput = withoutUndefined({ sessionId, usage: usageOf({ inputTokens, outputTokens }) });
+  const parsed: ParsedOutput = withoutUndefined({
+    sessionId,
+    usage: usageOf({ inputTokens, outputTokens }),
+    finalMessage: lastMessage?.trim() ? lastMessage : undefined,
+  });
   const message = failedMessage ?? (completed ? undefined : lastError);
   if (message !== undefined) {
     const text = [message, lastError].filter((t) => t !== undefined).join('\n');
@@ -253,6 +264,7 @@ function parseGeminiJson(stdout: string, stderr: string): ParsedOutput {
   } else if (out && typeof out.response === 'string') {
     parsed.completed = true;
     if (out.response.trim() === '') parsed.suspect = 'gemini reported success with an empty response';
+    else parsed.finalMessage = out.response;
   }
   return parsed;
 }
