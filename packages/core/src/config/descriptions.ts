@@ -115,6 +115,8 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   shutdown: 'Stopping.',
   'shutdown.graceSec':
     'Time a child gets after SIGTERM (or the stop file) before its process tree is killed.',
+  'shutdown.drainSec':
+    '`headless stop --drain`: how long running attempts may take to finish (nothing new starts meanwhile) before the stop.',
   worktrees: 'Worktrees of tasks (`.tasks/worktrees/<id>`).',
   'worktrees.keepDays':
     '`headless clean` removes the worktrees (and branches) of tasks that ended longer ago than this; never one with uncommitted changes unless `--force`.',

@@ -7,6 +7,7 @@ import { assertMove } from '../task/state-machine.js';
 import { fsyncDir, renameWithRetry, writeFileAtomic } from '../fs/atomic.js';
 import { systemClock, type Clock } from '../clock.js';
 import { faultPoint } from '../fault-points.js';
+import { ensureRuntimeFolder } from '../fs/runtime-ignore.js';
 import {
   CorruptRecordError,
   isNotFound,
@@ -70,6 +71,8 @@ export class FolderStore implements QueueStore {
   }
 
   async init(): Promise<void> {
+    // Inside a git work tree the queue gets a `*` .gitignore: an agent's `git add -A` never commits it.
+    await ensureRuntimeFolder(this.tasksDir);
     for (const s of TASK_STATES) await fs.mkdir(this.dir(s), { recursive: true });
     await this.rejected.init();
     await fs.mkdir(path.join(this.tasksDir, 'archive'), { recursive: true });
