@@ -60,11 +60,11 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   } catch {
     // A read-only or full disk: the file transports report it once and retry by themselves.
   }
-  let logger: winston.Logger | undefined;
+  const self: { logger?: winston.Logger } = {};
   const say = (message: string): void => {
     (opts.notify ?? ((m: string) => safeStderr(`headless ${component}: ${m}`)))(message);
     // Later, outside the transport's own write: the other files may still take it.
-    setImmediate(() => logger?.warn(message));
+    setImmediate(() => self.logger?.warn(message));
   };
 
   const fileFormat = winston.format.combine(winston.format.timestamp(), winston.format.json());
@@ -102,7 +102,7 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
       }),
     );
   }
-  logger = winston.createLogger({
+  const logger = winston.createLogger({
     level: opts.level ?? logs.level,
     defaultMeta: { component },
     format: winston.format.errors({ stack: true }),
@@ -110,6 +110,7 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   });
   // A transport error re-emitted here would be unhandled; each file transport reports its own.
   logger.on('error', () => undefined);
+  self.logger = logger;
   return logger;
 }
 
