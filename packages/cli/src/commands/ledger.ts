@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
-import { readLedger } from '@headless/core/ledger/ledger';
+import { readLedger, readLedgerTail } from '@headless/core/ledger/ledger';
 import { openContext, table } from '../context.js';
 
 export function register(program: Command): void {
   program
     .command('ledger')
-    .description('show the attempt ledger (logs/ledger.jsonl)')
+    .description('show the attempt ledger (logs/ledger.jsonl and its rotated segments ledger.N.jsonl)')
     .option('--task <id>', 'only this task')
     .option('--tail <n>', 'only the last n records', '50')
     .option('--json', 'print the records as JSON lines')
     .action(async (opts: { task?: string; tail: string; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd);
-      const { records, skipped } = await readLedger(
-        ctx.paths.ledger,
-        opts.task ? (r) => r.task === opts.task : undefined,
-      );
       const n = Number(opts.tail);
-      const shown = Number.isFinite(n) && n > 0 && !opts.task ? records.slice(-n) : records;
+      // --task reads every rotated segment; a plain tail reads back from the newest only as far as needed.
+      const tail = Number.isFinite(n) && n > 0 && !opts.task;
+      const { records: shown, skipped } = tail
+        ? await readLedgerTail(ctx.paths.ledger, n)
+        : await readLedger(ctx.paths.ledger, opts.task ? (r) => r.task === opts.task : undefined);
       if (opts.json) {
         for (const r of shown) process.stdout.write(`${JSON.stringify(r)}\n`);
       } else {
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       }
       if (skipped.length)
         process.stderr.write(
-          `note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}); a crash mid-write tears at most the last line\n`,
+          `note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}${skipped[0]?.file ? ` of ${skipped[0].file}` : ''}); a crash mid-write tears at most the last line\n`,
         );
     });
 }

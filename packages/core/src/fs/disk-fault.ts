@@ -140,6 +140,13 @@ export class WriteFaultWatch {
     this.opts.onRecovered();
   }
 
+  /** Forgets the outage without a probe (the writer closed; its next write finds out for itself). */
+  reset(): void {
+    this.dispose();
+    this.failing = false;
+    this.dropped = 0;
+  }
+
   /** Stops probing (the writer closes). */
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
