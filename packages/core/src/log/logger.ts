@@ -7,7 +7,8 @@ import { ResilientFileTransport } from './resilient-file.js';
 import type { PoliciesConfig } from '../config/schema.js';
 import type { RootLayout } from '../paths.js';
 
-export type LogsPolicy = PoliciesConfig['logs'];
+/** The part of policies.logs the component logs use. */
+export type LogsPolicy = Pick<PoliciesConfig['logs'], 'maxSize' | 'maxFiles' | 'retentionDays' | 'level'>;
 
 export interface LoggerOptions {
   layout: RootLayout;
