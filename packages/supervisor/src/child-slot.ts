@@ -279,6 +279,14 @@ export class ChildSlot {
     }
   }
 
+  /** A parked child (backoff, crash-looping) boots now: what it failed on has passed (the disk has room again). */
+  restartNow(): boolean {
+    if (this.stopping || this.child || !this.restartTimer) return false;
+    clearTimeout(this.restartTimer);
+    void this.boot();
+    return true;
+  }
+
   /**
    * After the supervisor itself could not run (a sleep, a stop of the tree), no heartbeat age means
    * anything: the child gets a whole staleAfter from now before it is judged again.

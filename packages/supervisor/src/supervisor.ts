@@ -17,6 +17,7 @@ import { createStateWriter, stateFile, writeStateFile, type SupervisorState } fr
 import { watchStopFile } from './stop-file.js';
 import { timingFromPolicies, type Timing } from './timing.js';
 import { Watchdog } from './watchdog.js';
+import { RestartWhenWritable } from './restart-when-writable.js';
 
 export interface SupervisorOptions {
   root: string;
@@ -129,7 +130,11 @@ async function supervise(
     };
   };
   const file = stateFile(layout.runDir);
-  const writer = createStateWriter(file, snapshot, (err) => log.warn(`cannot write ${file}: ${String(err)}`));
+  const writer = createStateWriter(file, snapshot, (err) =>
+    err === undefined
+      ? log.info(`${file} is written again`)
+      : log.warn(`cannot write ${file}: ${err instanceof Error ? err.message : JSON.stringify(err)}; retrying at every change`),
+  );
 
   const childEnv = {
     ...opts.env,
@@ -175,10 +180,16 @@ async function supervise(
   ];
   const onSignal = (sig: NodeJS.Signals): void => resolveStop(sig as StopReason);
   for (const sig of signals) process.on(sig as NodeJS.Signals, onSignal);
+  const restartWhenWritable = new RestartWhenWritable({
+    dir: layout.runDir,
+    slots: () => [...slots.values()],
+    say: (m) => log.warn(m),
+  });
   const watchdog = new Watchdog({
     intervalMs: timing.watchdogTickMs,
     onTick: () => {
       for (const slot of slots.values()) slot.checkHeartbeat();
+      restartWhenWritable.check();
     },
     onJump: (lateMs) => {
       log.warn(
