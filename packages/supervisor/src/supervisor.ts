@@ -133,7 +133,9 @@ async function supervise(
   const writer = createStateWriter(file, snapshot, (err) =>
     err === undefined
       ? log.info(`${file} is written again`)
-      : log.warn(`cannot write ${file}: ${err instanceof Error ? err.message : JSON.stringify(err)}; retrying at every change`),
+      : log.warn(
+          `cannot write ${file}: ${err instanceof Error ? err.message : JSON.stringify(err)}; retrying at every change`,
+        ),
   );
 
   const childEnv = {
