@@ -9,6 +9,8 @@ export interface SmallDisk {
   /** Fills the disk up to the last few KB with a filler file; `unfill` removes it. */
   fill(): void;
   unfill(): void;
+  /** Makes the file system read-only (EROFS for every write) or writable again. */
+  remountReadOnly(readOnly: boolean): void;
   unmount(): void;
 }
 
@@ -42,6 +44,8 @@ export function mountSmallDisk(dir: string, sizeMb: number): SmallDisk | undefin
       }
     },
     unfill: () => fs.rmSync(filler, { force: true }),
+    remountReadOnly: (ro) =>
+      execFileSync('mount', ['-o', `remount,${ro ? 'ro' : 'rw'}`, dir], { stdio: 'ignore' }),
     unmount: () => {
       try {
         execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
