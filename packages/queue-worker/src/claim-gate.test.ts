@@ -89,9 +89,14 @@ describe('ClaimGate', () => {
     expect(g.reportWriteFault(enospc)).toBe(true);
     expect(await g.mayClaim()).toBe(false);
     expect(events.filter((e) => e.event === 'worker.paused')).toHaveLength(1);
+    let released = false;
+    void g.whenWritable().then(() => (released = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(released).toBe(false);
     writable = true;
     await waitFor('the probe to find the disk writable', async () => await g.mayClaim());
     expect(events.at(-1)).toMatchObject({ event: 'worker.resumed' });
+    expect(released).toBe(true);
     await g.stop();
   });
 });

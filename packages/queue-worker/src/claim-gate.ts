@@ -60,6 +60,7 @@ export class ClaimGate {
   private readonly clock: Clock;
   private readonly stateFile: PaddedStateFile;
   private readonly watch: WriteFaultWatch;
+  private readonly writableWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: ClaimGateOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -72,6 +73,7 @@ export class ClaimGate {
       ...(opts.probeBaseMs !== undefined ? { baseMs: opts.probeBaseMs } : {}),
       onRecovered: () => {
         this.writeReason = undefined;
+        for (const resolve of this.writableWaiters.splice(0)) resolve();
         void this.changed();
       },
     });
@@ -107,6 +109,16 @@ export class ClaimGate {
     }
     this.watch.fault(err);
     return true;
+  }
+
+  /**
+   * Resolves once no write fault is pending (at once when none is): a caller whose bookkeeping write
+   * failed (the task's record could not be moved back to the queue) waits here and writes again,
+   * so no task stays in processing under a live worker.
+   */
+  whenWritable(): Promise<void> {
+    if (this.writeReason === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 
   private async checkDisk(): Promise<void> {
@@ -169,6 +181,7 @@ export class ClaimGate {
   }
 
   async stop(): Promise<void> {
+    for (const resolve of this.writableWaiters.splice(0)) resolve();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.watch.dispose();
