@@ -115,8 +115,9 @@ export class WriteFaultWatch {
     this.since = Date.now();
     const code = diskFaultCode(err) ?? (err as NodeJS.ErrnoException | undefined)?.code ?? 'error';
     const msg = err instanceof Error ? err.message : String(err);
+    const why = msg.startsWith(code) ? msg : `${code}: ${msg}`;
     this.opts.say(
-      `cannot write ${this.opts.what} (${code}: ${msg}); this process keeps running and tries again by itself`,
+      `cannot write ${this.opts.what} (${why}); this process keeps running and tries again by itself`,
     );
     this.schedule();
   }
