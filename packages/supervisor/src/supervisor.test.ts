@@ -175,11 +175,13 @@ describe('supervisor tree (real processes)', () => {
       (s) =>
         s.children.worker.state === 'running' &&
         s.children.orchestrator.state === 'running' &&
-        fakeChildren(root).length === 2,
+        // The pids the fake children wrote are the running ones (a slow boot may have been restarted).
+        fakeChildren(root).some((c) => c.pid === s.children.worker.pid) &&
+        fakeChildren(root).some((c) => c.pid === s.children.orchestrator.pid),
       30_000,
     );
     const tree = [sup.pid, ...fakeChildren(root).flatMap((c) => [c.pid, c.toolPid ?? 0])].filter(
-      (p) => p > 0,
+      (p) => p > 0 && isAlive(p),
     );
     for (const pid of tree) process.kill(pid, 'SIGSTOP');
     // Two and a half times staleAfter: every heartbeat is "old" when the tree runs again.
@@ -191,9 +193,12 @@ describe('supervisor tree (real processes)', () => {
     // Long enough for a wrongly judged child to be killed and restarted (staleAfter + restart backoff).
     await new Promise((r) => setTimeout(r, 3000));
     const after = sup.state();
-    expect(after?.children.worker).toMatchObject({ restarts: 0, pid: before.children.worker.pid });
+    expect(after?.children.worker).toMatchObject({
+      restarts: before.children.worker.restarts,
+      pid: before.children.worker.pid,
+    });
     expect(after?.children.orchestrator).toMatchObject({
-      restarts: 0,
+      restarts: before.children.orchestrator.restarts,
       pid: before.children.orchestrator.pid,
     });
     expect(sup.log().filter((r) => /unresponsive/.test(r.message))).toEqual([]);
