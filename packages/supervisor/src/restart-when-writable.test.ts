@@ -42,6 +42,18 @@ describe('RestartWhenWritable', () => {
     expect(worker.restarts).toBe(1);
   });
 
+  it('does not probe for a child in an ordinary backoff', () => {
+    let probes = 0;
+    const r = new RestartWhenWritable({
+      dir: '/x',
+      slots: () => [slot('worker', 'backoff')],
+      say: () => undefined,
+      probe: () => (probes++, { ok: true }),
+    });
+    r.check();
+    expect(probes).toBe(0);
+  });
+
   it('leaves a child parked for another reason alone (the disk never failed)', () => {
     const worker = slot('worker', 'crash-looping');
     const r = new RestartWhenWritable({

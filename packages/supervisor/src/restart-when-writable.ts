@@ -32,9 +32,9 @@ export class RestartWhenWritable {
 
   /** Called on every watchdog tick; cheap unless a child is parked. */
   check(): void {
-    const parked = this.opts
-      .slots()
-      .filter((s) => s.status.state === 'crash-looping' || s.status.state === 'backoff');
+    // Only a crash-looping child waits long (stormDelaySec); a backoff is over in restartMaxMs anyway,
+    // and a probe on every ordinary restart would only slow it down.
+    const parked = this.opts.slots().filter((s) => s.status.state === 'crash-looping');
     if (parked.length === 0) return;
     const now = (this.opts.now ?? Date.now)();
     if (now - this.lastProbe < (this.opts.everyMs ?? 2000)) return;

@@ -24,10 +24,14 @@ export function probeDelayMs(failures: number, baseMs = 1000, maxMs = 30_000): n
 }
 
 /**
- * Tries a small real write in `dir` (create, write, fsync, remove): the cheapest question that a full
+ * Tries a small real write in `dir` (create, write, remove): the cheapest question that a full
  * or read-only disk answers the same way a real write would. Never throws.
  */
-export function probeWritable(dir: string, bytes = 4096): { ok: true } | { ok: false; error: unknown } {
+export function probeWritable(
+  dir: string,
+  bytes = 4096,
+  opts: { fsync?: boolean } = {},
+): { ok: true } | { ok: false; error: unknown } {
   const file = path.join(dir, `.write-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   let fd: number | undefined;
   try {
@@ -35,7 +39,9 @@ export function probeWritable(dir: string, bytes = 4096): { ok: true } | { ok: f
     const buf = Buffer.alloc(bytes, 0x20);
     const n = fs.writeSync(fd, buf);
     if (n !== buf.length) throw new Error(`short write: ${n} of ${buf.length} bytes (disk full?)`);
-    fs.fsyncSync(fd);
+    // Off by default: a full disk refuses the write itself (space is reserved at write time), and a
+    // synchronous fsync on a busy disk would stall the caller's event loop.
+    if (opts.fsync) fs.fsyncSync(fd);
     return { ok: true };
   } catch (error) {
     return { ok: false, error };
