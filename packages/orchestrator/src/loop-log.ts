@@ -60,6 +60,8 @@ export function openLoopLog(file: string, opts: LoopLogOptions): LineLog {
           fs.writeSync(fd, bytes);
           size += bytes.length;
         }
+        // Writes work (again): a later outage is said again.
+        reported = false;
       } catch (err) {
         // Reported once; later lines try again (a full disk may recover), the loop runs on either way.
         if (!reported) opts.onError?.(err);

@@ -3,9 +3,12 @@
 // Test faults and the compile cache go in before anything heavy is loaded (crash-at-boot is at boot).
 import { installTestFaults } from '@headless/core/faults';
 import { enableCompileCache } from '@headless/core/compile-cache';
+import { guardStdio } from '@headless/core/fs/disk-fault';
 
 installTestFaults('worker');
 enableCompileCache();
+// A broken stdout/stderr pipe (a dead reader) must not end the process with an unhandled 'error'.
+guardStdio();
 const i = process.argv.indexOf('--root');
 const root = i >= 0 ? process.argv[i + 1] : undefined;
 if (!root) {

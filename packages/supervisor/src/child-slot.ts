@@ -8,6 +8,7 @@ import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
+import { monotonicNow } from './watchdog.js';
 
 export interface ChildSlotOptions {
   component: Component;
@@ -26,6 +27,8 @@ export interface ChildSlotOptions {
   /** The status changed (the state file is rewritten, throttled). */
   onChange(): void;
   now?: () => number;
+  /** The clock heartbeat deadlines run on: monotonic (never moved by a clock change). */
+  monoNow?: () => number;
 }
 
 const STDERR_TAIL_LINES = 12;
@@ -51,10 +54,12 @@ export class ChildSlot {
   private stderrTail: string[] = [];
   private exitWaiters: (() => void)[] = [];
   private readonly now: () => number;
+  private readonly mono: () => number;
 
   constructor(private readonly opts: ChildSlotOptions) {
     this.component = opts.component;
     this.now = opts.now ?? Date.now;
+    this.mono = opts.monoNow ?? monotonicNow;
     this.status = {
       pid: null,
       state: 'stopped',
@@ -123,7 +128,7 @@ export class ChildSlot {
     if (this.boots > 1) this.status.restarts += 1;
     this.startedAtMs = this.now();
     // The first deadline starts at fork: a child that never beats counts as stale.
-    this.heartbeatDeadline = this.startedAtMs + this.opts.timing.staleAfterMs;
+    this.heartbeatDeadline = this.mono() + this.opts.timing.staleAfterMs;
     this.stderrTail = [];
     Object.assign(this.status, {
       pid: child.pid ?? null,
@@ -273,11 +278,27 @@ export class ChildSlot {
     }
   }
 
+  /** A parked child (backoff, crash-looping) boots now: what it failed on has passed (the disk has room again). */
+  restartNow(): boolean {
+    if (this.stopping || this.child || !this.restartTimer) return false;
+    clearTimeout(this.restartTimer);
+    void this.boot();
+    return true;
+  }
+
+  /**
+   * After the supervisor itself could not run (a sleep, a stop of the tree), no heartbeat age means
+   * anything: the child gets a whole staleAfter from now before it is judged again.
+   */
+  grantFreshDeadline(): void {
+    if (this.child) this.heartbeatDeadline = this.mono() + this.opts.timing.staleAfterMs;
+  }
+
   /** Kills the child and its tools when its heartbeat is overdue. Returns true when it did. */
   checkHeartbeat(): boolean {
     const child = this.child;
-    if (!child || this.stopping || this.now() <= this.heartbeatDeadline) return false;
-    const silentMs = this.now() - (this.heartbeatDeadline - this.opts.timing.staleAfterMs);
+    if (!child || this.stopping || this.mono() <= this.heartbeatDeadline) return false;
+    const silentMs = this.mono() - (this.heartbeatDeadline - this.opts.timing.staleAfterMs);
     this.heartbeatDeadline = Infinity;
     const reason = `no heartbeat for ${(silentMs / 1000).toFixed(1)} s (limit ${this.opts.timing.staleAfterMs / 1000} s)`;
     this.status.reason = reason;
@@ -301,7 +322,7 @@ export class ChildSlot {
       case 'heartbeat': {
         const beat = p as ChildEventPayload['heartbeat'];
         if (this.child && beat.pid !== this.child.pid) return;
-        this.heartbeatDeadline = this.now() + this.opts.timing.staleAfterMs;
+        this.heartbeatDeadline = this.mono() + this.opts.timing.staleAfterMs;
         this.status.lastHeartbeatAt = this.iso(this.now());
         if (this.status.state === 'starting') this.status.state = 'running';
         // A union, not a replacement: only task-finished forgets a tool pid (a forgotten pid could be an orphan).

@@ -110,15 +110,29 @@ export interface StateWriter {
 export function createStateWriter(
   file: string,
   snapshot: () => SupervisorState,
+  /** The first failure of an outage, then `undefined` once a write works again. */
   onError: (err: unknown) => void,
   minIntervalMs = 1000,
 ): StateWriter {
   let timer: NodeJS.Timeout | undefined;
   let lastWrite = 0;
   let chain: Promise<void> = Promise.resolve();
+  // Said once per outage (a full disk fails this every second), and once more when it works again.
+  let failing = false;
   const write = (): Promise<void> => {
     lastWrite = Date.now();
-    chain = chain.then(() => writeStateFile(file, snapshot())).catch(onError);
+    chain = chain
+      .then(() => writeStateFile(file, snapshot()))
+      .then(
+        () => {
+          if (failing) onError(undefined);
+          failing = false;
+        },
+        (err: unknown) => {
+          if (!failing) onError(err);
+          failing = true;
+        },
+      );
     return chain;
   };
   return {

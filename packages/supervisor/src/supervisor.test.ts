@@ -163,6 +163,47 @@ describe('supervisor tree (real processes)', () => {
     );
   });
 
+  it('does not take a stop of the whole tree (as in a sleep) for a hang: no child is restarted', async () => {
+    // A staleAfter that a loaded machine meets; the stop is well past it.
+    const { root, sup } = await setup({
+      env: { FAKE_SPAWN_TOOL: '1' },
+      timing: { ...FAST, staleAfterMs: 2000 },
+    });
+    const before = await waitForState(
+      sup,
+      'both children running',
+      (s) =>
+        s.children.worker.state === 'running' &&
+        s.children.orchestrator.state === 'running' &&
+        // The pids the fake children wrote are the running ones (a slow boot may have been restarted).
+        fakeChildren(root).some((c) => c.pid === s.children.worker.pid) &&
+        fakeChildren(root).some((c) => c.pid === s.children.orchestrator.pid),
+      30_000,
+    );
+    const tree = [sup.pid, ...fakeChildren(root).flatMap((c) => [c.pid, c.toolPid ?? 0])].filter(
+      (p) => p > 0 && isAlive(p),
+    );
+    for (const pid of tree) process.kill(pid, 'SIGSTOP');
+    // Two and a half times staleAfter: every heartbeat is "old" when the tree runs again.
+    await new Promise((r) => setTimeout(r, 5000));
+    for (const pid of tree) process.kill(pid, 'SIGCONT');
+    await waitForLog(sup, 'the supervisor to notice its own time jump', (r) =>
+      /did not run for/.test(r.message),
+    );
+    // Long enough for a wrongly judged child to be killed and restarted (staleAfter + restart backoff).
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = sup.state();
+    expect(after?.children.worker).toMatchObject({
+      restarts: before.children.worker.restarts,
+      pid: before.children.worker.pid,
+    });
+    expect(after?.children.orchestrator).toMatchObject({
+      restarts: before.children.orchestrator.restarts,
+      pid: before.children.orchestrator.pid,
+    });
+    expect(sup.log().filter((r) => /unresponsive/.test(r.message))).toEqual([]);
+  });
+
   it('backs off a child that crashes at boot, parks it as crash-looping with the reason, and stays idle', async () => {
     const timing = {
       ...FAST,

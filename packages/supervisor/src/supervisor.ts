@@ -16,6 +16,8 @@ import type { BeforeWorkerBoot } from './recovery-hook.js';
 import { createStateWriter, stateFile, writeStateFile, type SupervisorState } from './state-file.js';
 import { watchStopFile } from './stop-file.js';
 import { timingFromPolicies, type Timing } from './timing.js';
+import { Watchdog } from './watchdog.js';
+import { RestartWhenWritable } from './restart-when-writable.js';
 
 export interface SupervisorOptions {
   root: string;
@@ -126,7 +128,13 @@ async function supervise(
     };
   };
   const file = stateFile(layout.runDir);
-  const writer = createStateWriter(file, snapshot, (err) => log.warn(`cannot write ${file}: ${String(err)}`));
+  const writer = createStateWriter(file, snapshot, (err) =>
+    err === undefined
+      ? log.info(`${file} is written again`)
+      : log.warn(
+          `cannot write ${file}: ${err instanceof Error ? err.message : JSON.stringify(err)}; retrying at every change`,
+        ),
+  );
 
   const childEnv = {
     ...opts.env,
@@ -176,9 +184,25 @@ async function supervise(
   ];
   const onSignal = (sig: NodeJS.Signals): void => resolveStop(sig as StopReason);
   for (const sig of signals) process.on(sig as NodeJS.Signals, onSignal);
-  const watchdog = setInterval(() => {
-    for (const slot of slots.values()) slot.checkHeartbeat();
-  }, timing.watchdogTickMs);
+  const restartWhenWritable = new RestartWhenWritable({
+    dir: layout.runDir,
+    slots: () => [...slots.values()],
+    say: (m) => log.warn(m),
+  });
+  const watchdog = new Watchdog({
+    intervalMs: timing.watchdogTickMs,
+    onTick: () => {
+      for (const slot of slots.values()) slot.checkHeartbeat();
+      restartWhenWritable.check();
+    },
+    onJump: (lateMs) => {
+      log.warn(
+        `the supervisor did not run for ${(lateMs / 1000).toFixed(1)} s (the machine slept or the tree was stopped): every child gets a fresh ${timing.staleAfterMs / 1000} s before its heartbeat is judged`,
+      );
+      for (const slot of slots.values()) slot.grantFreshDeadline();
+    },
+  });
+  watchdog.start();
 
   log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);
   for (const slot of slots.values()) slot.start();
@@ -188,7 +212,7 @@ async function supervise(
   const reason = await stopRequested;
   log.info(`stopping (${reason}); children get ${timing.graceMs} ms`);
   phase = 'stopping';
-  clearInterval(watchdog);
+  watchdog.stop();
   stopWatch();
   writer.mark();
   await Promise.all(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseCount } from '../options.js';
-import { readLedger } from '@headless/core/ledger/ledger';
+import { readLedger, readLedgerTail } from '@headless/core/ledger/ledger';
 import type { LedgerRecord } from '@headless/core/ledger/record';
 import { openContext, table } from '../context.js';
 import { parseDuration } from '../duration.js';
@@ -39,7 +39,7 @@ export function ledgerFilter(
 export function register(program: Command): void {
   program
     .command('ledger')
-    .description('show the attempt ledger (logs/ledger.jsonl)')
+    .description('show the attempt ledger (logs/ledger.jsonl and its rotated segments ledger.N.jsonl)')
     .option('--task <id>', 'only this task')
     .option('--tail <n>', 'only the last n records', '50')
     .option('--since <duration>', 'only records of the last 30m, 12h, 2d, ...')
@@ -51,14 +51,15 @@ export function register(program: Command): void {
       const sinceMs = opts.since !== undefined ? parseDuration(opts.since, '--since') : undefined;
       const ctx = await openContext(cmd);
       const filtered = opts.task || opts.event || opts.failed || sinceMs !== undefined;
-      const { records, skipped } = await readLedger(
-        ctx.paths.ledger,
-        filtered
-          ? ledgerFilter({ ...opts, ...(sinceMs !== undefined ? { sinceMs } : {}) }, Date.now())
-          : undefined,
-      );
       const n = parseCount(opts.tail, '--tail');
-      const shown = Number.isFinite(n) && n > 0 && !opts.task ? records.slice(-n) : records;
+      // A filter reads every rotated segment; a plain tail reads back from the newest only as far as needed.
+      const { records, skipped } = filtered
+        ? await readLedger(
+            ctx.paths.ledger,
+            ledgerFilter({ ...opts, ...(sinceMs !== undefined ? { sinceMs } : {}) }, Date.now()),
+          )
+        : await readLedgerTail(ctx.paths.ledger, n);
+      const shown = !opts.task ? records.slice(-n) : records;
       if (opts.json) {
         for (const r of shown) process.stdout.write(`${JSON.stringify(r)}\n`);
       } else {
@@ -82,7 +83,7 @@ export function register(program: Command): void {
       }
       if (skipped.length)
         process.stderr.write(
-          `note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}); a crash mid-write tears at most the last line\n`,
+          `note: ${skipped.length} damaged ledger line(s) skipped (first at line ${skipped[0]?.line}${skipped[0]?.file ? ` of ${skipped[0].file}` : ''}); a crash mid-write tears at most the last line\n`,
         );
     });
 }

@@ -79,6 +79,8 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   'worker.maxLineBytes': 'A longer task line is rejected.',
   'worker.taskLogMaxBytes':
     "Cap of one task's output log: the head and the tail are kept, with a marker between.",
+  'worker.timeoutCountsSleep':
+    "Whether time the machine slept (a laptop suspend, a paused VM) counts against an attempt's wall-clock and idle timeouts. By default it does not: an agent running across a sleep keeps its whole budget.",
   retry: 'Retries of transient failures.',
   'retry.maxAttempts': 'Attempts per task, the first included.',
   'retry.baseDelayMs': 'First backoff delay; it doubles per attempt.',
@@ -105,6 +107,14 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   'logs.maxFiles': 'Rotated files kept per log.',
   'logs.retentionDays': 'Rotated files older than this are deleted.',
   'logs.level': 'Lowest level written.',
+  'logs.ledgerMaxMb':
+    'The ledger (`logs/ledger.jsonl`) moves to the next numbered segment (`ledger.1.jsonl`, `ledger.2.jsonl`, ...) at this size; `headless ledger` reads every segment.',
+  'logs.finishedRecords':
+    'Finished task records (done, failed, cancelled) older than `retentionDays`: `delete` them, or `archive` them under `.tasks/archive/`. Queued, scheduled and running tasks are never pruned.',
+  disk: 'The low-disk guard.',
+  'disk.minFreeMb':
+    'Below this much free space (MB) on the volume of the root the worker stops claiming tasks, says why in `headless status` and the ledger (`worker.paused`), and resumes by itself above it. 0 turns the guard off.',
+  'disk.checkIntervalSec': 'How often free space is checked besides before each claim.',
   supervisor: 'Restarts of crashed children.',
   'supervisor.restartBaseMs': 'First restart delay; it doubles per crash.',
   'supervisor.restartMaxMs': 'Cap of the restart delay.',

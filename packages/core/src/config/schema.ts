@@ -243,6 +243,8 @@ export const PoliciesConfig = z.strictObject({
       maxLineBytes: positiveInt.default(262144),
       /** Per-task output log cap: head and tail are kept, a marker stands between. */
       taskLogMaxBytes: positiveInt.default(10 * 1024 * 1024),
+      /** Whether time the machine slept (laptop suspend) counts against an attempt's timeouts. */
+      timeoutCountsSleep: z.boolean().default(false),
     })
     .prefault({}),
   retry: z
@@ -286,6 +288,18 @@ export const PoliciesConfig = z.strictObject({
       maxFiles: positiveInt.default(10),
       retentionDays: positiveInt.default(14),
       level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+      /** The ledger's live file moves to a numbered segment (ledger.N.jsonl) at this size. */
+      ledgerMaxMb: positiveInt.default(64),
+      /** What happens to finished task records past retentionDays: deleted, or moved to .tasks/archive/. */
+      finishedRecords: z.enum(['delete', 'archive']).default('archive'),
+    })
+    .prefault({}),
+  disk: z
+    .strictObject({
+      /** Below this much free space on the root's volume the worker stops claiming tasks. */
+      minFreeMb: nonNegativeInt.default(500),
+      /** How often free space is checked while nothing else asks (it is also checked before each claim). */
+      checkIntervalSec: positiveInt.default(30),
     })
     .prefault({}),
   supervisor: z

@@ -17,7 +17,10 @@ export type LedgerEvent =
   | 'lock.kept'
   | 'breaker.reset'
   | 'worker.start'
-  | 'worker.stop';
+  | 'worker.stop'
+  /** Claiming stopped (low disk, writes failing) or started again; `reason` says why. */
+  | 'worker.paused'
+  | 'worker.resumed';
 
 export interface LedgerRecord {
   v: 1;

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
+import { safeStderr } from '../fs/disk-fault.js';
+import { ResilientFileTransport } from './resilient-file.js';
 import type { PoliciesConfig } from '../config/schema.js';
 import type { RootLayout } from '../paths.js';
 
-export type LogsPolicy = PoliciesConfig['logs'];
+/** The part of policies.logs the component logs use. */
+export type LogsPolicy = Pick<PoliciesConfig['logs'], 'maxSize' | 'maxFiles' | 'retentionDays' | 'level'>;
 
 export interface LoggerOptions {
   layout: RootLayout;
@@ -19,6 +22,10 @@ export interface LoggerOptions {
   logs?: LogsPolicy;
   /** Clock for the retention sweep. */
   now?: () => number;
+  /** Where "cannot write the log" and "works again" go besides the log; default stderr. */
+  notify?: (message: string) => void;
+  /** First probe delay after a write failed (doubles up to 30 s); tests shorten it. */
+  probeBaseMs?: number;
 }
 
 /** Name of the log that every component writes too. */
@@ -34,6 +41,10 @@ const COMPONENT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  * `…-YYYY-MM-DD.1.log`, `.2.log`; each log keeps at most `maxFiles` files, and files older than
  * `retentionDays` are deleted when a logger starts. Rotation bookkeeping sits in `logs/.audit/`.
  * End with `closeLogger` so the last records reach the disk.
+ *
+ * A file system that refuses writes (full, read-only, failing) never ends the process: the logger
+ * says so once on stderr (and in its other files, where they still work), drops records meanwhile,
+ * and reopens its files by itself once a probe write succeeds (see resilient-file.ts).
  */
 export function createLogger(opts: LoggerOptions): winston.Logger {
   const { layout, component } = opts;
@@ -44,22 +55,39 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   }
   const logs = opts.logs ?? DEFAULT_LOGS;
   const auditDir = path.join(layout.logsDir, '.audit');
-  fs.mkdirSync(auditDir, { recursive: true });
-  sweepExpiredLogs(layout.logsDir, [component, UNIFIED_LOG], logs.retentionDays, (opts.now ?? Date.now)());
+  try {
+    fs.mkdirSync(auditDir, { recursive: true });
+    sweepExpiredLogs(layout.logsDir, [component, UNIFIED_LOG], logs.retentionDays, (opts.now ?? Date.now)());
+  } catch {
+    // A read-only or full disk: the file transports report it once and retry by themselves.
+  }
+  const self: { logger?: winston.Logger } = {};
+  const say = (message: string): void => {
+    (opts.notify ?? ((m: string) => safeStderr(`headless ${component}: ${m}`)))(message);
+    // Later, outside the transport's own write: the other files may still take it.
+    setImmediate(() => self.logger?.warn(message));
+  };
 
   const fileFormat = winston.format.combine(winston.format.timestamp(), winston.format.json());
-  const rotating = (name: string, auditName: string): DailyRotateFile =>
-    new DailyRotateFile({
-      dirname: layout.logsDir,
-      filename: `${name}-%DATE%`,
-      extension: '.log',
-      datePattern: 'YYYY-MM-DD',
-      maxSize: logs.maxSize,
-      maxFiles: logs.maxFiles,
-      // Each writer keeps its own audit: several processes append to the unified log, and a shared
-      // audit file would be rewritten by all of them.
-      auditFile: path.join(auditDir, `${auditName}.json`),
+  const rotating = (name: string, auditName: string): ResilientFileTransport =>
+    new ResilientFileTransport({
+      dir: layout.logsDir,
+      what: `logs/${name}-*.log`,
+      say,
       format: fileFormat,
+      ...(opts.probeBaseMs !== undefined ? { probeBaseMs: opts.probeBaseMs } : {}),
+      create: () =>
+        new DailyRotateFile({
+          dirname: layout.logsDir,
+          filename: `${name}-%DATE%`,
+          extension: '.log',
+          datePattern: 'YYYY-MM-DD',
+          maxSize: logs.maxSize,
+          maxFiles: logs.maxFiles,
+          // Each writer keeps its own audit: several processes append to the unified log, and a shared
+          // audit file would be rewritten by all of them.
+          auditFile: path.join(auditDir, `${auditName}.json`),
+        }),
     });
 
   const transports: winston.transport[] = [
@@ -75,12 +103,16 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
       }),
     );
   }
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: opts.level ?? logs.level,
     defaultMeta: { component },
     format: winston.format.errors({ stack: true }),
     transports,
   });
+  // A transport error re-emitted here would be unhandled; each file transport reports its own.
+  logger.on('error', () => undefined);
+  self.logger = logger;
+  return logger;
 }
 
 /** `12:03:04 worker info task done {"taskId":"t1","attempt":2}`. */
@@ -97,6 +129,9 @@ const consoleLine = winston.format.printf((info) => {
  * (winston's own `end()` resolves before the rotating file stream is flushed.)
  */
 export async function closeLogger(logger: winston.Logger): Promise<void> {
+  const resilient = logger.transports.filter(
+    (t): t is ResilientFileTransport => t instanceof ResilientFileTransport,
+  );
   const files = logger.transports.filter((t): t is DailyRotateFile => t instanceof DailyRotateFile);
   const finished = new Promise<void>((resolve) => {
     if (logger.writableFinished) resolve();
@@ -104,6 +139,7 @@ export async function closeLogger(logger: winston.Logger): Promise<void> {
   });
   logger.end();
   await finished;
+  await Promise.all(resilient.map((t) => t.closeAndWait()));
   await Promise.all(
     files.map(
       (t) =>

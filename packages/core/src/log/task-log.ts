@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { isDiskFault, safeStderr } from '../fs/disk-fault.js';
 
 /** `logs/task_<id>.log`: one file per task, every attempt appended. */
 export function taskLogFile(logsDir: string, id: string): string {
@@ -23,6 +24,11 @@ export interface TaskLogOptions {
   clock?: Clock;
   /** Applied to every line before it is written (secret redaction). */
   redact?: (s: string) => string;
+  /**
+   * Told once when the file system refuses the log (full, read-only, failing): the task runs on
+   * without it (its output tail still reaches the classifier and the ledger). Default: stderr.
+   */
+  onFault?: (err: unknown) => void;
 }
 
 /** Room kept for the `... [N bytes omitted] ...` marker. */
@@ -39,6 +45,22 @@ export function omittedMarker(bytes: number): string {
  * counted in a marker. A crash before close loses the tail, never the head.
  */
 export async function openTaskLog(file: string, opts: TaskLogOptions): Promise<TaskLog> {
+  const onFault =
+    opts.onFault ?? ((err: unknown) => safeStderr(`headless: task log ${file} not written: ${String(err)}`));
+  try {
+    return await openWritable(file, opts, onFault);
+  } catch (err) {
+    if (!isDiskFault(err)) throw err;
+    onFault(err);
+    return { line: () => undefined, close: () => Promise.resolve() };
+  }
+}
+
+async function openWritable(
+  file: string,
+  opts: TaskLogOptions,
+  onFault: (err: unknown) => void,
+): Promise<TaskLog> {
   const clock = opts.clock ?? systemClock;
   const redact = opts.redact ?? ((s: string) => s);
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
@@ -48,11 +70,17 @@ export async function openTaskLog(file: string, opts: TaskLogOptions): Promise<T
   );
   const out = fs.createWriteStream(file, { flags: 'a' });
   let failure: Error | undefined;
-  out.on('error', (err) => (failure ??= err));
+  let opened = false;
+  out.on('error', (err) => {
+    // A failure to open is the caller's (it rejects); after that, said once here.
+    if (opened && failure === undefined && isDiskFault(err)) onFault(err);
+    failure ??= err;
+  });
   await new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
     out.once('error', reject);
   });
+  opened = true;
 
   const headBudget = Math.floor(opts.maxBytes / 2);
   const tailBudget = Math.max(0, opts.maxBytes - headBudget - MARKER_RESERVE);
@@ -90,6 +118,7 @@ export async function openTaskLog(file: string, opts: TaskLogOptions): Promise<T
       const stamp = new Date(clock.now()).toISOString();
       for (const part of redact(text).split(/\r?\n/)) {
         const record = Buffer.from(`${stamp} [${stream}] ${part}\n`);
+        if (failure) return; // the stream is broken: nothing more reaches the file
         if (!inTail && written + record.length <= headBudget) {
           // The write stream queues in memory; the head is bounded by headBudget, so the queue is too.
           out.write(record);
@@ -103,10 +132,18 @@ export async function openTaskLog(file: string, opts: TaskLogOptions): Promise<T
     async close() {
       if (closed) return;
       closed = true;
-      if (omitted > 0) out.write(omittedMarker(omitted));
-      for (let i = tailStart; i < tail.length; i++) out.write(tail[i]);
-      await new Promise<void>((resolve) => out.end(() => resolve()));
-      if (failure) throw failure;
+      if (!failure) {
+        if (omitted > 0) out.write(omittedMarker(omitted));
+        for (let i = tailStart; i < tail.length; i++) out.write(tail[i]);
+      }
+      // 'close' comes after any 'error' of the last writes (end's callback can come before it).
+      await new Promise<void>((resolve) => {
+        if (out.closed) return resolve();
+        out.once('close', () => resolve());
+        out.end();
+      });
+      // A full disk costs the log, not the attempt: the task's result stands (said once via onFault).
+      if (failure && !isDiskFault(failure)) throw failure;
     },
   };
 }

@@ -19,6 +19,12 @@ const reason = (line: string) => {
 };
 
 describe('validateTaskLine', () => {
+  it('refuses files that lead outside the repo at intake (aider `files` like ../../etc/passwd)', () => {
+    expect(reason('{"id":"a1","tool":"aider","prompt":"x","files":["../../etc/passwd"]}')).toMatch(
+      /^field "files": "..\/..\/etc\/passwd" leads outside the repo/,
+    );
+    expect(reason('{"id":"a2","tool":"aider","prompt":"x","files":["src/a.py"]}')).toBe('ok');
+  });
   it('accepts the blueprint git task and fills defaults', () => {
     const v = validateTaskLine(
       '{ "id":"git-001","tool":"git","repo":".","args":["fetch","--all","--prune"] }',

@@ -6,6 +6,7 @@ import { buildCommand, CommandBuildError, type CommandTask } from '../tool/comma
 import { showValue } from '../config/json-path.js';
 import { matchesEnvPattern } from '../process/env.js';
 import { TaskSpec } from './schema.js';
+import { checkTaskFiles } from './run-time-checks.js';
 
 export interface ValidationContext {
   root: string;
@@ -118,6 +119,8 @@ export function validateTaskLine(text: string, ctx: ValidationContext): LineVerd
   }
   const repo = checkRepo(spec.repo, ctx);
   if (typeof repo !== 'string') return { ok: false, reason: repo.reason };
+  const files = checkTaskFiles(spec.files, repo, ctx.realpath ?? realpathOrUndefined);
+  if (!files.ok) return { ok: false, reason: files.reason };
   // A prompt the tool cannot take (or a missing one) is refused now, not at the first attempt.
   try {
     buildCommand(spec.tool, ctx.tools[spec.tool] as ToolSpec, commandTask(spec, repo), {
@@ -144,9 +147,11 @@ function checkRepo(repo: string, ctx: ValidationContext): string | { reason: str
   return real;
 }
 
-export function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+export function isInside(child: string, parent: string, pathApi: typeof path = path): boolean {
+  const rel = pathApi.relative(parent, child);
+  // `..foo` is a name inside; only `..` itself or `../...` climbs out.
+  const climbs = rel === '..' || rel.startsWith(`..${pathApi.sep}`);
+  return rel !== '' && !climbs && !pathApi.isAbsolute(rel);
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], value: Record<string, unknown>): string {

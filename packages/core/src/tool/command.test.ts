@@ -120,7 +120,7 @@ describe('buildCommand with the default tools', () => {
       task({ prompt: 'refactor', files: ['a.py', 'b c.py'], flags: ['--no-auto-commits'] }),
       opts,
     );
-    const promptFile = path.join(SCRATCH, 't1.prompt.txt');
+    const promptFile = path.join(SCRATCH, 'prompt.txt');
     expect(built.args).toEqual([
       '--message-file',
       promptFile,

@@ -116,7 +116,9 @@ export function buildCommand(
       built.input = prompt;
     }
     if (promptVia === 'file') {
-      values.promptFile = path.join(opts.scratchDir, `${task.id}.prompt.txt`);
+      // The scratch folder is already the task's own (`.tasks/run/scratch/<id>/`): the id a second
+      // time in the name would spend 128 more characters of a Windows path's 259.
+      values.promptFile = path.join(opts.scratchDir, 'prompt.txt');
       built.files.push({ path: values.promptFile, content: prompt });
     }
   }

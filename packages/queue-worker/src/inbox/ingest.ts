@@ -8,6 +8,7 @@ import { renameWithRetry } from '@headless/core/fs/atomic';
 import { matchesEnvPattern } from '@headless/core/process/env';
 import { readLines } from './line-reader.js';
 import { jsonNestingDepth } from './json-depth.js';
+import { movedName, originalNameFile, shortMovedName } from './moved-name.js';
 
 export interface IngestDeps {
   /** Queues tasks (and writes their `task.queued` lines). */
@@ -180,8 +181,31 @@ export async function ingestFile(
 
   await fs.mkdir(deps.ingestedDir, { recursive: true });
   const stamp = deps.now().toISOString().replace(/[:.]/g, '-');
-  const dest = path.join(deps.ingestedDir, `${stamp}--${name}`);
-  await renameWithRetry(file, dest);
-  report.movedTo = dest;
+  report.movedTo = await moveOut(file, deps.ingestedDir, stamp);
   return report;
+}
+
+/**
+ * Moves an inbox file to `dir` as `<stamp>--<name>`, or under a short generated name when that
+ * would be too long for a file name or a Windows path (or the file system says so), with the
+ * original name kept beside it in `<short>.name.txt`. Returns where the file went.
+ */
+export async function moveOut(file: string, dir: string, stamp: string): Promise<string> {
+  const name = path.basename(file);
+  const planned = movedName(dir, stamp, name);
+  let dest = path.join(dir, planned.name);
+  let shortened = planned.shortened;
+  try {
+    await renameWithRetry(file, dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG' || shortened) throw err;
+    dest = path.join(dir, shortMovedName(stamp, name));
+    shortened = true;
+    await renameWithRetry(file, dest);
+  }
+  if (shortened) {
+    // A lost note loses only the long name (the ledger has it too), never the file.
+    await fs.writeFile(originalNameFile(dest), `${name}\n`).catch(() => undefined);
+  }
+  return dest;
 }

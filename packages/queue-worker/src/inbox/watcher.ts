@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '@headless/core/clock';
-import { renameWithRetry } from '@headless/core/fs/atomic';
-import { ingestFile, type IngestDeps, type IngestReport } from './ingest.js';
+import { ingestFile, moveOut, type IngestDeps, type IngestReport } from './ingest.js';
 
 export interface InboxWatcherOptions {
   inboxDir: string;
@@ -144,7 +143,7 @@ export class InboxWatcher {
     await fs.mkdir(dir, { recursive: true });
     const stamp = this.opts.ingest.now().toISOString().replace(/[:.]/g, '-');
     try {
-      await renameWithRetry(file, path.join(dir, `${stamp}--${name}`));
+      const movedTo = await moveOut(file, dir, stamp);
       await this.opts.ingest.transitions.store.rejectLine({
         file: name,
         line: 0,
@@ -158,6 +157,7 @@ export class InboxWatcher {
         file: name,
         line: 0,
         reason: `inbox file ${why}`,
+        movedTo: path.basename(movedTo),
       });
     } catch (err) {
       this.opts.onError(file, err);

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { isAlive } from './alive.js';
+import { endEscapedProcesses, escapedOfAttempt, listMarkedProcesses } from './escaped.js';
+import { TASK_MARK_ENV, taskMark } from './task-marker.js';
+import { waitFor } from './test-kit.js';
+
+const ROOT = '/srv/headless-escaped-test';
+
+describe('escapedOfAttempt', () => {
+  it('picks the processes of one attempt of one root, whatever owner started them, never itself', () => {
+    const marked = [
+      { pid: 10, mark: taskMark(ROOT, 111, 'a#1') },
+      { pid: 11, mark: taskMark(ROOT, 222, 'a#1') },
+      { pid: 12, mark: taskMark(ROOT, 111, 'a#2') },
+      { pid: 13, mark: taskMark('/other/root', 111, 'a#1') },
+      { pid: 14, mark: 'garbage' },
+      { pid: 99, mark: taskMark(ROOT, 111, 'a#1') },
+    ];
+    expect(escapedOfAttempt(marked, ROOT, 'a#1', 99).map((p) => p.pid)).toEqual([10, 11]);
+  });
+});
+
+const linux = process.platform === 'linux' ? describe : describe.skip;
+linux('endEscapedProcesses (real processes)', () => {
+  const spawned: number[] = [];
+  afterEach(async () => {
+    for (const p of await listMarkedProcesses()) {
+      if (p.mark.includes('escape-test')) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    spawned.length = 0;
+  });
+
+  it('ends what left the process group (setsid sleep &, a double fork) and counts it', async () => {
+    const mark = taskMark(ROOT, process.pid, 'escape-test#1');
+    // The "tool": starts two escapees that outlive it, then exits at once (as `setsid sleep 300 &` does).
+    const tool = spawn('sh', ['-c', 'setsid sleep 300 & ( setsid sh -c "sleep 301 &" & ) ; exit 0'], {
+      env: { ...process.env, [TASK_MARK_ENV]: mark },
+      stdio: 'ignore',
+      detached: true,
+    });
+    await new Promise((r) => tool.once('exit', r));
+    const mine = await waitFor('both escapees to be running', async () => {
+      const found = (await listMarkedProcesses()).filter((p) => p.mark === mark);
+      const sleeps = found.filter((p) => isAlive(p.pid));
+      return sleeps.length >= 2 ? sleeps : undefined;
+    });
+    for (const p of mine) spawned.push(p.pid);
+    const other = taskMark(ROOT, process.pid, 'escape-test#2');
+    const bystander = spawn('sleep', ['30'], {
+      env: { ...process.env, [TASK_MARK_ENV]: other },
+      stdio: 'ignore',
+    });
+
+    const ended = await endEscapedProcesses(ROOT, 'escape-test#1', { graceMs: 2000 });
+    expect(ended.count).toBe(mine.length);
+    await waitFor('the escapees to be gone', () => mine.every((p) => !isAlive(p.pid)), 5000);
+    expect((await listMarkedProcesses()).filter((p) => p.mark === mark)).toEqual([]);
+    expect(isAlive(bystander.pid as number)).toBe(true);
+    bystander.kill('SIGKILL');
+  });
+
+  it('finds nothing, quickly, for an attempt that left nothing', async () => {
+    expect(await endEscapedProcesses(ROOT, 'nothing-here#1', { graceMs: 2000 })).toEqual({
+      count: 0,
+      pids: [],
+    });
+  });
+});

@@ -1,0 +1,114 @@
+import fs from 'node:fs/promises';
+import { isAlive } from './alive.js';
+import { readProcStatSync } from './proc-stat.js';
+import { markInEnviron, parseTaskMark, taskMark } from './task-marker.js';
+
+/**
+ * Processes that left their attempt's process group (`setsid sleep &`, a double fork, a daemon an
+ * agent started) are out of reach of the group kill, but they still carry the attempt's marker in
+ * their environment (task-marker.ts). At the end of every attempt they are found by that marker and
+ * ended, whatever ended the attempt (success, failure, timeout, cancel).
+ *
+ * Where it can look: Linux reads /proc/<pid>/environ. macOS has no /proc and `ps -E` shows only
+ * the caller's own processes' environment reliably, so it finds nothing there (a documented
+ * limit). Windows: the attempt's Job Object ends every process of the attempt; nothing to do here.
+ */
+
+export interface MarkedProcess {
+  pid: number;
+  /** The raw marker value found in its environment. */
+  mark: string;
+  /** Process start time (Linux: clock ticks since boot), so a reused pid is never signalled. */
+  startTime?: string;
+}
+
+/**
+ * The processes of one attempt among `marked`: same root, same `task#attempt`, any owner pid (a
+ * restarted worker ends what its predecessor's attempt left). Never the caller itself. Pure.
+ */
+export function escapedOfAttempt(
+  marked: readonly MarkedProcess[],
+  root: string,
+  attemptKey: string,
+  selfPid: number = process.pid,
+): MarkedProcess[] {
+  const want = parseTaskMark(taskMark(root, 0, attemptKey));
+  if (!want) return [];
+  return marked.filter((p) => {
+    if (p.pid === selfPid) return false;
+    const m = parseTaskMark(p.mark);
+    return m !== undefined && m.root === want.root && m.task === want.task;
+  });
+}
+
+/** Every live process with a marker, read from /proc (Linux); elsewhere an empty list. */
+export async function listMarkedProcesses(
+  platform: NodeJS.Platform = process.platform,
+): Promise<MarkedProcess[]> {
+  if (platform !== 'linux') return [];
+  let names: string[];
+  try {
+    names = await fs.readdir('/proc');
+  } catch {
+    return [];
+  }
+  const out: MarkedProcess[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    let environ: string;
+    try {
+      environ = await fs.readFile(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const mark = markInEnviron(environ);
+    if (mark === undefined) continue;
+    const stat = readProcStatSync(pid);
+    if (!stat || stat.state === 'Z') continue;
+    out.push({ pid, mark, ...(stat.startTime ? { startTime: stat.startTime } : {}) });
+  }
+  return out;
+}
+
+export interface EndEscapedOptions {
+  /** SIGTERM first, SIGKILL after this for those still alive (policies kill grace). */
+  graceMs: number;
+  platform?: NodeJS.Platform;
+  /** Injectable for tests. */
+  list?: () => Promise<MarkedProcess[]>;
+}
+
+function samePid(p: MarkedProcess): boolean {
+  if (!isAlive(p.pid)) return false;
+  const now = readProcStatSync(p.pid)?.startTime;
+  return p.startTime === undefined || now === undefined || now === p.startTime;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * Ends every process still carrying the marker of `attemptKey` (`<task id>#<attempt>`) under
+ * `root`: SIGTERM, then SIGKILL after `graceMs` for those that stay. The list is taken once up
+ * front (with start times), so a pid reused meanwhile is not touched. Returns how many it ended.
+ */
+export async function endEscapedProcesses(
+  root: string,
+  attemptKey: string,
+  opts: EndEscapedOptions,
+): Promise<{ count: number; pids: number[] }> {
+  const all = await (opts.list ?? (() => listMarkedProcesses(opts.platform)))();
+  const found = escapedOfAttempt(all, root, attemptKey);
+  if (found.length === 0) return { count: 0, pids: [] };
+  for (const p of found) if (samePid(p)) signal(p.pid, 'SIGTERM');
+  const deadline = Date.now() + opts.graceMs;
+  while (Date.now() < deadline && found.some(samePid)) await new Promise((r) => setTimeout(r, 50));
+  for (const p of found) if (samePid(p)) signal(p.pid, 'SIGKILL');
+  return { count: found.length, pids: found.map((p) => p.pid) };
+}
