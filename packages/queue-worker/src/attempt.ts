@@ -7,7 +7,8 @@ import { buildChildEnv } from '@headless/core/process/env';
 import { makeRedactor } from '@headless/core/process/redact';
 import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
 import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
-import { commandTask } from '@headless/core/task/validate';
+import { commandTask, resolveAllowedRoots } from '@headless/core/task/validate';
+import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
 
@@ -63,6 +64,21 @@ export async function runAttempt(
   });
   const scratchDir = path.join(deps.scratchRoot, spec.id);
   try {
+    // What intake checked can have changed since (a re-pointed symlink, a removed executable).
+    const check = recheckAtRunTime(spec, {
+      root: deps.root,
+      allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
+      executable: tool.executable,
+      env,
+    });
+    if (!check.ok) {
+      log.line('meta', `attempt ${rec.attempts}: refused at run time (${check.rule}): ${check.reason}`);
+      return {
+        classification: { outcome: 'permanent', retryable: false, reason: check.reason },
+        redact,
+        durationMs: 0,
+      };
+    }
     let built;
     try {
       built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir, root: deps.root });

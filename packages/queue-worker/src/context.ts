@@ -10,6 +10,7 @@ import type { SupervisorLink } from '@headless/core/ipc/client';
 import type { TaskRecord } from '@headless/core/task/record';
 import type { RunningTask } from './scheduler.js';
 import type { Waker } from './waker.js';
+import type { ClaimGate } from './claim-gate.js';
 import type { WorkerLogger } from './logger.js';
 
 export interface WorkerSummary {
@@ -58,6 +59,8 @@ export interface WorkerContext {
   summary: WorkerSummary;
   waker: Waker;
   pause: ClaimPause;
+  /** Claiming pauses below `disk.minFreeMb` free and while writes fail. */
+  gate: ClaimGate;
   /** Aborted when the worker stops: store retries give up then. */
   stopping: AbortController;
   workerStart?: string;

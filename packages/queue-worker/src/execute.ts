@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { processStartTime } from '@headless/core/process/alive';
+import { endEscapedProcesses } from '@headless/core/process/escaped';
+import { killGraceMs } from '@headless/core/policy/kill-grace';
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
 import { decideRetry } from '@headless/core/policy/retry';
 import { untilStored } from '@headless/core/queue/store-retry';
@@ -139,6 +141,10 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
 /** Decides where the task goes after its attempt, and stores that. */
 async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: string): Promise<void> {
   const spec = r.rec.spec;
+  // Processes that left the attempt's process group (setsid, double forks) still carry its marker.
+  const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
+    graceMs: killGraceMs(ctx.policies),
+  }).catch(() => ({ count: 0, pids: [] as number[] }));
   const c = a.classification;
   const res = a.result;
   const now = new Date(ctx.clock.now());
@@ -187,6 +193,7 @@ async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: strin
     ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
     // Windows: the attempt's tree was not in a Job Object, so its end relied on taskkill (says why).
     ...(res?.containment?.method === 'taskkill' ? { containment: res.containment } : {}),
+    ...(escaped.count ? { survivorsKilled: escaped.count } : {}),
   };
   await store(ctx, r, summary, line, end);
   ctx.log.info(

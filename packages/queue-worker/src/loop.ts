@@ -84,7 +84,9 @@ export async function runLoop(
     }
     const draining = fs.existsSync(paths.drainRequest);
     ctx.draining = draining;
-    if (clock.now() >= ctx.pause.until && !draining) {
+    const gateOpen =
+      clock.now() >= ctx.pause.until && !draining && plan.start.length > 0 ? await ctx.gate.mayClaim() : true;
+    if (clock.now() >= ctx.pause.until && !draining && gateOpen) {
       for (const rec of plan.start) {
         queue.drop(rec.id);
         launch(ctx, rec);
@@ -106,6 +108,8 @@ export async function runLoop(
     if (parkedWake !== undefined) wakeAt = Math.min(wakeAt, parkedWake);
     if (inbox.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, inbox.nextWakeAt);
     if (ctx.pause.until > now) wakeAt = Math.min(wakeAt, ctx.pause.until);
+    // Claiming paused by the disk guard: look again at its interval (it also wakes us on resume).
+    if (!gateOpen) wakeAt = Math.min(wakeAt, now + ctx.policies.disk.checkIntervalSec * 1000);
     await ctx.waker.wait(wakeAt - clock.now());
   }
   return { idle: false, desk };

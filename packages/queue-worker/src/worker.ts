@@ -16,6 +16,8 @@ import type { SupervisorLink } from '@headless/core/ipc/client';
 import { makeRedactor } from '@headless/core/process/redact';
 import { buildChildEnv } from '@headless/core/process/env';
 import { Waker } from './waker.js';
+import { ClaimGate } from './claim-gate.js';
+import { livePolicies } from '@headless/core/config/live-policies';
 import { silentLogger, type WorkerLogger } from './logger.js';
 import type { WorkerContext, WorkerSummary } from './context.js';
 import { heartbeater } from './heartbeat.js';
@@ -139,6 +141,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     );
     await ctx.ledger.close().catch((err: unknown) => log.error(`could not close the ledger: ${String(err)}`));
     await beat('stopped');
+    await ctx.gate.stop();
     log.info(`worker ${process.pid} stopped (${summary.stoppedBy})`);
     return summary;
   } finally {
@@ -165,7 +168,13 @@ async function buildContext(
   const redact = makeRedactor(globalSecrets);
   const store = new FolderStore(paths.tasksDir, { clock, fsync, ingestedDir: paths.ingestedDir });
   await store.init();
-  const ledger = new Ledger(paths.ledger, { clock, fsync, redact });
+  const ledger = new Ledger(paths.ledger, {
+    clock,
+    fsync,
+    redact,
+    maxBytes: opts.policies.logs.ledgerMaxMb * 1024 * 1024,
+    say: (m) => log.warn(m),
+  });
   const transitions = new Transitions(store, ledger, {
     clock,
     onLedgerError: (err, line) =>
@@ -181,6 +190,19 @@ async function buildContext(
     warn: (m) => log.warn(m),
   });
   const start = processStartTime(process.pid);
+  const waker = new Waker();
+  const live = livePolicies(paths, opts.policies, (err) => log.warn(`config/policies.json: ${String(err)}`));
+  const gate = new ClaimGate({
+    runDir: paths.runDir,
+    diskDir: paths.root,
+    ledger,
+    log,
+    minFreeMb: async () => (await live()).disk.minFreeMb,
+    checkIntervalMs: opts.policies.disk.checkIntervalSec * 1000,
+    onResume: () => waker.wake(),
+    clock,
+  });
+  await gate.start();
   return {
     paths,
     tools: opts.tools,
@@ -197,7 +219,8 @@ async function buildContext(
     link: opts.link ?? null,
     running: new Map(),
     summary: { started: 0, finished: {}, stoppedBy: 'idle' },
-    waker: new Waker(),
+    waker,
+    gate,
     pause: { until: 0 },
     stopping: new AbortController(),
     ...(start ? { workerStart: start } : {}),

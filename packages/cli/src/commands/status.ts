@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ToolBreakers, type BreakerView } from '@headless/core/policy/tool-breakers';
 import { breakersFile } from '@headless/core/policy/breaker-registry';
 import { heartbeatFile, type WorkerHeartbeat } from '@headless/core/run-state/heartbeat';
+import { readClaimGate } from '@headless/queue-worker/claim-gate';
 import { holderAlive } from '@headless/core/run-state/pid-lock';
 import { readStateFile, stateFile, type SupervisorState } from '@headless/supervisor/state-file';
 import { readLoopsFile, type LoopsFile } from '@headless/orchestrator/loops-file';
@@ -20,7 +21,7 @@ export interface StatusReport {
     lastHeartbeatAt: string;
     healthy: boolean;
     supervised: boolean;
-    /** Why claiming is paused, while it is. */
+    /** Why claiming is paused, while it is (a failing store change, low disk, failing writes). */
     paused?: string;
   } | null;
   supervisor: SupervisorState | null;
@@ -57,6 +58,7 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
     readLoopsFile(ctx.paths).catch(() => undefined),
   ]);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
+  const gate = await readClaimGate(runDir).catch(() => undefined);
   const workerAlive = hb
     ? holderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) &&
       hb.state !== 'stopped'
@@ -82,7 +84,9 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
           lastHeartbeatAt: hb.at,
           healthy: workerAlive && Date.now() - Date.parse(hb.at) < staleMs,
           supervised: hb.supervised,
-          ...(workerAlive && hb.paused ? { paused: hb.paused } : {}),
+          ...(workerAlive && (hb.paused || gate?.paused)
+            ? { paused: [hb.paused, ...(gate?.paused ? gate.reasons : [])].filter(Boolean).join('; ') }
+            : {}),
         }
       : null,
     supervisor: sup && isAlive(sup.pid) ? sup : null,
