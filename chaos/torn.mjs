@@ -10,6 +10,7 @@ import { FolderStore } from '../packages/core/dist/queue/folder-store.js';
 import { Ledger, readLedger } from '../packages/core/dist/ledger/ledger.js';
 import { resolveAllowedRoots } from '../packages/core/dist/task/validate.js';
 import { ingestFile } from '../packages/queue-worker/dist/inbox/ingest.js';
+import { Transitions } from '../packages/core/dist/queue/transitions.js';
 import { checkQueue } from './lib/invariants.mjs';
 import {
   chaosEnv,
@@ -56,8 +57,9 @@ async function ingestOnly(root, name, lines) {
   await store.init();
   const file = await dropInbox(root, name, lines);
   const ledger = new Ledger(paths.ledger, { fsync: false });
+  const transitions = new Transitions(store, ledger);
   await ingestFile(file, {
-    store,
+    transitions,
     ledger,
     validation: {
       root: paths.root,
@@ -70,7 +72,7 @@ async function ingestOnly(root, name, lines) {
   });
   // The ledger keeps its file open between appends.
   await ledger.close();
-  return store;
+  return { store, transitions };
 }
 
 const kinds = ['ledger', 'queued-record', 'processing-record', 'inbox-file', 'run-files'];
@@ -130,13 +132,13 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         expected.clear();
       } else if (kind === 'queued-record' || kind === 'processing-record') {
         const all = ids(rng.int(3, 8));
-        const store = await ingestOnly(root, 'a.jsonl', all.map(task));
+        const { transitions } = await ingestOnly(root, 'a.jsonl', all.map(task));
         for (const id of all) expected.set(id, 'done');
         const victim = rng.pick(all);
         let state = 'queued';
         if (kind === 'processing-record') {
           // A worker that claimed it and died: a pid that is not alive.
-          await store.claim(victim, { workerPid: 2 ** 22 - 3 });
+          await transitions.claim(victim, { workerPid: 2 ** 22 - 3 });
           state = 'processing';
         }
         const file = path.join(root, '.tasks', state, `${victim}.json`);

@@ -64,21 +64,6 @@ export async function runAttempt(
   });
   const scratchDir = path.join(deps.scratchRoot, spec.id);
   try {
-    // What intake checked can have changed since (a re-pointed symlink, a removed executable).
-    const check = recheckAtRunTime(spec, {
-      root: deps.root,
-      allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
-      executable: tool.executable,
-      env,
-    });
-    if (!check.ok) {
-      log.line('meta', `attempt ${rec.attempts}: refused at run time (${check.rule}): ${check.reason}`);
-      return {
-        classification: { outcome: 'permanent', retryable: false, reason: check.reason },
-        redact,
-        durationMs: 0,
-      };
-    }
     let built;
     try {
       built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir, root: deps.root });
@@ -87,6 +72,22 @@ export async function runAttempt(
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
       return {
         classification: { outcome: 'permanent', retryable: false, reason: err.message },
+        redact,
+        durationMs: 0,
+      };
+    }
+    // What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
+    // missing executable is left to the runner, which classifies it as not-found (no breaker count).
+    const check = recheckAtRunTime(spec, {
+      root: deps.root,
+      allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
+      executable: built.executable,
+      env,
+    });
+    if (!check.ok && check.rule !== 'executable') {
+      log.line('meta', `attempt ${rec.attempts}: refused at run time (${check.rule}): ${check.reason}`);
+      return {
+        classification: { outcome: 'permanent', retryable: false, reason: check.reason },
         redact,
         durationMs: 0,
       };
