@@ -222,8 +222,9 @@ export async function tornCampaign({ rng, rounds, log, keep }) {
         if (r.crashed) (t.crashes++, fail(`headless run: exit ${r.code} ${r.stderr.slice(0, 300)}`));
         const sup2 = spawnCli(['start', '--root', root], { env, logFile: path.join(root, 'sup.log') });
         const up = await waitUntil(
-          async () => /took over a stale lock/.test(await logsText(root, 'supervisor')),
-          10000,
+          // A torn lock is taken over once it is older than the lock grace (10 s): its writer may be slow.
+          async () => /took over a stale (supervisor )?lock/.test(await logsText(root, 'supervisor')),
+          25000,
         );
         const st = await runCli(['status', '--root', root], { env, timeoutMs: 20000 });
         if (st.code !== 0 || /\n\s+at /.test(st.stderr))
