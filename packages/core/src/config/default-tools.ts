@@ -270,6 +270,12 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             source: OBSERVED,
           },
           {
+            pattern: 'Invalid session ID',
+            class: 'permanent',
+            reason: 'the --session-id is not a UUID',
+            source: RECORDED,
+          },
+          {
             pattern: 'Input must be provided either through stdin or as a prompt argument',
             class: 'permanent',
             reason: 'no prompt reached claude',
@@ -341,13 +347,14 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
           '130': 'transient', // cancelled by SIGINT from outside
           // JSON modes exit with the HTTP status mod 256 (observed).
           '144': 'permanent', // 400, e.g. API_KEY_INVALID
-          '147': 'permanent', // 403
+          '147': 'auth', // 403
           '173': 'transient', // 429
           '247': 'transient', // 503
         },
         patterns: [
           {
-            pattern: 'API_KEY_INVALID|API key not valid|Please set an Auth method|PERMISSION_DENIED',
+            pattern:
+              'API_KEY_INVALID|API key not valid|Please set an Auth method|Invalid auth method|PERMISSION_DENIED',
             class: 'auth',
             reason: 'authentication: set GEMINI_API_KEY or log in with gemini',
             source: `${OBSERVED}; ${GEMINI_HEADLESS} (exit 41)`,

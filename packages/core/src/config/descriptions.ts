@@ -49,7 +49,7 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   'tools.*.patterns[].limit':
     '`usage` (a quota with a reset time) or `rate` (too many requests): the whole tool is parked until the reset, and the attempt does not count against the task.',
   'tools.*.builtinInputPatterns':
-    'Also match the built-in prompts (`[y/N]`, `(y/n)`, `Press Enter`, `Password:`, `Username for`, `Do you want to`, the AI CLIs\' own questions). A prompt without a newline is matched after about 1 s without output.',
+    "Also match the built-in prompts (`[y/N]`, `(y/n)`, `Press Enter`, `Password:`, `Username for`, `Do you want to`, the AI CLIs' own questions). A prompt without a newline is matched after about 1 s without output.",
   'tools.*.onSuspect':
     "An exit-0 run whose own result says it did not do the work (claude's permission denials, an empty result): `done` (with a warning), `failed`, or `attention` (held for a person).",
   'tools.*.resume':
@@ -60,7 +60,8 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   'tools.*.pricing':
     'Token prices for a tool that reports tokens but no cost (codex); costs computed from them are marked estimated.',
   'tools.*.pricing.inputUsdPerMTok': 'US dollars per million input tokens (not cached).',
-  'tools.*.pricing.cachedInputUsdPerMTok': 'US dollars per million cached input tokens (default: the input price).',
+  'tools.*.pricing.cachedInputUsdPerMTok':
+    'US dollars per million cached input tokens (default: the input price).',
   'tools.*.pricing.outputUsdPerMTok': 'US dollars per million output tokens (reasoning tokens included).',
   'tools.*.pricing.source': 'Where the prices come from and when: check them, prices change.',
   'tools.*.unknownFailure': 'Class of a failure that no exit code or pattern explains.',
@@ -131,7 +132,8 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
     'Time a child gets after SIGTERM (or the stop file) before its process tree is killed.',
   limits: 'Parking a tool that hit a usage or rate limit.',
   'limits.maxParkHours': 'A tool waits at most this long for a printed reset (weekly limits park for days).',
-  'limits.jitterSec': 'Up to this many seconds are added to a printed reset, so parked work does not start at once.',
+  'limits.jitterSec':
+    'Up to this many seconds are added to a printed reset, so parked work does not start at once.',
   'limits.backoffBaseSec': 'Without a printed reset the tool parks this long, doubling per limit in a row...',
   'limits.backoffMaxSec': '...up to this.',
   budget: 'Spend caps across all AI tools (local calendar day and month).',

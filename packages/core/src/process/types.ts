@@ -45,14 +45,7 @@ export interface RunRequest {
 }
 
 export type EndReason =
-  | 'exited'
-  | 'timeout'
-  | 'idle'
-  | 'aborted'
-  | 'spawn-error'
-  | 'not-found'
-  | 'blocked-on-input'
-  | 'budget';
+  'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
 
 export interface RunResult {
   pid: number | undefined;

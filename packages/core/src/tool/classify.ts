@@ -21,14 +21,7 @@ export interface AttemptResultInput {
   exitCode: number | null;
   signal: string | null;
   endReason:
-    | 'exited'
-    | 'timeout'
-    | 'idle'
-    | 'aborted'
-    | 'spawn-error'
-    | 'not-found'
-    | 'blocked-on-input'
-    | 'budget';
+    'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
   stdout: string;
   stderr: string;
   error?: string;
@@ -64,6 +57,8 @@ export interface Classification {
   resetAt?: string;
   usage?: Usage;
   sessionId?: string;
+  /** The agent's last message, where the tool's output carries one. */
+  finalMessage?: string;
   /** Set on a success that may not have done the work (e.g. claude's permission denials). */
   suspect?: string;
   /** A transient failure that is an account limit: the tool (not only this task) should park until `resetAt`. */
@@ -79,9 +74,10 @@ export function classifyAttempt(
   now: Date,
 ): Classification {
   const parsed = parseOutput(tool.output, result.stdout, result.stderr);
-  const extras: Pick<Classification, 'usage' | 'sessionId'> = {};
+  const extras: Pick<Classification, 'usage' | 'sessionId' | 'finalMessage'> = {};
   if (parsed.usage) extras.usage = estimateCost(parsed.usage, tool.pricing);
   if (parsed.sessionId) extras.sessionId = parsed.sessionId;
+  if (parsed.finalMessage !== undefined) extras.finalMessage = parsed.finalMessage;
   const allText = [parsed.failure?.text, result.stdout, result.stderr].filter(Boolean).join('\n');
 
   switch (result.endReason) {
@@ -137,6 +133,9 @@ export function classifyAttempt(
 
   const rejected = result.exitCode !== 0 ? rejectedFlag(toolName, allText) : undefined;
   if (rejected) return { outcome: 'permanent', retryable: false, reason: rejected, ...extras };
+  if (parsed.failure?.budget) {
+    return { outcome: 'budget', retryable: false, reason: parsed.failure.reason, ...extras };
+  }
   if (parsed.failure?.sessionNotFound) {
     return {
       outcome: 'permanent',
@@ -150,7 +149,7 @@ export function classifyAttempt(
   let cls: FailureClass | undefined = parsed.failure?.class;
   let reason = parsed.failure?.reason;
   const rule = firstMatch(tool.patterns, allText);
-  if (rule?.class === 'auth' && cls !== 'auth') {
+  if (rule?.class === 'auth') {
     cls = 'auth';
     reason = `${rule.reason}${parsed.failure?.text ? `: ${firstLine(parsed.failure.text)}` : ''}`;
   } else if (cls === undefined) {

@@ -40,7 +40,9 @@ describe('prompt patterns', () => {
     expect(promptMatcher(tools.gemini!)?.('Waiting for authentication...')).toBe(true);
     expect(promptMatcher(tools.codex!)?.('Would you like to run the following command?')).toBe(true);
     expect(promptMatcher({ inputPatterns: [], builtinInputPatterns: false })).toBeUndefined();
-    expect(promptMatcher({ inputPatterns: ['^Ready\\?$'], builtinInputPatterns: false })?.('Ready?')).toBe(true);
+    expect(promptMatcher({ inputPatterns: ['^Ready\\?$'], builtinInputPatterns: false })?.('Ready?')).toBe(
+      true,
+    );
   });
 
   it('every tool in the defaults gets the built-in prompts', () => {

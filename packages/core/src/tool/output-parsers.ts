@@ -30,6 +30,8 @@ export interface ParsedFailure {
   limit?: LimitKind;
   /** A resume named a session the tool does not have. */
   sessionNotFound?: boolean;
+  /** The tool stopped at the spend cap it was given (claude --max-budget-usd). */
+  budget?: boolean;
 }
 
 export interface ParsedOutput {
@@ -201,31 +203,39 @@ function claudeFailure(result: Json, text: string): ParsedFailure {
     };
   }
   if (subtype === 'error_max_budget_usd') {
-    return { class: 'permanent', reason: 'claude reached --max-budget-usd (error_max_budget_usd)', text };
+    return {
+      class: 'permanent',
+      reason: 'claude stopped at its --max-budget-usd cap (error_max_budget_usd)',
+      text,
+      budget: true,
+    };
   }
   const short = text.split('\n')[0]?.slice(0, 200) ?? '';
   // Before the status: a missing login also comes with api_error_status null (claude 2.1.331+).
-  if (CLAUDE_AUTH.test(text)) {
-    return { class: 'auth', reason: `claude is not logged in: run claude /login or set ANTHROPIC_API_KEY (${short})`, text };
+  const status = result.api_error_status;
+  if (CLAUDE_AUTH.test(text) || status === 401 || status === 403) {
+    const code = typeof status === 'number' ? ` (${status})` : '';
+    return {
+      class: 'auth',
+      reason: `claude authentication failed${code}: log in with claude /login or set ANTHROPIC_API_KEY: ${short}`,
+      text,
+    };
   }
   if (!('api_error_status' in result))
     return { reason: `claude error: ${short || subtype || 'unknown'}`, text };
-  const status = result.api_error_status;
   if (status === null)
     return { class: 'transient', reason: `claude could not reach the API: ${short}`, text };
   const code = num(status);
   if (code === 429) {
     const limit = CLAUDE_USAGE_LIMIT.test(text) ? 'usage' : 'rate';
-    return { class: 'transient', reason: `claude ${limit === 'usage' ? 'usage' : 'rate'} limit (429): ${short}`, text, limit };
-  }
-  if (code === 529) return { class: 'transient', reason: `claude API overloaded (529): ${short}`, text };
-  if (code === 401 || code === 403) {
     return {
-      class: 'auth',
-      reason: `claude authentication failed (${code}): log in with claude /login or set ANTHROPIC_API_KEY: ${short}`,
+      class: 'transient',
+      reason: `claude ${limit === 'usage' ? 'usage' : 'rate'} limit (429): ${short}`,
       text,
+      limit,
     };
   }
+  if (code === 529) return { class: 'transient', reason: `claude API overloaded (529): ${short}`, text };
   if (code !== undefined && code >= 500) {
     return { class: 'transient', reason: `claude API error ${code}: ${short}`, text };
   }
