@@ -26,7 +26,7 @@ describe('usage tracker', () => {
       inputTokens: 200_001,
       cachedInputTokens: 40_000,
       outputTokens: 40_001,
-      costUsd: 0.60501,
+      costUsd: 0.605011,
       costEstimated: true,
     });
   });
