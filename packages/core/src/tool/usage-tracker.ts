@@ -50,7 +50,7 @@ export function createUsageTracker(opts: TrackerOptions): UsageTracker {
 
   const add = (u: Record<string, unknown> | undefined, claude: boolean): void => {
     if (!u) return;
-    const n = (k: string): number => (typeof u[k] === 'number' ? (u[k]) : 0);
+    const n = (k: string): number => (typeof u[k] === 'number' ? u[k] : 0);
     if (claude) {
       // claude counts cache reads and writes apart from input_tokens.
       input += n('input_tokens') + n('cache_creation_input_tokens') + n('cache_read_input_tokens');
