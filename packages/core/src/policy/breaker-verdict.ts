@@ -19,10 +19,10 @@ export function breakerVerdict(c: Pick<Classification, 'outcome' | 'reason'>): B
   switch (c.outcome) {
     case 'success':
       return undefined;
+    // auth: not logged in, the tool cannot work at all (as a permanent auth failure counted before).
     case 'transient':
     case 'timeout':
     case 'stalled':
-    // Not logged in: the tool cannot work at all (as a permanent auth failure counted before).
     case 'auth':
       return c.reason;
     case 'permanent':
