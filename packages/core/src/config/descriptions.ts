@@ -130,6 +130,8 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   shutdown: 'Stopping.',
   'shutdown.graceSec':
     'Time a child gets after SIGTERM (or the stop file) before its process tree is killed.',
+  'shutdown.drainSec':
+    '`headless stop --drain`: how long running attempts may take to finish before the stop.',
   limits: 'Parking a tool that hit a usage or rate limit.',
   'limits.maxParkHours': 'A tool waits at most this long for a printed reset (weekly limits park for days).',
   'limits.jitterSec':
