@@ -11,6 +11,7 @@ import type { ToolBreakers } from '@headless/core/policy/tool-breakers';
 import { buildChildEnv } from '@headless/core/process/env';
 import type { ProcessRunner, RunResult } from '@headless/core/process/types';
 import { buildCommand, type BuiltCommand } from '@headless/core/tool/command';
+import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { classifyAttempt } from '@headless/core/tool/classify';
 import type { LineStream } from './log-sink.js';
 import { sleep } from './sleep.js';
@@ -179,6 +180,7 @@ async function runAttempt(
   // Inherited by grandchildren: if the orchestrator dies before the step's pid is known, a sweep finds it.
   if (ctx.root !== undefined) env[TASK_MARK_ENV] = taskMark(ctx.root, process.pid, `${ctx.id}#${attempt}`);
   const { timeoutMs, idleTimeoutMs } = stepTimeouts(step, tool, ctx.policies);
+  const isPrompt = promptMatcher(tool);
   ctx.sink.line(
     'meta',
     `$ ${[command.executable, ...command.args].join(' ')}${attempt > 1 ? `  (attempt ${attempt})` : ''}`,
@@ -202,6 +204,8 @@ async function runAttempt(
       signal: ctx.signal,
       redact: secrets,
       maxCaptureBytes: 256 * 1024,
+      // A step that asks a question ends at once (also a prompt without a newline), as in the worker.
+      ...(isPrompt ? { isPrompt } : {}),
     });
     const verdict = classifyAttempt(
       step.tool,
@@ -213,6 +217,7 @@ async function runAttempt(
         stdout: result.stdout,
         stderr: result.stderr,
         ...(result.error === undefined ? {} : { error: result.error }),
+        ...(result.endDetail === undefined ? {} : { endDetail: result.endDetail }),
       },
       new Date(ctx.clock.now()),
     );

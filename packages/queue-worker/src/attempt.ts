@@ -10,6 +10,7 @@ import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
 import { commandTask, resolveAllowedRoots } from '@headless/core/task/validate';
 import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
+import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
 
 export { taskLogFile };
@@ -105,13 +106,8 @@ export async function runAttempt(
     const idleSec =
       spec.idle_timeout_sec ?? tool.idleTimeoutSec ?? deps.policies.worker.defaultIdleTimeoutSec;
     // A tool that asks a question (or waits for a browser login) would hold its slot until the idle
-    // timeout: end it at the first such line instead (tools.<name>.inputPatterns).
-    const inputPatterns = tool.inputPatterns.map((p) => new RegExp(p, 'i'));
-    const blocked = new AbortController();
-    let blockedLine: string | undefined;
-    const onParentAbort = () => blocked.abort();
-    hooks.signal.addEventListener('abort', onParentAbort, { once: true });
-    if (hooks.signal.aborted) blocked.abort();
+    // timeout: the runner ends it at the first prompt, also one without a newline (input-prompts.ts).
+    const isPrompt = promptMatcher(tool);
     const result = await deps.runner.run({
       executable: built.executable,
       args: built.args,
@@ -121,26 +117,13 @@ export async function runAttempt(
       timeoutMs: timeoutSec * 1000,
       idleTimeoutMs: idleSec * 1000,
       killGraceMs: killGraceMs(deps.policies),
-      signal: blocked.signal,
+      signal: hooks.signal,
+      ...(isPrompt ? { isPrompt } : {}),
       redact: secrets,
       onSpawn: hooks.onSpawn,
-      onLine: (stream, line) => {
-        log.line(stream, line);
-        if (blockedLine === undefined && inputPatterns.some((re) => re.test(line))) {
-          blockedLine = line;
-          blocked.abort();
-        }
-      },
+      onLine: (stream, line) => log.line(stream, line),
     });
-    hooks.signal.removeEventListener('abort', onParentAbort);
-    const classification =
-      blockedLine !== undefined && !hooks.signal.aborted
-        ? {
-            outcome: 'permanent' as const,
-            retryable: false,
-            reason: `blocked on input: ${spec.tool} asked "${blockedLine.trim().slice(0, 160)}"; make it non-interactive (a model and an API key for aider; flags in tools.${spec.tool}.argv)`,
-          }
-        : classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
+    const classification = classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
     log.line(
       'meta',
       `attempt ${rec.attempts} ended: ${result.endReason}, exit ${result.exitCode ?? '-'}${result.signal ? ` (${result.signal})` : ''}, ${classification.outcome}: ${redact(classification.reason)}${result.survivors.length ? `; survivors ${result.survivors.join(',')}` : ''}`,

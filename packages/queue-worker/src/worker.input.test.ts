@@ -24,3 +24,28 @@ describe('a tool that waits for a person', () => {
     expect((await ledgerOf(w, 'onboarding')).filter((r) => r.event === 'attempt.start')).toHaveLength(1);
   });
 });
+
+describe('a prompt without a newline', () => {
+  let w: WorkerRoot;
+  beforeEach(async () => {
+    // Idle and wall-clock limits far away: only the partial-line check can end the attempt.
+    w = await makeWorkerRoot({
+      policies: { worker: { defaultIdleTimeoutSec: 600, defaultTimeoutSec: 600 } },
+    });
+  });
+  afterEach(() => w.cleanup());
+
+  it('ends `Continue? [y/N] ` as blocked_on_input within 5 s, after one attempt', async () => {
+    await dropTasks(w.root, 'p.jsonl', [
+      { id: 'asks', tool: 'claude', prompt: 'SCENARIO: prompt-no-newline' },
+    ]);
+    await runUntilIdle(w);
+    const ends = (await ledgerOf(w, 'asks')).filter((r) => r.event === 'attempt.end');
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ outcome: 'blocked_on_input' });
+    expect(ends[0]?.reason).toMatch(/^blocked on input: claude asked "Continue\? \[y\/N\]"/);
+    // The acceptance bound (issue 12, check 3): spawn, ~1 s of silence, then the tree is ended.
+    expect(ends[0]?.durationMs).toBeLessThan(5000);
+    expect((await w.store.get('asks'))?.record.state).not.toBe('done');
+  });
+});

@@ -63,7 +63,7 @@ describe('retries by failure class', () => {
     const noauth = await ledgerOf(w, 'noauth');
     expect(noauth.filter((r) => r.event === 'attempt.start')).toHaveLength(1);
     expect(noauth.find((r) => r.event === 'attempt.end')).toMatchObject({
-      outcome: 'permanent',
+      outcome: 'auth',
       class: 'permanent',
     });
   });

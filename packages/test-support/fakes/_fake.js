@@ -222,6 +222,11 @@ function playCommon(scenario) {
       out('working...');
       sleepForever();
       return true;
+    case 'prompt-no-newline':
+      // A question without its newline, then waiting for an answer that never comes (stdin is closed).
+      process.stdout.write('Continue? [y/N] ');
+      sleepForever();
+      return true;
     case 'silent-hang':
       sleepForever();
       return true;
@@ -261,6 +266,67 @@ function resetText(fallback) {
   return process.env.FAKE_RESET || fallback;
 }
 
+/**
+ * The recorded outputs of the real CLIs (packages/test-support/fixtures/<tool>.json): the fakes
+ * print exactly these, and core's parser test classifies the same cases.
+ */
+const fixtureCache = {};
+function fixtureFile(tool) {
+  if (!fixtureCache[tool]) {
+    const file = path.join(__dirname, '..', 'fixtures', `${tool}.json`);
+    fixtureCache[tool] = JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+  return fixtureCache[tool];
+}
+
+/** The case for a scenario (its `scenario` field) or, failing that, by case name; undefined if none. */
+function fixtureCase(tool, scenarioOrName) {
+  const cases = fixtureFile(tool).cases;
+  return cases.find((c) => c.scenario === scenarioOrName) || cases.find((c) => c.name === scenarioOrName);
+}
+
+/** The case's output with its {{NAME}} values: `vars` first, then $FAKE_* overrides, then the case's and file's defaults. */
+function renderCase(tool, c, vars = {}) {
+  const env = {};
+  if (process.env.FAKE_RESET) env.RESET = process.env.FAKE_RESET;
+  if (process.env.FAKE_COST) env.COST = process.env.FAKE_COST;
+  const all = { ...fixtureFile(tool).defaults, ...(c.vars || {}), ...env, ...vars };
+  const fill = (text) => text.replace(/\{\{([A-Z_]+)\}\}/g, (m, name) => (name in all ? all[name] : m));
+  return { stdout: fill(c.stdout), stderr: fill(c.stderr), exitCode: c.exitCode };
+}
+
+/** Prints a case as recorded and exits with its code. */
+function playCase(tool, name, vars) {
+  const c = fixtureCase(tool, name);
+  if (!c) throw new Error(`no fixture ${tool}/${name}`);
+  const r = renderCase(tool, c, vars);
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  exit(r.exitCode === null ? 1 : r.exitCode);
+}
+
+/**
+ * Sessions a fake has started, so a resume of an unknown id fails like the real CLI (only when
+ * $FAKE_STATE_DIR is set; without it every resume is accepted).
+ */
+function knownSession(tool, id) {
+  const dir = process.env.FAKE_STATE_DIR;
+  if (!dir) return true;
+  try {
+    return fs
+      .readFileSync(path.join(dir, `${tool}-sessions`), 'utf8')
+      .split('\n')
+      .includes(id);
+  } catch {
+    return false;
+  }
+}
+
+function rememberSession(tool, id) {
+  const dir = process.env.FAKE_STATE_DIR;
+  if (dir) fs.appendFileSync(path.join(dir, `${tool}-sessions`), `${id}\n`);
+}
+
 module.exports = {
   parseArgs,
   record,
@@ -277,4 +343,9 @@ module.exports = {
   maybeEdit,
   sessionId,
   resetText,
+  fixtureCase,
+  renderCase,
+  playCase,
+  knownSession,
+  rememberSession,
 };

@@ -118,10 +118,10 @@ posixOnly('fake CLIs as processes', () => {
     expect(line.envNames).toContain('SECRET_THING');
   });
 
-  it('gemini without trust exits 55 with a JSON error on stderr', async () => {
+  it('gemini without trust exits 55 with a plain (coloured) message, even in JSON mode, as the real one', async () => {
     const r = run('gemini', ['-p', 'hi', '--output-format', 'json']);
     expect((await r.exited).code).toBe(55);
-    expect(JSON.parse(r.stderr())).toMatchObject({ error: { code: 55 } });
+    expect(r.stderr().startsWith('\u001b[31mGemini CLI is not running in a trusted directory')).toBe(true);
   });
 
   it('hang prints a line and stays; silent-hang prints nothing', async () => {

@@ -30,11 +30,21 @@ export function renderReport(r: DoctorReport): string {
   out.push('');
   out.push(
     renderTable(
-      ['tool', 'executable', 'found at', 'version', 'status'],
-      r.tools.map((t) => [t.tool, t.executable, t.foundAt ?? '-', t.version ?? '-', mark(t.status)]),
+      ['tool', 'executable', 'found at', 'version', 'status', 'login'],
+      r.tools.map((t) => [
+        t.tool,
+        t.executable,
+        t.foundAt ?? '-',
+        t.version ?? '-',
+        mark(t.status),
+        t.login?.state ?? '-',
+      ]),
     ),
   );
-  const hints = r.tools.filter((t) => t.status !== 'ok').map((t) => t.detail);
+  const hints = r.tools.flatMap((t) => [
+    ...(t.status !== 'ok' && t.detail !== 'found' ? [t.detail] : []),
+    ...(t.login?.state === 'not logged in' ? [t.login.detail] : []),
+  ]);
   if (hints.length > 0) out.push('', ...hints);
   const failed = r.folders.filter((f) => f.status === 'fail').length;
   const warned = [...r.folders, ...r.tools].filter((c) => c.status === 'warn').length;

@@ -3,6 +3,7 @@ import type { ToolsConfig } from '@headless/core/config/schema';
 import { findExecutableOnHost } from '@headless/core/tool/find-executable';
 import { resolveToolExecutable } from '@headless/core/tool/self';
 import type { CheckStatus } from './folders.js';
+import { checkLogin, type LoginCheck, type LoginProbe } from './login.js';
 
 export interface ToolCheck {
   tool: string;
@@ -13,6 +14,8 @@ export interface ToolCheck {
   version: string | null;
   status: CheckStatus;
   detail: string;
+  /** AI CLIs only: logged in, not, or unknown (see login.ts). */
+  login?: LoginCheck;
 }
 
 export type VersionProbe = (file: string, env: NodeJS.ProcessEnv) => Promise<string | null>;
@@ -26,6 +29,7 @@ export async function checkTools(
   env: NodeJS.ProcessEnv,
   cwd: string,
   probe: VersionProbe = probeVersion,
+  loginProbe?: LoginProbe,
 ): Promise<ToolCheck[]> {
   return Promise.all(
     Object.entries(config.tools).map(async ([tool, spec]): Promise<ToolCheck> => {
@@ -41,14 +45,20 @@ export async function checkTools(
           detail: missingToolHint(tool, spec.executable),
         };
       }
-      const version = await probe(foundAt, env);
+      const [version, login] = await Promise.all([
+        probe(foundAt, env),
+        checkLogin(tool, spec, foundAt, config, env, loginProbe),
+      ]);
+      // Not logged in: its tasks would all stop for a login, so it is worth a warning.
+      const loggedOut = login?.state === 'not logged in';
       return {
         tool,
         executable: spec.executable,
         foundAt,
         version,
-        status: version === null ? 'warn' : 'ok',
+        status: version === null || loggedOut ? 'warn' : 'ok',
         detail: version === null ? `${foundAt} --version gave no answer within 5 s` : 'found',
+        ...(login ? { login } : {}),
       };
     }),
   );

@@ -8,7 +8,8 @@ import type { ToolsConfig } from './schema.js';
  * by them. Why each flag is there, and the evidence for each pattern: docs/tools.md.
  */
 
-const OBSERVED = 'ai-clis.md observed 2026-11';
+const OBSERVED = 'observed from the real CLI (docs/tools.md)';
+const RECORDED = 'recorded from the real CLI, no credentials (packages/test-support/fixtures)';
 const AIDER_EXCEPTIONS = 'https://github.com/Aider-AI/aider/blob/main/aider/exceptions.py';
 const AIDER_BASE_CODER = 'https://github.com/Aider-AI/aider/blob/main/aider/coders/base_coder.py';
 const CODEX_ERRORS = 'https://github.com/openai/codex/blob/main/codex-rs/core/src/error.rs';
@@ -87,7 +88,7 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         patterns: [
           {
             pattern: 'AuthenticationError|not able to authenticate you',
-            class: 'permanent',
+            class: 'auth',
             reason: 'authentication: check the API key for the model',
             source: AIDER_EXCEPTIONS,
           },
@@ -113,6 +114,7 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             pattern: 'RateLimitError|has rate limited you',
             class: 'transient',
             reason: 'rate limit',
+            limit: 'rate',
             source: AIDER_EXCEPTIONS,
           },
           {
@@ -155,9 +157,9 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
           {
             pattern:
               '401 Unauthorized|Incorrect API key|invalid_api_key|Missing environment variable|refresh token|codex login|Not logged in',
-            class: 'permanent',
+            class: 'auth',
             reason: 'authentication: run codex login or set OPENAI_API_KEY',
-            source: `${OBSERVED}; ${CODEX_ERRORS}`,
+            source: `${RECORDED}; ${CODEX_ERRORS}`,
           },
           {
             pattern: 'Quota exceeded\\. Check your plan and billing|upgrade to Plus|insufficient_quota',
@@ -169,12 +171,14 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             pattern: 'hit your usage limit',
             class: 'transient',
             reason: 'usage limit',
+            limit: 'usage',
             source: `${OBSERVED}; ${CODEX_ERRORS} (UsageLimitReachedError)`,
           },
           {
             pattern: '429 Too Many Requests|rate limit',
             class: 'transient',
             reason: 'rate limit',
+            limit: 'rate',
             source: OBSERVED,
           },
           {
@@ -205,6 +209,17 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         ],
         // What is left after auth, billing and usage errors is nearly always the service.
         unknownFailure: 'transient',
+        // codex's approval questions (strings of the codex 0.171 binary); `exec` asks none today.
+        inputPatterns: [
+          'Would you like to (?:run the following command|make the following edits|grant these permissions)\\?',
+        ],
+        // codex reports tokens, not dollars. OpenAI list prices for gpt-5-codex per million tokens.
+        pricing: {
+          inputUsdPerMTok: 1.25,
+          cachedInputUsdPerMTok: 0.125,
+          outputUsdPerMTok: 10,
+          source: 'https://openai.com/api/pricing (gpt-5-codex, 2026-12): an estimate, check your plan',
+        },
       },
 
       claude: {
@@ -229,13 +244,15 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         // with 0 it fails in ~1 s and the runner's backoff, usage-limit parking and breaker decide.
         env: { CLAUDE_CODE_MAX_RETRIES: '0' },
         output: 'claude-json',
+        // The folder-trust and permission dialogs of the interactive UI (strings of claude 2.1.332).
+        inputPatterns: ['Do you trust the files in this folder\\?', 'Yes, I trust this folder'],
         patterns: [
           {
             pattern:
-              'Not logged in|Invalid API key|Authentication required|Invalid auth token|OAuth token has expired|authentication_failed',
-            class: 'permanent',
+              'Not logged in|Please run /login|Invalid API key|Authentication required|Invalid auth token|OAuth token has expired|authentication_failed',
+            class: 'auth',
             reason: 'authentication: run claude /login or set ANTHROPIC_API_KEY',
-            source: OBSERVED,
+            source: RECORDED,
           },
           {
             pattern: 'Credit balance is too low|billing_error',
@@ -257,6 +274,12 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             source: OBSERVED,
           },
           {
+            pattern: 'Invalid session ID',
+            class: 'permanent',
+            reason: 'the --session-id is not a UUID',
+            source: RECORDED,
+          },
+          {
             pattern: 'Input must be provided either through stdin or as a prompt argument',
             class: 'permanent',
             reason: 'no prompt reached claude',
@@ -266,12 +289,14 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             pattern: 'hit your (?:session |weekly |usage )?limit|usage limit reached|resets \\d',
             class: 'transient',
             reason: 'usage limit',
+            limit: 'usage',
             source: OBSERVED,
           },
           {
             pattern: '\\b429\\b|rate.?limit',
             class: 'transient',
             reason: 'rate limit',
+            limit: 'rate',
             source: OBSERVED,
           },
           {
@@ -310,9 +335,14 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
         // Belt and braces with --skip-trust: without trust a headless run exits 55.
         env: { GEMINI_CLI_TRUST_WORKSPACE: 'true' },
         output: 'gemini-json',
+        // The trust and login prompts of the interactive UI (strings of gemini 0.61.0).
+        inputPatterns: [
+          'Do you trust the (?:files in this folder|following folders)',
+          'Waiting for authentication',
+        ],
         exitCodes: {
           // Documented codes (GEMINI_HEADLESS) and 55 (untrusted folder, observed).
-          '41': 'permanent', // authentication
+          '41': 'auth', // authentication
           '42': 'permanent', // no or invalid input
           '44': 'permanent', // sandbox error
           '52': 'permanent', // configuration
@@ -322,14 +352,15 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
           '130': 'transient', // cancelled by SIGINT from outside
           // JSON modes exit with the HTTP status mod 256 (observed).
           '144': 'permanent', // 400, e.g. API_KEY_INVALID
-          '147': 'permanent', // 403
+          '147': 'auth', // 403
           '173': 'transient', // 429
           '247': 'transient', // 503
         },
         patterns: [
           {
-            pattern: 'API_KEY_INVALID|API key not valid|Please set an Auth method|PERMISSION_DENIED',
-            class: 'permanent',
+            pattern:
+              'API_KEY_INVALID|API key not valid|Please set an Auth method|Invalid auth method|PERMISSION_DENIED',
+            class: 'auth',
             reason: 'authentication: set GEMINI_API_KEY or log in with gemini',
             source: `${OBSERVED}; ${GEMINI_HEADLESS} (exit 41)`,
           },
@@ -343,12 +374,14 @@ export function defaultToolsConfig(): z.input<typeof ToolsConfig> {
             pattern: 'exhausted your daily quota',
             class: 'transient',
             reason: 'daily quota (resets at midnight Pacific time)',
+            limit: 'usage',
             source: `${OBSERVED}; https://ai.google.dev/gemini-api/docs/rate-limits`,
           },
           {
             pattern: 'exceeded your current quota|RESOURCE_EXHAUSTED|\\b429\\b|rate limit',
             class: 'transient',
             reason: 'rate limit',
+            limit: 'rate',
             source: OBSERVED,
           },
           {

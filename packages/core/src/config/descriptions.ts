@@ -39,12 +39,31 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
   'tools.*.patterns':
     'Output patterns that classify a failure, checked in order; the first match decides. Each is a JavaScript regular expression, matched case-insensitively against stdout and stderr.',
   'tools.*.patterns[].pattern': 'The regular expression (JSON-escaped: `\\\\d` for `\\d`).',
-  'tools.*.patterns[].class': '`transient` failures are retried with backoff; `permanent` ones are not.',
+  'tools.*.patterns[].class':
+    '`transient` failures are retried with backoff; `permanent` ones are not; `auth` (not logged in, bad key) is not retried and needs a person.',
   'tools.*.patterns[].reason': 'A short reason recorded in the ledger, e.g. `rate limit`.',
   'tools.*.patterns[].source':
     'Where the text comes from (doc, source file), so the table can be checked against the tool.',
   'tools.*.inputPatterns':
     'Regular expressions (case-insensitive) for output lines that mean the tool waits for a person (a yes/no question, a login); the attempt then ends at once as "blocked on input" (permanent) instead of hanging until the idle timeout.',
+  'tools.*.patterns[].limit':
+    '`usage` (a quota with a reset time) or `rate` (too many requests): the whole tool is parked until the reset, and the attempt does not count against the task.',
+  'tools.*.builtinInputPatterns':
+    "Also match the built-in prompts (`[y/N]`, `(y/n)`, `Press Enter`, `Password:`, `Username for`, `Do you want to`, the AI CLIs' own questions). A prompt without a newline is matched after about 1 s without output.",
+  'tools.*.onSuspect':
+    "An exit-0 run whose own result says it did not do the work (claude's permission denials, an empty result): `done` (with a warning), `failed`, or `attention` (held for a person).",
+  'tools.*.resume':
+    'A retry after a timeout, stall, stop, crash or usage limit continues the same agent session (claude `--resume`, codex `exec resume`, gemini `--resume`).',
+  'tools.*.budget': 'Spend caps for this tool alone (local calendar day and month).',
+  'tools.*.budget.dailyUsd': 'US dollars this tool may spend per local calendar day; null = no cap.',
+  'tools.*.budget.monthlyUsd': 'US dollars this tool may spend per local calendar month; null = no cap.',
+  'tools.*.pricing':
+    'Token prices for a tool that reports tokens but no cost (codex); costs computed from them are marked estimated.',
+  'tools.*.pricing.inputUsdPerMTok': 'US dollars per million input tokens (not cached).',
+  'tools.*.pricing.cachedInputUsdPerMTok':
+    'US dollars per million cached input tokens (default: the input price).',
+  'tools.*.pricing.outputUsdPerMTok': 'US dollars per million output tokens (reasoning tokens included).',
+  'tools.*.pricing.source': 'Where the prices come from and when: check them, prices change.',
   'tools.*.unknownFailure': 'Class of a failure that no exit code or pattern explains.',
   loops: "Recurring jobs (the blueprint's GitStatusLoop), by name.",
   'loops.*.description': 'Free text for people.',
@@ -149,4 +168,13 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
     'Retries of a failed request, with exponential backoff; the worker never waits for them.',
   'notify.desktop':
     'Show a desktop notification: a toast on Windows (PowerShell, no console window), `notify-send` on Linux when installed, `osascript` on macOS.',
+  limits: 'Parking a tool that hit a usage or rate limit.',
+  'limits.maxParkHours': 'A tool waits at most this long for a printed reset (weekly limits park for days).',
+  'limits.jitterSec':
+    'Up to this many seconds are added to a printed reset, so parked work does not start at once.',
+  'limits.backoffBaseSec': 'Without a printed reset the tool parks this long, doubling per limit in a row...',
+  'limits.backoffMaxSec': '...up to this.',
+  budget: 'Spend caps across all AI tools (local calendar day and month).',
+  'budget.dailyUsd': 'US dollars all tools together may spend per local calendar day; null = no cap.',
+  'budget.monthlyUsd': 'US dollars all tools together may spend per local calendar month; null = no cap.',
 };

@@ -25,8 +25,39 @@ const envName = z
 export const ArgvElement = z.union([z.string(), z.array(z.string()).min(1)]);
 export type ArgvElement = z.infer<typeof ArgvElement>;
 
-export const FailureClass = z.enum(['transient', 'permanent']);
+/**
+ * `transient` is retried, `permanent` is not, `auth` (not logged in, bad key) is not either and
+ * needs a person: the worker holds the task for attention instead of failing every queued one.
+ */
+export const FailureClass = z.enum(['transient', 'permanent', 'auth']);
 export type FailureClass = z.infer<typeof FailureClass>;
+
+/** A transient failure that is a limit of the account: `usage` (quota with a reset) or `rate` (429). */
+export const LimitKind = z.enum(['usage', 'rate']);
+export type LimitKind = z.infer<typeof LimitKind>;
+
+/** What to do with an exit-0 run whose own result says it did not do the work (claude permission denials). */
+export const SuspectAction = z.enum(['done', 'failed', 'attention']);
+export type SuspectAction = z.infer<typeof SuspectAction>;
+
+const usd = z.number().positive();
+
+/** Spend caps over local calendar days and months; null = no cap. */
+export const BudgetSpec = z.strictObject({
+  dailyUsd: usd.nullable().default(null),
+  monthlyUsd: usd.nullable().default(null),
+});
+export type BudgetSpec = z.infer<typeof BudgetSpec>;
+
+/** Prices per million tokens, for tools that report tokens but no cost (codex). Costs from it are estimates. */
+export const PricingSpec = z.strictObject({
+  inputUsdPerMTok: z.number().nonnegative(),
+  cachedInputUsdPerMTok: z.number().nonnegative().optional(),
+  outputUsdPerMTok: z.number().nonnegative(),
+  /** Where the prices come from and when (prices change; the user should check). */
+  source: z.string().optional(),
+});
+export type PricingSpec = z.infer<typeof PricingSpec>;
 
 /** How the tool's output reads: which parser checks a success exit and extracts errors. */
 export const OutputFormat = z.enum([
@@ -58,6 +89,8 @@ export const ClassifyRule = z.strictObject({
   reason: z.string().min(1),
   /** Where the text comes from (doc, source file), so the table can be checked against the tool. */
   source: z.string().optional(),
+  /** The text reports an account limit: the tool (not just the task) waits for the reset. */
+  limit: LimitKind.optional(),
 });
 export type ClassifyRule = z.infer<typeof ClassifyRule>;
 
@@ -87,7 +120,17 @@ export const ToolSpec = z.strictObject({
    * attempt ends at once as blocked on input instead of holding its slot until the idle timeout.
    */
   inputPatterns: z.array(z.string().min(1)).default([]),
+  /** The built-in prompt patterns (`[y/N]`, `Password:`, ...) apply on top of `inputPatterns`. */
+  builtinInputPatterns: z.boolean().default(true),
   output: OutputFormat.default('text'),
+  /** An exit-0 run whose own result says it did not do the work: done (with a warning), failed, or held for a person. */
+  onSuspect: SuspectAction.default('attention'),
+  /** A retry after a timeout, stall, stop, crash or usage limit continues the tool's session (claude, codex, gemini). */
+  resume: z.boolean().default(true),
+  /** Spend caps for this tool alone (policies.budget caps all tools together). */
+  budget: BudgetSpec.prefault({}),
+  /** Token prices for a tool that reports no cost (codex): cost = tokens x price, recorded as estimated. */
+  pricing: PricingSpec.nullable().default(null),
   /** Exit codes with a known meaning, e.g. gemini's 41 (auth) or 173 (HTTP 429). */
   exitCodes: z.record(z.string().regex(/^-?\d+$/, 'an exit code'), FailureClass).default({}),
   /** Output patterns, checked in order; the first match decides. */
@@ -332,5 +375,19 @@ export const PoliciesConfig = z.strictObject({
     })
     .prefault({}),
   notify: NotifyConfig.prefault({}),
+  limits: z
+    .strictObject({
+      /** A tool parked by a usage limit waits at most this long (weekly limits park for days). */
+      maxParkHours: positiveInt.default(168),
+      /** Added to a printed reset (0..jitterSec at random), so parked work does not all start at once. */
+      jitterSec: nonNegativeInt.default(60),
+      /** Without a printed reset: the first park, doubling per limit in a row... */
+      backoffBaseSec: positiveInt.default(60),
+      /** ...up to this. */
+      backoffMaxSec: positiveInt.default(3600),
+    })
+    .prefault({}),
+  /** Spend caps across all AI tools, over local calendar days and months. */
+  budget: BudgetSpec.prefault({}),
 });
 export type PoliciesConfig = z.infer<typeof PoliciesConfig>;

@@ -13,6 +13,10 @@ describe('breakerVerdict', () => {
     ['permanent', 'exit code 1: error: pathspec did not match', null],
     ['not-found', 'codex not found on PATH', null],
     ['interrupted', 'aborted', null],
+    ['auth', 'authentication: run claude /login', 'authentication: run claude /login'],
+    ['blocked_on_input', 'blocked on input: claude asked "Continue? [y/N]"', null],
+    ['suspect', 'claude was denied 1 tool call(s)', null],
+    ['budget', 'budget: $1.02 spent by this attempt', null],
   ] as const)('%s (%s) -> %p', (outcome, reason, expected) => {
     expect(breakerVerdict({ outcome, reason })).toBe(expected);
   });

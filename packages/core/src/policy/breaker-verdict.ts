@@ -12,15 +12,18 @@ const TOOL_HEALTH =
  * Returns the failure reason for trouble with the tool or its service (rate limits, outages,
  * hangs, auth); `undefined` for a success (the tool works); `null` for results that say nothing
  * about the tool — a bad task (wrong flag, failing git command), a missing program (fails at once
- * on its own), an interrupted run — which neither open the breaker nor reset its count.
+ * on its own), an interrupted run, a question, a suspect result, a spend cap — which neither open
+ * the breaker nor reset its count.
  */
 export function breakerVerdict(c: Pick<Classification, 'outcome' | 'reason'>): BreakerVerdict {
   switch (c.outcome) {
     case 'success':
       return undefined;
+    // auth: not logged in, the tool cannot work at all (as a permanent auth failure counted before).
     case 'transient':
     case 'timeout':
     case 'stalled':
+    case 'auth':
       return c.reason;
     case 'permanent':
       return TOOL_HEALTH.test(c.reason) && !/flag|argument|option/i.test(c.reason) ? c.reason : null;

@@ -31,6 +31,11 @@ export class LineSplitter {
     this.partial = rest;
   }
 
+  /** The unterminated last line so far (a prompt such as `Continue? [y/N] ` never gets its newline). */
+  pending(): string {
+    return this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+  }
+
   /** Emits the unterminated last line, if any. */
   end(): void {
     const rest = this.partial + this.decoder.end();

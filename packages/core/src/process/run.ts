@@ -164,6 +164,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   }
 
   let endReason: EndReason = 'exited';
+  let endDetail: string | undefined;
   let killing: Promise<KillTreeResult> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   // Descendants seen while the child still ran; after it exits they are orphans, unreachable by parent links.
@@ -173,9 +174,10 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     for (const d of ds) if (!seen.has(d)) seen.set(d, processStartTime(d));
   };
 
-  const endTree = (reason: EndReason): void => {
+  const endTree = (reason: EndReason, detail?: string): void => {
     if (killing !== undefined) return;
     endReason = reason;
+    endDetail = detail;
     killing = (async () => {
       if (posix) remember(await listDescendants(pid, { platform }).catch(() => []));
       return killTree(pid, {
@@ -198,6 +200,20 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
 
   const tails = { stdout: new TailBuffer(maxCapture), stderr: new TailBuffer(maxCapture) };
   const splitters: LineSplitter[] = [];
+  // A prompt without a newline (`Continue? [y/N] `) never reaches the line callback: once output
+  // has stopped for a moment, the unterminated last line is tested too.
+  let partialTimer: NodeJS.Timeout | undefined;
+  const checkPartials = (): void => {
+    for (const s of splitters) {
+      const text = redact(s.pending());
+      if (text !== '' && req.isPrompt?.(text)) return endTree('blocked-on-input', text);
+    }
+  };
+  const armPartial = (): void => {
+    if (req.isPrompt === undefined || killing !== undefined || childExited) return;
+    if (partialTimer !== undefined) clearTimeout(partialTimer);
+    partialTimer = setTimeout(checkPartials, req.partialLineMs ?? 1000);
+  };
   const streamsClosed: Array<Promise<void>> = [];
   const streams: Readable[] = [];
   for (const name of ['stdout', 'stderr'] as const) {
@@ -212,12 +228,17 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
           // A failing listener must not stop the reading: an unread pipe blocks the child.
         }
       }
+      if (killing !== undefined || childExited) return;
+      if (req.isPrompt?.(line)) return endTree('blocked-on-input', line);
+      const over = req.overBudget?.(name, line);
+      if (over !== undefined) endTree('budget', over);
     });
     splitters.push(splitter);
     streams.push(stream);
     stream.on('data', (chunk: Buffer | string) => {
       resetIdle();
       splitter.push(chunk);
+      armPartial();
     });
     streamsClosed.push(
       new Promise((resolve) => {
@@ -260,6 +281,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   childExited = true;
   clearTimeout(wallTimer);
   if (idleTimer !== undefined) clearTimeout(idleTimer);
+  if (partialTimer !== undefined) clearTimeout(partialTimer);
   if (sampler !== undefined) clearInterval(sampler);
   req.signal?.removeEventListener('abort', onAbort);
 
@@ -295,6 +317,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
     stdout: tails.stdout.toString(),
     stderr: tails.stderr.toString(),
     durationMs: Date.now() - started,
+    ...(endDetail === undefined ? {} : { endDetail }),
     survivors,
     containment,
   };

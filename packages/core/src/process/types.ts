@@ -29,9 +29,23 @@ export interface RunRequest {
   redact?: readonly string[];
   /** Keep at most this many bytes of stdout/stderr in the result (the tail is kept). */
   maxCaptureBytes?: number;
+  /**
+   * Whether a text is a prompt waiting for a person (see tool/input-prompts.ts). Each complete line
+   * is tested, and an unterminated last line once `partialLineMs` passed without output; a match
+   * ends the tree with reason 'blocked-on-input' and the prompt in `endDetail`.
+   */
+  isPrompt?: (text: string) => boolean;
+  /** Default 1000. */
+  partialLineMs?: number;
+  /**
+   * Fed each line (after `onLine`); a returned text ends the tree with reason 'budget' and that
+   * text in `endDetail` (a usage tracker passing its spend cap, see tool/usage-tracker.ts).
+   */
+  overBudget?: (stream: 'stdout' | 'stderr', line: string) => string | undefined;
 }
 
-export type EndReason = 'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found';
+export type EndReason =
+  'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
 
 export interface RunResult {
   pid: number | undefined;
@@ -44,6 +58,8 @@ export interface RunResult {
   durationMs: number;
   /** For spawn-error/not-found: what went wrong, in words a user can act on. */
   error?: string;
+  /** For blocked-on-input: the prompt line; for budget: the reason the tracker gave. */
+  endDetail?: string;
   /** Pids of the tree that were still alive after the final SIGKILL (should be empty). */
   survivors: number[];
   /**

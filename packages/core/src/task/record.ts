@@ -14,7 +14,11 @@ export type Outcome =
   | 'interrupted'
   | 'cancelled'
   | 'breaker-open'
-  | 'poison';
+  | 'poison'
+  | 'auth'
+  | 'blocked_on_input'
+  | 'suspect'
+  | 'budget';
 
 export interface AttemptSummary {
   attempt: number;

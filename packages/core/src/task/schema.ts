@@ -46,6 +46,10 @@ export const TaskSpec = z.strictObject({
   /** Not started before this ISO-8601 time. */
   not_before: z.iso.datetime({ offset: true }).optional(),
   max_attempts: z.number().int().positive().max(100).optional(),
+  /** Spend cap of this task over all its attempts, in US dollars. */
+  max_cost_usd: z.number().positive().optional(),
+  /** false: a retry starts a fresh session instead of continuing the last one. */
+  resume: z.boolean().optional(),
   /** Run again even when a task with this id is already known (its old record is archived). */
   rerun: z.boolean().default(false),
   /** Ids of tasks that must be done first; if one fails or is cancelled, this one fails as dependency_failed. */

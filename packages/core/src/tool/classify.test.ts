@@ -6,10 +6,10 @@ import { classifyAttempt, invalidPatterns, rejectedFlag, type AttemptResultInput
 const tools = ToolsConfig.parse(defaultToolsConfig()).tools;
 const now = new Date(2026, 10, 20, 9, 30, 0); // local time: reset texts are local
 
-function spec(name: string): ToolSpec {
+function spec(name: string, patch: Partial<ToolSpec> = {}): ToolSpec {
   const t = tools[name];
   if (!t) throw new Error(name);
-  return t;
+  return { ...t, ...patch };
 }
 
 function exited(exitCode: number, stdout: string, stderr = ''): AttemptResultInput {
@@ -59,7 +59,7 @@ const table: Row[] = [
       }),
     ),
     outcome: 'transient',
-    reason: /rate or usage limit \(429\)/,
+    reason: /rate limit \(429\)/,
   },
   {
     name: 'claude session limit with reset',
@@ -96,8 +96,8 @@ const table: Row[] = [
         result: 'Invalid API key · Fix external API key',
       }),
     ),
-    outcome: 'permanent',
-    reason: /authentication failed \(401\)/,
+    outcome: 'auth',
+    reason: /^authentication: run claude \/login.*Invalid API key/,
   },
   {
     name: 'claude network (status null)',
@@ -139,7 +139,7 @@ const table: Row[] = [
     name: 'claude not logged in (plain text)',
     tool: 'claude',
     result: exited(1, '', 'Not logged in · Please run /login\n'),
-    outcome: 'permanent',
+    outcome: 'auth',
     reason: /authentication/,
   },
   {
@@ -248,7 +248,7 @@ const table: Row[] = [
         error: { message: 'unexpected status 401 Unauthorized: Incorrect API key provided' },
       }),
     ),
-    outcome: 'permanent',
+    outcome: 'auth',
     reason: /authentication/,
   },
   {
@@ -327,7 +327,7 @@ const table: Row[] = [
     name: 'gemini 41 auth',
     tool: 'gemini',
     result: exited(41, '', geminiError(41, 'Please set an Auth method in your settings.json')),
-    outcome: 'permanent',
+    outcome: 'auth',
     reason: /authentication/,
   },
   {
@@ -356,13 +356,13 @@ const table: Row[] = [
       '',
       geminiError(400, 'API key not valid. Please pass a valid API key. [API_KEY_INVALID]'),
     ),
-    outcome: 'permanent',
+    outcome: 'auth',
   },
   {
     name: 'gemini 403 (exit 147)',
     tool: 'gemini',
     result: exited(147, '', geminiError(403, 'Forbidden')),
-    outcome: 'permanent',
+    outcome: 'auth',
   },
   {
     name: 'gemini 503 (exit 247)',
@@ -428,7 +428,7 @@ const table: Row[] = [
       0,
       'litellm.AuthenticationError: AnthropicException - invalid x-api-key\nThe API provider is not able to authenticate you. Check your API key.\n',
     ),
-    outcome: 'permanent',
+    outcome: 'auth',
     reason: /authentication/,
   },
   {
@@ -576,13 +576,30 @@ describe('classifyAttempt: what a success carries', () => {
       exited(0, claudeResult({ permission_denials: denials })),
       now,
     );
-    expect(c.outcome).toBe('success');
+    // tools.claude.onSuspect defaults to attention: held for a person, not done, not retried.
+    expect(c).toMatchObject({ outcome: 'suspect', retryable: false });
     expect(c.suspect).toMatch(/denied 1 tool call\(s\) \(Write\).*--allowedTools/);
+    expect(c.reason).toBe(c.suspect);
+    const asDone = classifyAttempt(
+      'claude',
+      spec('claude', { onSuspect: 'done' }),
+      exited(0, claudeResult({ permission_denials: denials })),
+      now,
+    );
+    expect(asDone.outcome).toBe('success');
+    expect(asDone.suspect).toMatch(/denied/);
+    const asFailed = classifyAttempt(
+      'claude',
+      spec('claude', { onSuspect: 'failed' }),
+      exited(0, claudeResult({ permission_denials: denials })),
+      now,
+    );
+    expect(asFailed).toMatchObject({ outcome: 'permanent', retryable: false });
   });
 
   it('marks a claude exit 0 without a result line as suspect', () => {
     const c = classifyAttempt('claude', spec('claude'), exited(0, 'some text\n'), now);
-    expect(c.outcome).toBe('success');
+    expect(c.outcome).toBe('suspect');
     expect(c.suspect).toMatch(/no JSON result line/);
   });
 

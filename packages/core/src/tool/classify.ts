@@ -1,5 +1,6 @@
-import type { ClassifyRule, FailureClass, ToolSpec } from '../config/schema.js';
+import type { ClassifyRule, FailureClass, LimitKind, ToolSpec } from '../config/schema.js';
 import { parseOutput, type Usage } from './output-parsers.js';
+import { estimateCost } from './pricing.js';
 import { parseResetTime } from './reset-time.js';
 
 /**
@@ -8,20 +9,45 @@ import { parseResetTime } from './reset-time.js';
  * clock comes in as `now`.
  *
  * Order: how the attempt ended; the tool's own verdict in its output (`output` format); a rejected
- * flag (the CLIs' usage errors); `exitCodes`; `patterns` (first match wins); `unknownFailure`.
+ * flag (the CLIs' usage errors); an `auth` pattern (it beats the tool's own status: claude reports
+ * "Not logged in" with `api_error_status: null`, which otherwise reads as a network error);
+ * `exitCodes`; `patterns` (first match wins); `unknownFailure`.
+ *
+ * Outcomes that need a person (`auth`, `blocked_on_input`, `suspect`) are never retryable: retrying
+ * burns attempts on something only a login, a flag or a look at the result can fix.
  */
 
 export interface AttemptResultInput {
   exitCode: number | null;
   signal: string | null;
-  endReason: 'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found';
+  endReason:
+    'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
   stdout: string;
   stderr: string;
   error?: string;
+  /** For `blocked-on-input` / `budget`: the prompt text the tool printed, or the budget reason. */
+  endDetail?: string;
 }
 
 export type Outcome =
-  'success' | 'transient' | 'permanent' | 'timeout' | 'stalled' | 'not-found' | 'interrupted';
+  | 'success'
+  | 'transient'
+  | 'permanent'
+  | 'timeout'
+  | 'stalled'
+  | 'not-found'
+  | 'interrupted'
+  /** Not logged in or a bad key: every task of the tool would fail the same way until someone logs in. */
+  | 'auth'
+  /** The tool asked a question (an input pattern matched): only a person or a flag can answer it. */
+  | 'blocked_on_input'
+  /** Exit 0, but the tool's own result says it did not do the work (`tools.<t>.onSuspect: attention`). */
+  | 'suspect'
+  /** The attempt was ended because its running cost passed the cap (see usage-tracker.ts). */
+  | 'budget';
+
+/** Outcomes that wait for a person: the worker holds the task (needs-attention) instead of failing or retrying it. */
+export const ATTENTION_OUTCOMES: ReadonlySet<Outcome> = new Set(['auth', 'blocked_on_input', 'suspect']);
 
 export interface Classification {
   outcome: Outcome;
@@ -35,6 +61,10 @@ export interface Classification {
   suspect?: string;
   /** The tool's final message (at most FINAL_MESSAGE_MAX characters): what `headless show` prints. */
   finalMessage?: string;
+  /** A transient failure that is an account limit: the tool (not only this task) should park until `resetAt`. */
+  limit?: LimitKind;
+  /** The attempt tried to resume a session the tool does not know: the next attempt should start fresh. */
+  sessionNotFound?: boolean;
 }
 
 /** A final message is kept whole up to this size; longer ones keep their start (where agents summarize). */
@@ -48,7 +78,7 @@ export function classifyAttempt(
 ): Classification {
   const parsed = parseOutput(tool.output, result.stdout, result.stderr);
   const extras: Pick<Classification, 'usage' | 'sessionId' | 'finalMessage'> = {};
-  if (parsed.usage) extras.usage = parsed.usage;
+  if (parsed.usage) extras.usage = estimateCost(parsed.usage, tool.pricing);
   if (parsed.sessionId) extras.sessionId = parsed.sessionId;
   if (parsed.finalMessage) {
     extras.finalMessage =
@@ -79,6 +109,20 @@ export function classifyAttempt(
     case 'idle':
     case 'aborted':
       return { ...endedEarly(toolName, tool, result.endReason, allText, now), ...extras };
+    case 'blocked-on-input':
+      return {
+        outcome: 'blocked_on_input',
+        retryable: false,
+        reason: `blocked on input: ${toolName} asked "${(result.endDetail ?? '').trim().slice(0, 160)}"; make it non-interactive (a model and an API key for aider; flags in tools.${toolName}.argv)`,
+        ...extras,
+      };
+    case 'budget':
+      return {
+        outcome: 'budget',
+        retryable: false,
+        reason: result.endDetail ?? `${toolName} was stopped at its spend cap`,
+        ...extras,
+      };
     case 'exited':
       break;
   }
@@ -93,24 +137,30 @@ export function classifyAttempt(
     };
   }
 
-  if (result.exitCode === 0 && !parsed.failure) {
-    const success: Classification = {
-      outcome: 'success',
-      retryable: false,
-      reason: 'exit code 0',
-      ...extras,
-    };
-    if (parsed.suspect) success.suspect = parsed.suspect;
-    return success;
-  }
+  if (result.exitCode === 0 && !parsed.failure) return { ...successOf(tool, parsed.suspect), ...extras };
 
   const rejected = result.exitCode !== 0 ? rejectedFlag(toolName, allText) : undefined;
   if (rejected) return { outcome: 'permanent', retryable: false, reason: rejected, ...extras };
+  if (parsed.failure?.budget) {
+    return { outcome: 'budget', retryable: false, reason: parsed.failure.reason, ...extras };
+  }
+  if (parsed.failure?.sessionNotFound) {
+    return {
+      outcome: 'permanent',
+      retryable: false,
+      reason: parsed.failure.reason,
+      sessionNotFound: true,
+      ...extras,
+    };
+  }
 
   let cls: FailureClass | undefined = parsed.failure?.class;
   let reason = parsed.failure?.reason;
   const rule = firstMatch(tool.patterns, allText);
-  if (cls === undefined) {
+  if (rule?.class === 'auth') {
+    cls = 'auth';
+    reason = `${rule.reason}${parsed.failure?.text ? `: ${firstLine(parsed.failure.text)}` : ''}`;
+  } else if (cls === undefined) {
     const byCode = tool.exitCodes[String(result.exitCode)];
     if (byCode !== undefined) {
       cls = byCode;
@@ -136,10 +186,29 @@ export function classifyAttempt(
     ...extras,
   };
   if (cls === 'transient') {
+    const limit = rule?.class === 'transient' && rule.limit ? rule.limit : parsed.failure?.limit;
+    if (limit) out.limit = limit;
     const resetAt = parseResetTime(allText, now);
     if (resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
   }
   return out;
+}
+
+/** Exit 0 and no error in the output; a suspect result goes by `tools.<t>.onSuspect`. */
+function successOf(tool: ToolSpec, suspect: string | undefined): Classification {
+  if (suspect === undefined) return { outcome: 'success', retryable: false, reason: 'exit code 0' };
+  switch (tool.onSuspect) {
+    case 'done':
+      return { outcome: 'success', retryable: false, reason: 'exit code 0', suspect };
+    case 'failed':
+      return { outcome: 'permanent', retryable: false, reason: suspect, suspect };
+    case 'attention':
+      return { outcome: 'suspect', retryable: false, reason: suspect, suspect };
+  }
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 200);
 }
 
 function endedEarly(
@@ -159,8 +228,10 @@ function endedEarly(
   // The CLIs retry internally for minutes; their last words often say why the attempt went nowhere.
   const rule = firstMatch(tool.patterns, text);
   if (rule) out.reason += ` (its output shows: ${rule.reason})`;
+  if (rule?.class !== 'transient') return out;
+  if (rule.limit) out.limit = rule.limit;
   const resetAt = parseResetTime(text, now);
-  if (rule?.class === 'transient' && resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
+  if (resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
   return out;
 }
 
@@ -198,12 +269,15 @@ export function compilePattern(pattern: string): RegExp | null {
   }
 }
 
-/** Config patterns that do not compile, as `tools.<name>.patterns[i]` paths (for config validation). */
+/** Config patterns that do not compile, as `tools.<name>.patterns[i]` / `inputPatterns[i]` paths (for config validation). */
 export function invalidPatterns(tools: Record<string, ToolSpec>): string[] {
   const bad: string[] = [];
   for (const [name, tool] of Object.entries(tools)) {
     tool.patterns.forEach((rule, i) => {
       if (compilePattern(rule.pattern) === null) bad.push(`tools.${name}.patterns[${i}]: ${rule.pattern}`);
+    });
+    tool.inputPatterns.forEach((p, i) => {
+      if (compilePattern(p) === null) bad.push(`tools.${name}.inputPatterns[${i}]: ${p}`);
     });
   }
   return bad;

@@ -85,9 +85,9 @@ posixOnly('the fake CLIs run with the default command lines', () => {
     expect(c.suspect).toBeUndefined();
   });
 
-  it.each(AI_TOOLS)('%s: auth is permanent', async (name) => {
+  it.each(AI_TOOLS)('%s: auth needs a person (not retried)', async (name) => {
     const { c } = await runFake(name, { prompt: 'SCENARIO: auth' });
-    expect(c).toMatchObject({ outcome: 'permanent', retryable: false });
+    expect(c).toMatchObject({ outcome: 'auth', retryable: false });
     expect(c.reason).toMatch(/auth/i);
   });
 
@@ -116,7 +116,7 @@ posixOnly('the fake CLIs run with the default command lines', () => {
       usage: { inputTokens: 12, outputTokens: 5, costUsd: 0.000148 },
     });
     const denied = await runFake('claude', { prompt: 'SCENARIO: permission-denied' });
-    expect(denied.c.outcome).toBe('success');
+    expect(denied.c.outcome).toBe('suspect');
     expect(denied.c.suspect).toMatch(/Write/);
   });
 

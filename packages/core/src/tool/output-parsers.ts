@@ -1,17 +1,23 @@
-import type { FailureClass, OutputFormat } from '../config/schema.js';
+import type { FailureClass, LimitKind, OutputFormat } from '../config/schema.js';
 import { parseQualityJson } from './quality-output.js';
 
 /**
  * Reads what a tool says about its own run from its output, per `output` format. Exit codes alone
  * do not tell (claude exits 1 for everything, aider exits 0 after failed LLM calls), so these
  * parsers find the tool's verdict, the error text to classify, tokens/cost and the session id.
- * Shapes are those observed in 2026-11 (see docs/tools.md and /work/shared/notes/ai-clis.md).
+ * Shapes are those recorded from the real CLIs (docs/tools.md; the fixture suite in
+ * packages/test-support/fixtures holds the recordings and what each must parse to).
  */
 
 export interface Usage {
+  /** All input tokens, cached ones included. */
   inputTokens?: number;
+  /** The part of `inputTokens` read from the provider's cache (cheaper). */
+  cachedInputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** The cost was computed from tokens x `tools.<t>.pricing`, not reported by the tool. */
+  costEstimated?: boolean;
 }
 
 export interface ParsedFailure {
@@ -20,6 +26,12 @@ export interface ParsedFailure {
   reason: string;
   /** The tool's error text, matched against patterns and searched for a reset time. */
   text: string;
+  /** An account limit (claude 429, gemini 429): the tool parks; config patterns may say more. */
+  limit?: LimitKind;
+  /** A resume named a session the tool does not have. */
+  sessionNotFound?: boolean;
+  /** The tool stopped at the spend cap it was given (claude --max-budget-usd). */
+  budget?: boolean;
 }
 
 export interface ParsedOutput {
@@ -35,6 +47,8 @@ export interface ParsedOutput {
 }
 
 export function parseOutput(format: OutputFormat, stdout: string, stderr: string): ParsedOutput {
+  const missing = sessionNotFound(format, `${stderr}\n${stdout}`);
+  if (missing) return { failure: missing };
   switch (format) {
     case 'claude-json':
       return parseClaudeJson(stdout);
@@ -49,6 +63,28 @@ export function parseOutput(format: OutputFormat, stdout: string, stderr: string
     case 'text':
       return {};
   }
+}
+
+/**
+ * A resume of a session the tool does not have (recorded from the real CLIs, 2026-12): claude
+ * exit 1 `No conversation found with session ID: <id>`; codex exit 1 `thread/resume failed: no
+ * rollout found for thread id <id>`; gemini exit 42 `Error resuming session: ...` or
+ * `Invalid session identifier "<id>"`.
+ */
+function sessionNotFound(format: OutputFormat, text: string): ParsedFailure | undefined {
+  const re: Partial<Record<OutputFormat, RegExp>> = {
+    'claude-json': /No conversation found with session ID: ?(\S*)/,
+    'codex-jsonl': /no rollout found for thread id (\S+)/,
+    'gemini-json': /Error resuming session: [^\n]*|Invalid session identifier "[^"]*"/,
+  };
+  const m = re[format]?.exec(text);
+  if (!m) return undefined;
+  return {
+    class: 'permanent',
+    reason: `the session to resume is gone (${m[0].trim().slice(0, 160)}): the next attempt starts a new session`,
+    text: m[0],
+    sessionNotFound: true,
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -127,6 +163,7 @@ function parseClaudeJson(stdout: string): ParsedOutput {
   const parsed: ParsedOutput = withoutUndefined({
     usage: usageOf({
       inputTokens: input,
+      cachedInputTokens: u ? num(u.cache_read_input_tokens) : undefined,
       outputTokens: u ? num(u.output_tokens) : undefined,
       costUsd: num(result.total_cost_usd),
     }),
@@ -138,7 +175,7 @@ function parseClaudeJson(stdout: string): ParsedOutput {
     return parsed;
   }
   parsed.completed = true;
-  if (str(result.result)?.trim()) parsed.finalMessage = str(result.result);
+  if (text !== '') parsed.finalMessage = text;
   const denials = Array.isArray(result.permission_denials) ? result.permission_denials : [];
   if (denials.length > 0) {
     const tools = [...new Set(denials.map((d) => str(asObject(d)?.tool_name) ?? '?'))].join(', ');
@@ -151,6 +188,11 @@ function parseClaudeJson(stdout: string): ParsedOutput {
   return parsed;
 }
 
+/** claude's texts for a missing or bad login (2.1.331: `Not logged in · Please run /login`). */
+const CLAUDE_AUTH =
+  /Not logged in|Please run \/login|Invalid API key|Authentication required|Invalid auth token|OAuth token (?:has expired|revoked)|authentication_failed/i;
+const CLAUDE_USAGE_LIMIT = /hit your (?:session |weekly |usage )?limit|usage limit reached|\bresets? /i;
+
 function claudeFailure(result: Json, text: string): ParsedFailure {
   const subtype = str(result.subtype);
   if (subtype === 'error_max_turns') {
@@ -161,24 +203,39 @@ function claudeFailure(result: Json, text: string): ParsedFailure {
     };
   }
   if (subtype === 'error_max_budget_usd') {
-    return { class: 'permanent', reason: 'claude reached --max-budget-usd (error_max_budget_usd)', text };
-  }
-  const short = text.split('\n')[0]?.slice(0, 200) ?? '';
-  if (!('api_error_status' in result))
-    return { reason: `claude error: ${short || subtype || 'unknown'}`, text };
-  const status = result.api_error_status;
-  if (status === null)
-    return { class: 'transient', reason: `claude could not reach the API: ${short}`, text };
-  const code = num(status);
-  if (code === 429) return { class: 'transient', reason: `claude rate or usage limit (429): ${short}`, text };
-  if (code === 529) return { class: 'transient', reason: `claude API overloaded (529): ${short}`, text };
-  if (code === 401 || code === 403) {
     return {
       class: 'permanent',
-      reason: `claude authentication failed (${code}): log in with claude /login or set ANTHROPIC_API_KEY: ${short}`,
+      reason: 'claude stopped at its --max-budget-usd cap (error_max_budget_usd)',
+      text,
+      budget: true,
+    };
+  }
+  const short = text.split('\n')[0]?.slice(0, 200) ?? '';
+  // Before the status: a missing login also comes with api_error_status null (claude 2.1.331+).
+  const status = result.api_error_status;
+  if (CLAUDE_AUTH.test(text) || status === 401 || status === 403) {
+    const code = typeof status === 'number' ? ` (${status})` : '';
+    return {
+      class: 'auth',
+      reason: `claude authentication failed${code}: log in with claude /login or set ANTHROPIC_API_KEY: ${short}`,
       text,
     };
   }
+  if (!('api_error_status' in result))
+    return { reason: `claude error: ${short || subtype || 'unknown'}`, text };
+  if (status === null)
+    return { class: 'transient', reason: `claude could not reach the API: ${short}`, text };
+  const code = num(status);
+  if (code === 429) {
+    const limit = CLAUDE_USAGE_LIMIT.test(text) ? 'usage' : 'rate';
+    return {
+      class: 'transient',
+      reason: `claude ${limit === 'usage' ? 'usage' : 'rate'} limit (429): ${short}`,
+      text,
+      limit,
+    };
+  }
+  if (code === 529) return { class: 'transient', reason: `claude API overloaded (529): ${short}`, text };
   if (code !== undefined && code >= 500) {
     return { class: 'transient', reason: `claude API error ${code}: ${short}`, text };
   }
@@ -195,20 +252,21 @@ function parseCodexJsonl(stdout: string): ParsedOutput {
   let sessionId: string | undefined;
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
+  let cachedInputTokens: number | undefined;
   let completed = false;
   let failedMessage: string | undefined;
   let lastError: string | undefined;
-  let lastMessage: string | undefined;
+  let finalMessage: string | undefined;
   for (const e of events) {
-    const item = asObject(e.item);
-    if (e.type === 'item.completed' && item?.type === 'agent_message')
-      lastMessage = str(item.text) ?? lastMessage;
     if (e.type === 'thread.started') sessionId = str(e.thread_id) ?? sessionId;
+    const item = asObject(e.item);
+    if (e.type === 'item.completed' && item?.type === 'agent_message') finalMessage = str(item.text);
     if (e.type === 'turn.completed') {
       completed = true;
       const u = asObject(e.usage);
       if (u) {
         inputTokens = (inputTokens ?? 0) + (num(u.input_tokens) ?? 0);
+        cachedInputTokens = (cachedInputTokens ?? 0) + (num(u.cached_input_tokens) ?? 0);
         outputTokens = (outputTokens ?? 0) + (num(u.output_tokens) ?? 0);
       }
     }
@@ -220,8 +278,8 @@ function parseCodexJsonl(stdout: string): ParsedOutput {
   }
   const parsed: ParsedOutput = withoutUndefined({
     sessionId,
-    usage: usageOf({ inputTokens, outputTokens }),
-    finalMessage: lastMessage?.trim() ? lastMessage : undefined,
+    usage: usageOf({ inputTokens, cachedInputTokens, outputTokens }),
+    finalMessage,
   });
   const message = failedMessage ?? (completed ? undefined : lastError);
   if (message !== undefined) {
@@ -261,8 +319,12 @@ function parseGeminiJson(stdout: string, stderr: string): ParsedOutput {
       reason: `gemini error${code === undefined ? '' : ` ${code}`}: ${message.split('\n')[0]?.slice(0, 200)}`,
       text: message,
     };
+    // 41 is gemini's documented "authentication" exit: no key, no login.
+    if (code === 41) parsed.failure.class = 'auth';
+    if (code === 429) parsed.failure.limit = /daily quota/i.test(message) ? 'usage' : 'rate';
   } else if (out && typeof out.response === 'string') {
     parsed.completed = true;
+    if (out.response !== '') parsed.finalMessage = out.response;
     if (out.response.trim() === '') parsed.suspect = 'gemini reported success with an empty response';
     else parsed.finalMessage = out.response;
   }

@@ -91,3 +91,37 @@ describe('parseResetTime', () => {
     expect(parseResetTime('Try again at Nov 1st, 2026 8:13 AM.', now)).toBeUndefined();
   });
 });
+
+describe('parseResetTime: the texts of issue 12', () => {
+  const evening = new Date(2026, 11, 1, 18, 30); // 1 Dec 2026 18:30 local
+
+  it('codex "try again at 7:05 PM": today, or tomorrow once it has passed', () => {
+    const text = 'You\u2019ve hit your usage limit. Upgrade to Pro … or try again at 7:05 PM.';
+    expect(parseResetTime(text, evening)).toEqual(new Date(2026, 11, 1, 19, 5));
+    expect(parseResetTime(text, new Date(2026, 11, 1, 19, 6))).toEqual(new Date(2026, 11, 2, 19, 5));
+  });
+
+  it('claude "resets 6:52pm", with or without the space and the minutes', () => {
+    expect(parseResetTime("You've hit your session limit · resets 6:52pm", evening)).toEqual(
+      new Date(2026, 11, 1, 18, 52),
+    );
+    expect(parseResetTime("You've hit your session limit · resets 6pm", evening)).toEqual(
+      new Date(2026, 11, 2, 18, 0),
+    );
+  });
+
+  it('far resets: a weekly limit days away, a date in the next year', () => {
+    expect(parseResetTime("You've hit your weekly limit · resets Dec 4, 5am", evening)).toEqual(
+      new Date(2026, 11, 4, 5, 0),
+    );
+    expect(parseResetTime('Try again at Dec 4th, 2026 8:13 AM.', evening)).toEqual(
+      new Date(2026, 11, 4, 8, 13),
+    );
+    expect(parseResetTime("You've hit your weekly limit · resets Jan 2, 9am", evening)).toEqual(
+      new Date(2027, 0, 2, 9, 0),
+    );
+    expect(parseResetTime('try again in 3 days', evening)).toEqual(
+      new Date(evening.getTime() + 3 * 86_400_000),
+    );
+  });
+});
