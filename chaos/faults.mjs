@@ -74,7 +74,8 @@ async function floodAndVanish({ floodMb, log }) {
     logFile: path.join(root, 'worker-console.log'),
   });
   const expected = new Map([
-    ['flood', 'done'],
+    // Exit 0 without claude's JSON result line is "suspect" (onSuspect: attention): not done, and never lost.
+    ['flood', 'failed'],
     ['vanish', 'failed'],
     ['after', 'done'],
   ]);
@@ -112,7 +113,7 @@ async function floodAndVanish({ floodMb, log }) {
   if (!done) violations.push('flood/vanish tasks did not finish');
   if (!alive || !exit || exit.code !== 0)
     violations.push(`worker crashed or did not stop: ${JSON.stringify(exit)}`);
-  if (!vanishEnd || !/does not exist/.test(vanishEnd.reason ?? ''))
+  if (!vanishEnd || !/does not exist|no longer exists/.test(vanishEnd.reason ?? ''))
     violations.push(`vanished repo: unclear reason ${JSON.stringify(vanishEnd?.reason)}`);
   if (logSize > 4 * 1024 * 1024 + 64 * 1024)
     violations.push(`flood task log is ${logSize} bytes, over its 4 MB cap`);
@@ -130,7 +131,7 @@ async function floodAndVanish({ floodMb, log }) {
       'faults',
       'repo removed mid-task: outcome / reason',
       `failed / ${(vanishEnd?.reason ?? '-').replace(/\/\S+/g, '<repo>').slice(0, 70)}`,
-      Boolean(vanishEnd && /does not exist/.test(vanishEnd.reason ?? '')),
+      Boolean(vanishEnd && /does not exist|no longer exists/.test(vanishEnd.reason ?? '')),
     ],
   ];
   if (violations.length === 0) await removeRoot(root);
