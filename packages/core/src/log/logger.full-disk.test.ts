@@ -32,7 +32,17 @@ maybe('createLogger on a full disk', () => {
       logs: { maxSize: '256k', maxFiles: 50, retentionDays: 14, level: 'info' },
     });
     log.info('before the disk filled');
-    await new Promise((r) => setTimeout(r, 100));
+    // The record is on disk before the disk fills (what was written must survive the outage).
+    await waitFor(
+      'the first record to reach the file',
+      () =>
+        fs.existsSync(l.logsDir) &&
+        fs
+          .readdirSync(l.logsDir)
+          .filter((n) => n.startsWith('worker-'))
+          .some((n) => fs.readFileSync(path.join(l.logsDir, n), 'utf8').includes('before the disk filled')),
+      10_000,
+    );
     d.fill();
     // Enough to overrun every buffer and force rotations (which create files) while full.
     const line = 'x'.repeat(1000);

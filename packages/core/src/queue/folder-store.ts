@@ -26,6 +26,13 @@ import { findKnownId, type KnownIds } from './id-index.js';
 
 export { CorruptRecordError, MissingTaskError, isNotFound } from './store.js';
 
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
 export interface FolderStoreOptions {
   clock?: Clock;
   /** false: no flushes at all (tests and benchmarks that measure without durability). */
@@ -171,11 +178,10 @@ export class FolderStore implements QueueStore {
     from: TaskState,
     syncDir: boolean,
   ): Promise<void> {
-    try {
-      await fs.access(dst);
+    if (await exists(dst)) {
+      // Another mover (a rival claimer) got there first: for us the task is simply gone.
+      if (!(await exists(src))) throw new MissingTaskError(id, from);
       throw new Error(`task ${id}: ${dst} already exists; refusing to overwrite it`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
     }
     try {
       await renameWithRetry(src, dst);
