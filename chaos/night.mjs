@@ -110,6 +110,7 @@ async function diskCampaign() {
     if (Number(free.bavail) * Number(free.bsize) < 512 * 1024) fullSeen = true;
     const status = await runCli(['status', '--root', root, '--json'], { env, timeoutMs: 20000 });
     if (/low disk|not claiming|paused/i.test(status.stdout)) statusShowedPause = true;
+    // A sampling interval over the 40 s the disk stays full (not a wait for a condition).
     await sleep(2000);
   }
   const restartsWhileFull = restartsOf(await supervisorState(root));
@@ -173,6 +174,7 @@ async function sleepCampaign() {
     () => supervisorState(root).then((s) => s?.runningTasks.some((t) => t.id === 'sleepy')),
     20000,
   );
+  // Let the task run a little before the stop, so the sleep falls in the middle of its attempt.
   await sleep(2000);
   const tree = [sup.pid, ...markedProcesses(runId).map((p) => p.pid)];
   log(`chaos: SIGSTOP ${tree.length} processes for 70 s`);

@@ -296,6 +296,7 @@ async function smokeStart() {
   const before = processesWith(rootToken);
   const stop = await headless(root, 'stop').done;
   const exited = await Promise.race([sup.done.then(() => true), sleep(30_000).then(() => false)]);
+  // Wine lists processes a moment late (wmic): a short settle before the absence of every process is checked.
   await sleep(1000);
   const left = processesWith(rootToken);
   check(

@@ -111,6 +111,7 @@ const disk = mountSmallDisk(path.join(base, 'disk'), 1);
 
   it('still updates the state file status reads when not one more byte fits', async () => {
     const d = disk as NonNullable<typeof disk>;
+    let now = Date.now();
     const runDir = path.join(d.dir, '.tasks', 'run');
     const g = new ClaimGate({
       runDir,
@@ -119,11 +120,13 @@ const disk = mountSmallDisk(path.join(base, 'disk'), 1);
       log: silentLogger,
       minFreeMb: () => 1,
       checkIntervalMs: 60_000,
+      clock: { now: () => now },
     });
     await g.start();
     expect(await g.mayClaim()).toBe(true);
     d.fill();
-    await new Promise((r) => setTimeout(r, 1100));
+    // Past the reuse window of the last free-space reading, so the next claim reads it again.
+    now += 1100;
     expect(await g.mayClaim()).toBe(false);
     const state = await readClaimGate(runDir);
     expect(state?.paused).toBe(true);

@@ -35,6 +35,7 @@ maybe('Ledger on a full disk', () => {
     for (const a of appends) void a.then(() => settled++);
     await waitFor('the ledger to report the full disk', () => notes.some((n) => /cannot write/.test(n)));
     expect(ledger.healthy).toBe(false);
+    // A span on purpose: shows that appends stay pending (not lost, not failed) while the disk is full.
     await new Promise((r) => setTimeout(r, 300));
     expect(settled).toBeLessThan(50);
     d.unfill();

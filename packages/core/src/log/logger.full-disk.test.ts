@@ -49,6 +49,7 @@ maybe('createLogger on a full disk', () => {
     for (let i = 0; i < 3000; i++) log.info(`flood ${i} ${line}`);
     await waitFor('the logger to report the full disk', () => notes.some((n) => /ENOSPC/.test(n)), 10_000);
     for (let i = 0; i < 500; i++) log.info(`still full ${i} ${line}`);
+    // A span on purpose: gives further failing writes the chance to be reported again (they must not be).
     await new Promise((r) => setTimeout(r, 300));
     // One message per file (the component's own and the unified log), not one per record.
     expect(notes.filter((n) => /cannot write/.test(n)).length).toBeLessThanOrEqual(2);
