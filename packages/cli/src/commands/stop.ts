@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { HeadlessError, ExitCode } from '@headless/core/errors/headless-error';
+import { ExitCode } from '@headless/core/errors/headless-error';
 import { loadConfig } from '@headless/core/config/load';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { drainFile } from '@headless/core/run-state/heartbeat';
 import { liveWorker } from '@headless/core/run-state/worker-lock';
 import type { RootLayout } from '@headless/core/paths';
 import { rootPaths } from '../context.js';
+import { parsePositiveSeconds } from '../options.js';
 
 export function register(program: Command): void {
   program
@@ -23,10 +24,13 @@ export function register(program: Command): void {
     .action(async (opts: { timeout?: string; drain?: boolean; drainTimeout?: string }, cmd: Command) => {
       const { describeStop, requestStop } = await import('@headless/supervisor/stop-request');
       const paths = rootPaths(cmd);
-      const timeoutSec = seconds(opts.timeout, '--timeout');
+      const timeoutSec =
+        opts.timeout === undefined ? undefined : parsePositiveSeconds(opts.timeout, '--timeout');
       if (opts.drain) {
         const limit =
-          seconds(opts.drainTimeout, '--drain-timeout') ??
+          (opts.drainTimeout === undefined
+            ? undefined
+            : parsePositiveSeconds(opts.drainTimeout, '--drain-timeout')) ??
           (await loadConfig(paths)).policies.shutdown.drainSec;
         await drain(paths, limit);
       }
@@ -34,15 +38,6 @@ export function register(program: Command): void {
       for (const line of describeStop(result, paths.root)) process.stdout.write(`${line}\n`);
       process.exitCode = ExitCode.ok;
     });
-}
-
-function seconds(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new HeadlessError(`${option} must be a positive number of seconds, not "${text}"`, ExitCode.usage);
-  }
-  return n;
 }
 
 /** Asks the worker to claim nothing new and waits until no task is processing (or the limit). */
