@@ -15,7 +15,7 @@ import { openContext, printJson, table, ago, type CliContext } from '../context.
 import { taskFilterFromOptions, type TaskFilterOptions } from '../task-filter-options.js';
 import { outputWidth } from '../task-data.js';
 import { renderTaskTable, selectTasks, type TaskFilter } from '../views/task-table.js';
-import { summarizeTasks, type TaskRecordWithResult, type TaskSummary } from '../views/task-summary.js';
+import { summarizeTasks, type TaskSummary } from '../views/task-summary.js';
 
 /** Above this many records the task table is left out (status reads records, never the ledger). */
 const TABLE_MAX_RECORDS = 5000;
@@ -125,7 +125,7 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
 
 async function taskRows(ctx: CliContext, filter: TaskFilter): Promise<TaskSummary[]> {
   const lists = await Promise.all(TASK_STATES.map((st) => ctx.store.list(st)));
-  const tasks = summarizeTasks(lists.flat() as TaskRecordWithResult[], []);
+  const tasks = summarizeTasks(lists.flat(), []);
   return selectTasks(tasks, filter, Date.now());
 }
 
