@@ -11,7 +11,7 @@ import type { Counts } from '@headless/core/queue/store';
 import { TASK_STATES } from '@headless/core/task/record';
 import { humanBytes, worktreeUsage } from '@headless/core/git/worktree-clean';
 import { readConfigState } from '@headless/queue-worker/config-reload';
-import { openContext, printJson, table, ago, type CliContext } from '../context.js';
+import { openContextTolerant, printJson, table, ago, type CliContext } from '../context.js';
 import { taskFilterFromOptions, type TaskFilterOptions } from '../task-filter-options.js';
 import { outputWidth } from '../task-data.js';
 import { renderTaskTable, selectTasks, type TaskFilter } from '../views/task-table.js';
@@ -65,7 +65,7 @@ export function register(program: Command): void {
 
 /** Reads only small state files and folder listings: status stays fast whatever the ledger's size. */
 async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<StatusReport> {
-  const ctx = await openContext(cmd);
+  const ctx = await openContextTolerant(cmd);
   const { runDir } = ctx.paths;
   const [counts, hb, sup, breakersSnap, loops] = await Promise.all([
     ctx.store.counts(),
@@ -101,7 +101,7 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
     counts,
     tasks,
     worktrees: await worktreeUsage(ctx.paths.root),
-    config: workerAlive && cfg?.refused && cfg.pid === hb?.pid ? { refused: cfg.refused } : {},
+    config: configView(ctx.configError, workerAlive && cfg?.pid === hb?.pid ? cfg?.refused : undefined),
     running: workerAlive && hb ? hb.running : [],
     worker: hb
       ? {
@@ -123,6 +123,12 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
   };
 }
 
+/** The config problem to show: the worker's refusal, else the one this command met reading config/. */
+function configView(cliError: string | undefined, workerRefused: string | undefined): StatusReport['config'] {
+  const refused = workerRefused ?? cliError;
+  return refused ? { refused } : {};
+}
+
 async function taskRows(ctx: CliContext, filter: TaskFilter): Promise<TaskSummary[]> {
   const lists = await Promise.all(TASK_STATES.map((st) => ctx.store.list(st)));
   const tasks = summarizeTasks(lists.flat(), []);
@@ -137,7 +143,9 @@ export function renderStatus(r: StatusReport): string {
   );
   if (r.worktrees.count) out.push(`worktrees: ${r.worktrees.count} (${humanBytes(r.worktrees.bytes)})`);
   if (r.config.refused) {
-    out.push(`config: refused a change, the worker runs on the last good config: ${r.config.refused}`);
+    out.push(
+      `config: refused a change (the worker keeps its last good config); fix the file: ${r.config.refused}`,
+    );
   }
   out.push('', renderTaskTable(r.tasks, { now: Date.now(), width: outputWidth() }));
   if (r.supervisor) {
