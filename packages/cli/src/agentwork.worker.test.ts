@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -84,6 +85,17 @@ describe('a worktree per task', () => {
     const finalMessage = (await w.store.get('wt-b'))?.record.result?.finalMessage;
     expect(finalMessage).toBeTruthy();
     expect(shown.stdout).toContain(finalMessage);
+
+    // Acceptance 6: clean removes the finished tasks' worktrees and keeps one left dirty.
+    await fs.writeFile(path.join(w.root, '.tasks', 'worktrees', 'wt-c', 'notes.txt'), 'mine\n');
+    const cleaned = cli(w.root, 'clean', '--older-than', '0d');
+    expect(cleaned.status).toBe(0);
+    expect(cleaned.stdout).toMatch(/removed wt-a: worktree and branch headless\/wt-a/);
+    expect(cleaned.stdout).toMatch(/removed wt-b: /);
+    expect(cleaned.stdout).toMatch(/kept wt-c: 1 uncommitted file \(notes\.txt\)/);
+    const left = await fs.readdir(path.join(w.root, '.tasks', 'worktrees'));
+    expect(left.filter((n) => !n.startsWith('.'))).toEqual(['wt-c']);
+    expect(git(repo, 'branch', '--list', 'headless/*').replace(/[*+ ]/g, '').trim()).toBe('headless/wt-c');
   });
 
   it("a base that does not exist fails the task with git's reason, and nothing runs in the main checkout", async () => {

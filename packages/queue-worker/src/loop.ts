@@ -10,6 +10,7 @@ import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
 import { gateDependencies } from './dependency-gate.js';
 import { writeTarget } from './workspace.js';
+import { announceCancelled } from './task-ends.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -33,6 +34,7 @@ export async function runLoop(
   });
   const desk = new RequestDesk(ctx, (req) => {
     if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
+    if (req.kind === 'cancel') void announceCancelled(ctx, requestTasks(req));
   });
   const inbox = new InboxWatcher({
     inboxDir: paths.inbox,

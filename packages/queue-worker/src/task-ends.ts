@@ -26,3 +26,11 @@ export function announceEnd(ctx: WorkerContext, rec: TaskRecord): void {
   const batch = ctx.batches.ended(rec.id, rec.state, { root, at });
   if (batch) ctx.notifier.notify(batch);
 }
+
+/** A task cancelled while queued or parked ends without an attempt: its batch counts it as ended. */
+export async function announceCancelled(ctx: WorkerContext, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const got = await ctx.store.get(id).catch(() => undefined);
+    if (got?.state === 'failed') announceEnd(ctx, got.record);
+  }
+}
