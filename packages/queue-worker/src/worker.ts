@@ -83,19 +83,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   try {
     if (opts.recover) log.info('recovery done', { report: await opts.recover(paths.root) });
     const ctx = await buildContext(opts, paths, clock, log, fsync);
-    const reload =
-      opts.configWatch === false
-        ? undefined
-        : startConfigReload(
-            ctx,
-            {
-              tools: opts.tools,
-              policies: opts.policies,
-              sources: { tools: paths.toolsConfig, policies: paths.policiesConfig },
-            },
-            opts.configWatch ?? {},
-          );
-    closers.push(() => reload?.close());
+    closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
     watchers.push(...watchFolders([paths.inbox, paths.root, paths.requestsDir], () => ctx.waker.wake(), log));
     const onAbort = () => ctx.waker.wake();
@@ -259,6 +247,19 @@ async function buildContext(
     }),
     batches: new BatchTracker(),
   };
+}
+
+/** config/ changes apply to new attempts (config-reload.ts); returns what stops the watch. */
+function watchWorkerConfig(ctx: WorkerContext, opts: WorkerOptions): () => void {
+  if (opts.configWatch === false) return () => undefined;
+  const { paths } = ctx;
+  const current = {
+    tools: opts.tools,
+    policies: opts.policies,
+    sources: { tools: paths.toolsConfig, policies: paths.policiesConfig },
+  };
+  const watcher = startConfigReload(ctx, current, opts.configWatch ?? {});
+  return () => watcher.close();
 }
 
 /** Lets the last notifications (batch.done at the end of `headless run`) go out, within a bound. */
