@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { layout, resolveRoot, type RootLayout } from '@headless/core/paths';
 import { loadConfig, type LoadedConfig } from '@headless/core/config/load';
 import { FolderStore } from '@headless/core/queue/folder-store';
+import { ConfigError } from '@headless/core/config/config-error';
+import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
+import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { rootOption } from './program.js';
 
 export interface CliContext {
@@ -16,6 +19,25 @@ export async function openContext(cmd: Command): Promise<CliContext> {
   const config = await loadConfig(paths);
   const store = new FolderStore(paths.tasksDir);
   return { paths, config, store };
+}
+
+/**
+ * Like openContext, but a config/ file that does not load is reported instead of thrown: `status`
+ * must still show the queue (and the refusal) while a config file is being fixed.
+ */
+export async function openContextTolerant(cmd: Command): Promise<CliContext & { configError?: string }> {
+  try {
+    return await openContext(cmd);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const paths = layout(resolveRoot(rootOption(cmd)));
+    const config: LoadedConfig = {
+      tools: ToolsConfig.parse(defaultToolsConfig()),
+      policies: PoliciesConfig.parse({}),
+      sources: { tools: 'built-in', policies: 'built-in' },
+    };
+    return { paths, config, store: new FolderStore(paths.tasksDir), configError: err.message };
+  }
 }
 
 export function rootPaths(cmd: Command): RootLayout {

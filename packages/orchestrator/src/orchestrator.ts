@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { systemClock, type Clock } from '@headless/core/clock';
 import { loadConfig } from '@headless/core/config/load';
+import { watchConfig } from '@headless/core/config/watch';
 import type { RunningTask } from '@headless/core/ipc/events';
 import type { SupervisorLink } from '@headless/core/ipc/client';
 import { layout as rootLayout } from '@headless/core/paths';
@@ -41,6 +42,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   const l = rootLayout(opts.root);
   const config = await loadConfig(l);
   const { tools, policies } = config;
+  const live = { tools, policies };
   const clock = opts.clock ?? systemClock;
   const link = opts.link ?? null;
   const ownLogger =
@@ -86,8 +88,12 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
     try {
       await runLoop(name, spec, {
         root: l.root,
-        tools,
-        policies,
+        get tools() {
+          return live.tools;
+        },
+        get policies() {
+          return live.policies;
+        },
         runner,
         breakers,
         clock,
@@ -111,6 +117,19 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
     }
   });
 
+  // A valid change of config/ applies to the loops' next runs (steps' tools, policies); which loops
+  // exist and their intervals are read at start. An invalid change is refused and the running config stays.
+  const watcher = watchConfig({
+    layout: l,
+    current: config,
+    onChange: (next) => {
+      live.tools = next.tools;
+      live.policies = next.policies;
+      log.info('config/ changed: the new config applies to the next runs of the loops', {});
+    },
+    onError: (message) => log.warn(`config/ change refused, the running config stays: ${message}`, {}),
+  });
+  opts.signal.addEventListener('abort', () => watcher.close(), { once: true });
   await Promise.all(loops);
   // Idle until asked to stop even with no loops: a supervised child that exits would be restarted.
   await new Promise<void>((resolve) => {

@@ -12,6 +12,8 @@ import type { RunningTask } from './scheduler.js';
 import type { Waker } from './waker.js';
 import type { ClaimGate } from './claim-gate.js';
 import type { WorkerLogger } from './logger.js';
+import type { Notifier } from '@headless/core/notify/notifier';
+import type { BatchTracker } from '@headless/core/notify/task-events';
 
 export interface WorkerSummary {
   started: number;
@@ -66,6 +68,12 @@ export interface WorkerContext {
   workerStart?: string;
   /** `headless stop --drain` asked: running attempts finish, nothing new is claimed. */
   draining?: boolean;
+  /** Sends task.failed, task.attention and batch.done off the worker's path (policies.notify). */
+  notifier: Notifier;
+  /** The tasks of each inbox file read since start, for batch.done. */
+  batches: BatchTracker;
+  /** config/ was changed to something invalid: the message, while the running config stays. */
+  configRefused?: string;
   /** A task the breaker refused went to quarantine (the parked room releases it later). */
   noteParked: (id: string, tool: string) => void;
 }

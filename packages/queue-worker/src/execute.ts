@@ -12,6 +12,11 @@ import type { AttemptSummary, TaskRecord } from '@headless/core/task/record';
 import { runAttempt, type AttemptRun } from './attempt.js';
 import { decideAttemptEnd, type LockFinding } from './attempt-outcome.js';
 import { count, type Running, type WorkerContext } from './context.js';
+import { taskLogFile } from '@headless/core/log/task-log';
+import type { TaskResult } from '@headless/core/task/result';
+import { prepareWorkspace, settleWorkspace, writeTarget, type Workspace } from './workspace.js';
+import { nextTaskResult } from './task-result.js';
+import { announceEnd } from './task-ends.js';
 
 /** How long claiming pauses after a run could not be carried through (a failing log device). */
 const FAULT_PAUSE_MS = 5000;
@@ -23,7 +28,7 @@ export function launch(ctx: WorkerContext, rec: TaskRecord): Running {
   const r: Running = {
     id: rec.id,
     tool,
-    ...(writes ? { writesRepo: path.resolve(ctx.paths.root, rec.spec.repo) } : {}),
+    ...(writes ? { writesRepo: writeTarget(ctx, rec) } : {}),
     rec,
     abort: new AbortController(),
     attempt: rec.attempts + 1,
@@ -81,13 +86,21 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
   ctx.summary.started++;
   const { spec } = claimed;
   const repo = path.resolve(ctx.paths.root, spec.repo);
+  const prepared = await prepareWorkspace(ctx, claimed, repo);
+  if (!prepared.ok) {
+    // Never the main checkout instead: the task fails with git's reason, and no tool ran.
+    const classification = { outcome: 'permanent', retryable: false, reason: prepared.reason } as const;
+    await finish(ctx, r, { classification, redact: (s) => s, durationMs: 0 }, repo, { cwd: repo });
+    return;
+  }
+  const ws = prepared.ws;
   let pidWrite: Promise<unknown> = Promise.resolve();
   const ran = await ctx.registry.breakers.execute(
     spec.tool,
     () =>
       runAttempt(
         claimed,
-        repo,
+        ws.cwd,
         {
           root: ctx.paths.root,
           tools: ctx.tools,
@@ -135,12 +148,22 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
     );
     return;
   }
-  await finish(ctx, r, ran.value, repo);
+  await finish(ctx, r, ran.value, repo, ws);
 }
 
 /** Decides where the task goes after its attempt, and stores that. */
-async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: string): Promise<void> {
+async function finish(
+  ctx: WorkerContext,
+  r: Running,
+  ran: AttemptRun,
+  repo: string,
+  ws: Workspace,
+): Promise<void> {
   const spec = r.rec.spec;
+  const settled = await settleWorkspace(ctx, r.rec, ws, ran.classification.outcome === 'success');
+  const a: AttemptRun = settled.error
+    ? { ...ran, classification: { outcome: 'permanent', retryable: false, reason: settled.error } }
+    : ran;
   // Processes that left the attempt's process group (setsid, double forks) still carry its marker.
   const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
     graceMs: killGraceMs(ctx.policies),
@@ -195,7 +218,15 @@ async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: strin
     ...(res?.containment?.method === 'taskkill' ? { containment: res.containment } : {}),
     ...(escaped.count ? { survivorsKilled: escaped.count } : {}),
   };
-  await store(ctx, r, summary, line, end);
+  const result = nextTaskResult(r.rec, {
+    classification: c,
+    outcome,
+    exitCode: res?.exitCode ?? null,
+    durationMs: a.durationMs,
+    logPath: taskLogFile(ctx.paths.logsDir, r.id),
+    ...(settled.worktree ? { worktree: settled.worktree } : {}),
+  });
+  await store(ctx, r, summary, { ...line, ...worktreeLine(result) }, end, result);
   ctx.log.info(
     `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
     { taskId: r.id, attempt: r.attempt, tool: spec.tool },
@@ -212,8 +243,9 @@ async function store(
   summary: AttemptSummary,
   line: Record<string, unknown>,
   end: AttemptEnd,
+  result?: TaskResult,
 ): Promise<void> {
-  const rec = await untilStored(() => ctx.transitions.endAttempt(r.id, summary, line, end), {
+  const rec = await untilStored(() => ctx.transitions.endAttempt(r.id, summary, line, end, result), {
     signal: ctx.stopping.signal,
     onFault: (err, n) => {
       ctx.pause.until = ctx.clock.now() + FAULT_PAUSE_MS;
@@ -223,6 +255,7 @@ async function store(
     },
   });
   r.ended = rec.state;
+  announceEnd(ctx, rec);
   if (end.to === 'parked') ctx.noteParked(r.id, r.tool);
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
@@ -256,4 +289,16 @@ async function lockFinding(
     taskId: r.id,
   });
   return { removed: repair.removed, reason: repair.reason };
+}
+
+/** The ledger's view of the worktree: branch and commit range, so `report` works from the ledger alone too. */
+function worktreeLine(result: TaskResult): Record<string, unknown> {
+  const wt = result.worktree;
+  if (!wt) return {};
+  return {
+    branch: wt.branch,
+    baseSha: wt.baseSha,
+    ...(wt.headSha ? { headSha: wt.headSha } : {}),
+    ...(wt.diffstat ? { diffstat: wt.diffstat } : {}),
+  };
 }

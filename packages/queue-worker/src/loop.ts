@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { repairStore } from '@headless/core/queue/repair';
 import { validationContext } from '@headless/core/task/validate';
 import { planNext } from './scheduler.js';
@@ -9,6 +8,9 @@ import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
+import { gateDependencies } from './dependency-gate.js';
+import { writeTarget } from './workspace.js';
+import { announceCancelled } from './task-ends.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -32,6 +34,7 @@ export async function runLoop(
   });
   const desk = new RequestDesk(ctx, (req) => {
     if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
+    if (req.kind === 'cancel') void announceCancelled(ctx, requestTasks(req));
   });
   const inbox = new InboxWatcher({
     inboxDir: paths.inbox,
@@ -47,6 +50,7 @@ export async function runLoop(
       redact: ctx.redact,
     },
     onReport: (r) => {
+      ctx.batches.add(r.file, r.queued);
       const extra = r.replayed.length ? `, ${r.replayed.length} already queued` : '';
       log.info(`ingested ${r.file}: ${r.queued.length} queued, ${r.rejected.length} rejected${extra}`, {
         file: r.file,
@@ -69,13 +73,18 @@ export async function runLoop(
     const now = clock.now();
     const plan = planNext({
       // A task that is finishing can already be back in the queue folder while its run winds down.
-      queued: queue.values().filter((r) => !ctx.running.has(r.id)),
+      // Tasks whose `after` does not hold yet are not candidates (and a broken one fails here).
+      queued: await gateDependencies(
+        ctx,
+        queue.values().filter((r) => !ctx.running.has(r.id)),
+      ),
       running: [...ctx.running.values()],
       now,
       globalLimit: ctx.policies.worker.concurrency,
       toolLimit: (t) => ctx.tools.tools[t]?.concurrency ?? 1,
       writesRepo: (t) => ctx.tools.tools[t]?.writesRepo ?? true,
-      repoOf: (rec) => path.resolve(paths.root, rec.spec.repo),
+      // One writer per worktree: worktree tasks on one repo run side by side.
+      repoOf: (rec) => writeTarget(ctx, rec),
       breaker: (t) => ctx.registry.breakers.view(t).state,
     });
     for (const rec of plan.park) {

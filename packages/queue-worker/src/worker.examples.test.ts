@@ -80,7 +80,7 @@ describe('the bundled example tasks (blueprint §5.8)', () => {
         '--json',
         '--skip-git-repo-check',
         '-C',
-        w.root,
+        path.join(w.root, '.tasks', 'worktrees', 'codex-001'),
         '--sandbox',
         'workspace-write',
       ]),
@@ -107,7 +107,13 @@ describe('the bundled example tasks (blueprint §5.8)', () => {
       await fs.readFile(path.join(w.root, 'logs', 'quality', path.basename(w.root), 'summary.json'), 'utf8'),
     ) as { passed: boolean; steps: { name: string; status: string }[] };
     expect(gate).toMatchObject({ passed: true, steps: [{ name: 'js-lint', status: 'passed' }] });
-    for (const c of calls) expect(c.cwd).toBe(w.root);
+    // The root is a git repository: the AI CLIs work in worktrees of their own (tools.<t>.worktree), git
+    // and the quality gate in the repo itself.
+    const worktree = (id: string) => path.join(w.root, '.tasks', 'worktrees', id);
+    for (const c of calls) {
+      const own = { claude: 'claude-001', codex: 'codex-001', aider: 'aider-001' }[c.tool];
+      expect(c.cwd).toBe(own ? worktree(own) : w.root);
+    }
 
     // One start and one end per attempt, in order, for every task.
     const ledger = await ledgerOf(w);

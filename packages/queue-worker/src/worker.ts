@@ -24,6 +24,12 @@ import { heartbeater } from './heartbeat.js';
 import { checkpointLedger, housekeeping } from './housekeeping.js';
 import { drain } from './drain.js';
 import { runLoop } from './loop.js';
+import { BatchTracker } from '@headless/core/notify/task-events';
+import { makeNotifier } from './notify.js';
+import { startConfigReload } from './config-reload.js';
+
+/** At a stop, notifications still on their way get this long before they are ended. */
+const NOTIFY_FLUSH_MS = 5000;
 
 export type { WorkerSummary } from './context.js';
 
@@ -48,6 +54,8 @@ export interface WorkerOptions {
    * worker is the one owner of recovery at boot. Injectable for tests.
    */
   recover?: (root: string) => Promise<unknown>;
+  /** Watching config/ for changes (on by default); tests shorten its timings. */
+  configWatch?: false | { debounceMs?: number; pollMs?: number };
 }
 
 /**
@@ -71,9 +79,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   if (lock.replaced) log.warn(`took over ${paths.workerLock}: ${lock.replaced}`);
   const timers: NodeJS.Timeout[] = [];
   const watchers: fs.FSWatcher[] = [];
+  const closers: (() => void)[] = [];
   try {
     if (opts.recover) log.info('recovery done', { report: await opts.recover(paths.root) });
     const ctx = await buildContext(opts, paths, clock, log, fsync);
+    closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
     watchers.push(...watchFolders([paths.inbox, paths.root, paths.requestsDir], () => ctx.waker.wake(), log));
     const onAbort = () => ctx.waker.wake();
@@ -136,6 +146,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       .append({ event: 'worker.stop', workerPid: process.pid, reason: summary.stoppedBy })
       .catch((err: unknown) => log.error(`could not write worker.stop to the ledger: ${String(err)}`));
     await ctx.registry.settled();
+    await flushNotifications(ctx);
     await checkpointLedger(ctx).catch((err: unknown) =>
       log.warn(`could not move the ledger checkpoint: ${String(err)}`),
     );
@@ -147,6 +158,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   } finally {
     for (const t of timers) clearInterval(t);
     for (const w of watchers) w.close();
+    for (const c of closers) c();
     await lock.release();
   }
 }
@@ -190,6 +202,7 @@ async function buildContext(
     warn: (m) => log.warn(m),
   });
   const start = processStartTime(process.pid);
+  const runner = opts.runner ?? createProcessRunner();
   const waker = new Waker();
   const live = livePolicies(paths, opts.policies, (err) => log.warn(`config/policies.json: ${String(err)}`));
   const gate = new ClaimGate({
@@ -209,7 +222,7 @@ async function buildContext(
     policies: opts.policies,
     clock,
     log,
-    runner: opts.runner ?? createProcessRunner(),
+    runner,
     parentEnv,
     store,
     transitions,
@@ -225,7 +238,39 @@ async function buildContext(
     stopping: new AbortController(),
     ...(start ? { workerStart: start } : {}),
     noteParked: () => undefined,
+    notifier: makeNotifier({
+      policies: opts.policies,
+      runner,
+      log,
+      paths,
+      parentEnv,
+    }),
+    batches: new BatchTracker(),
   };
+}
+
+/** config/ changes apply to new attempts (config-reload.ts); returns what stops the watch. */
+function watchWorkerConfig(ctx: WorkerContext, opts: WorkerOptions): () => void {
+  if (opts.configWatch === false) return () => undefined;
+  const { paths } = ctx;
+  const current = {
+    tools: opts.tools,
+    policies: opts.policies,
+    sources: { tools: paths.toolsConfig, policies: paths.policiesConfig },
+  };
+  const watcher = startConfigReload(ctx, current, opts.configWatch ?? {});
+  return () => watcher.close();
+}
+
+/** Lets the last notifications (batch.done at the end of `headless run`) go out, within a bound. */
+async function flushNotifications(ctx: WorkerContext): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    ctx.notifier.settled(),
+    new Promise((resolve) => (timer = setTimeout(resolve, NOTIFY_FLUSH_MS))),
+  ]);
+  clearTimeout(timer);
+  await ctx.notifier.close();
 }
 
 function watchFolders(dirs: string[], onEvent: () => void, log: WorkerLogger): fs.FSWatcher[] {

@@ -116,6 +116,12 @@ const CHANGES: {
   },
   { name: 'cancel', event: 'task.cancelled', setup: (t) => enq(t), change: (t) => t.cancel('t', 'queued') },
   {
+    name: 'dependency-failed',
+    event: 'task.failed',
+    setup: (t) => enq(t),
+    change: (t) => t.failDependency('t', 'a2', 'dependency_failed: task "a2" it waits for failed'),
+  },
+  {
     name: 'user-retry',
     event: 'task.requeued',
     setup: async (t) => {

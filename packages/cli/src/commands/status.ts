@@ -8,7 +8,17 @@ import { readStateFile, stateFile, type SupervisorState } from '@headless/superv
 import { readLoopsFile, type LoopsFile } from '@headless/orchestrator/loops-file';
 import { isAlive } from '@headless/core/process/alive';
 import type { Counts } from '@headless/core/queue/store';
-import { openContext, printJson, table, ago } from '../context.js';
+import { TASK_STATES } from '@headless/core/task/record';
+import { humanBytes, worktreeUsage } from '@headless/core/git/worktree-clean';
+import { readConfigState } from '@headless/queue-worker/config-reload';
+import { openContextTolerant, printJson, table, ago, type CliContext } from '../context.js';
+import { taskFilterFromOptions, type TaskFilterOptions } from '../task-filter-options.js';
+import { outputWidth } from '../task-data.js';
+import { renderTaskTable, selectTasks, type TaskFilter } from '../views/task-table.js';
+import { summarizeTasks, type TaskSummary } from '../views/task-summary.js';
+
+/** Above this many records the task table is left out (status reads records, never the ledger). */
+const TABLE_MAX_RECORDS = 5000;
 
 export interface StatusReport {
   root: string;
@@ -28,23 +38,34 @@ export interface StatusReport {
   breakers: Record<string, BreakerView>;
   loops: LoopsFile['loops'] | null;
   scheduled: { id: string; notBefore: string; reason?: string }[];
+  /** The task table's rows (queued, running, waiting, and what ended in the window). */
+  tasks: TaskSummary[];
+  worktrees: { count: number; bytes: number };
+  /** A changed config/ file the worker refused (it runs on the last good config meanwhile). */
+  config: { refused?: string };
 }
 
 export function register(program: Command): void {
   program
     .command('status')
-    .description('queue counts, running tasks, breakers, worker health and the supervisor tree')
+    .description(
+      'queue counts, the task table, running tasks, breakers, worker health and the supervisor tree',
+    )
     .option('--json', 'print one JSON object')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const report = await collectStatus(cmd);
+    .option('--state <states>', 'table: only these states, comma-separated (failed, running, blocked, ...)')
+    .option('--tool <tools>', 'table: only these tools, comma-separated')
+    .option('--since <duration>', 'table: only tasks changed within this long, e.g. 12h')
+    .option('--all', 'table: every task, however old')
+    .action(async (opts: { json?: boolean } & TaskFilterOptions, cmd: Command) => {
+      const report = await collectStatus(cmd, taskFilterFromOptions(opts));
       if (opts.json) return printJson(report);
       process.stdout.write(`${renderStatus(report)}\n`);
     });
 }
 
 /** Reads only small state files and folder listings: status stays fast whatever the ledger's size. */
-async function collectStatus(cmd: Command): Promise<StatusReport> {
-  const ctx = await openContext(cmd);
+async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<StatusReport> {
+  const ctx = await openContextTolerant(cmd);
   const { runDir } = ctx.paths;
   const [counts, hb, sup, breakersSnap, loops] = await Promise.all([
     ctx.store.counts(),
@@ -72,9 +93,15 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
   const scheduled = queued
     .filter((r) => r.notBefore && Date.parse(r.notBefore) > Date.now())
     .map((r) => ({ id: r.id, notBefore: r.notBefore as string, ...(r.reason ? { reason: r.reason } : {}) }));
+  const total = TASK_STATES.reduce((n, st) => n + counts[st], 0);
+  const tasks = total <= TABLE_MAX_RECORDS ? await taskRows(ctx, filter) : [];
+  const cfg = await readConfigState(runDir);
   return {
     root: ctx.paths.root,
     counts,
+    tasks,
+    worktrees: await worktreeUsage(ctx.paths.root),
+    config: configView(ctx.configError, workerAlive && cfg?.pid === hb?.pid ? cfg?.refused : undefined),
     running: workerAlive && hb ? hb.running : [],
     worker: hb
       ? {
@@ -96,12 +123,31 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
   };
 }
 
+/** The config problem to show: the worker's refusal, else the one this command met reading config/. */
+function configView(cliError: string | undefined, workerRefused: string | undefined): StatusReport['config'] {
+  const refused = workerRefused ?? cliError;
+  return refused ? { refused } : {};
+}
+
+async function taskRows(ctx: CliContext, filter: TaskFilter): Promise<TaskSummary[]> {
+  const lists = await Promise.all(TASK_STATES.map((st) => ctx.store.list(st)));
+  const tasks = summarizeTasks(lists.flat(), []);
+  return selectTasks(tasks, filter, Date.now());
+}
+
 export function renderStatus(r: StatusReport): string {
   const out: string[] = [`root: ${r.root}`];
   const c = r.counts;
   out.push(
     `tasks: ${c.queued} queued, ${c.processing} processing, ${c.done} done, ${c.failed} failed, ${c.quarantine} quarantine`,
   );
+  if (r.worktrees.count) out.push(`worktrees: ${r.worktrees.count} (${humanBytes(r.worktrees.bytes)})`);
+  if (r.config.refused) {
+    out.push(
+      `config: refused a change (the worker keeps its last good config); fix the file: ${r.config.refused}`,
+    );
+  }
+  out.push('', renderTaskTable(r.tasks, { now: Date.now(), width: outputWidth() }));
   if (r.supervisor) {
     const s = r.supervisor;
     out.push('', `supervisor pid ${s.pid}, up ${ago(s.startedAt).replace(' ago', '')} (${s.phase})`);

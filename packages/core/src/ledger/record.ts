@@ -22,7 +22,10 @@ export type LedgerEvent =
   | 'worker.stop'
   /** Claiming stopped (low disk, writes failing) or started again; `reason` says why. */
   | 'worker.paused'
-  | 'worker.resumed';
+  | 'worker.resumed'
+  /** A changed config/ file was applied to new attempts, or refused (the running config stays). */
+  | 'config.reloaded'
+  | 'config.refused';
 
 export interface LedgerRecord {
   v: 1;

@@ -3,6 +3,7 @@ import { systemClock } from '../clock.js';
 import { faultPoint } from '../fault-points.js';
 import type { LedgerRecord } from '../ledger/record.js';
 import type { AttemptSummary, JournalEntry, TaskRecord, TaskState } from '../task/record.js';
+import type { TaskResult } from '../task/result.js';
 import type { EnqueueItem, EnqueueOutcome, QuarantineKind, QueueStore } from './store.js';
 import { applyEnd, dropClaim, endState, required, taskLine, withAttempt } from './transition-patches.js';
 
@@ -191,12 +192,14 @@ export class Transitions {
   /**
    * The end of an attempt: its summary into the history, the task to where `end` says, and the
    * `attempt.end` line (`attemptLine`: exit code, duration, usage, ...) plus the task's own line.
+   * `result` (final message, usage, worktree changes) replaces the record's result in the same change.
    */
   endAttempt(
     id: string,
     summary: AttemptSummary,
     attemptLine: Record<string, unknown>,
     end: AttemptEnd,
+    result?: TaskResult,
   ): Promise<TaskRecord> {
     const attempt = summary.attempt;
     const lines: LedgerLine[] = [{ event: 'attempt.end', task: id, attempt, ...attemptLine }];
@@ -207,7 +210,7 @@ export class Transitions {
       (stamp) =>
         this.store.move(id, 'processing', to, (rec) => {
           let next = withAttempt(dropClaim(rec), summary);
-          next = applyEnd(next, end);
+          next = applyEnd(result ? { ...next, result } : next, end);
           return stamp(next, lines);
         }),
       // The lines carry the time the attempt ended (its retry time is reckoned from it).
@@ -273,6 +276,21 @@ export class Transitions {
           { event: 'task.requeued', task: id, reason },
         ]),
       ),
+    ).then(required(id));
+  }
+
+  /**
+   * A queued task whose `after` condition can no longer hold (a dependency failed, was cancelled or
+   * vanished): failed without starting, outcome `dependency_failed` naming the dependency.
+   */
+  failDependency(id: string, on: string, reason: string): Promise<TaskRecord> {
+    return this.apply('dependency-failed', (stamp) =>
+      this.store.move(id, 'queued', 'failed', (r) => {
+        const { notBefore: _nb, ...rest } = r;
+        return stamp({ ...rest, reason, result: { ...r.result, outcome: 'dependency_failed' } }, [
+          { event: 'task.failed', task: id, outcome: 'dependency_failed', dependency: on, reason },
+        ]);
+      }),
     ).then(required(id));
   }
 

@@ -19,6 +19,45 @@ const JournalEntrySchema = z.looseObject({
   event: z.string().min(1),
 });
 
+const UsageSchema = z.looseObject({
+  inputTokens: z.number().nonnegative().optional(),
+  outputTokens: z.number().nonnegative().optional(),
+  costUsd: z.number().nonnegative().optional(),
+  costEstimated: z.boolean().optional(),
+});
+
+const ChangedFileSchema = z.looseObject({
+  path: z.string(),
+  status: z.string(),
+  insertions: z.number().int().nullable(),
+  deletions: z.number().int().nullable(),
+});
+
+/** `TaskRecord.result` (task/result.ts). Loose like the record: later fields survive a rewrite. */
+export const TaskResultSchema = z.looseObject({
+  finalMessage: z.string().optional(),
+  usage: UsageSchema.optional(),
+  sessionId: z.string().optional(),
+  durationMs: z.number().nonnegative().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  outcome: z.string().optional(),
+  suspect: z.string().optional(),
+  logPath: z.string().optional(),
+  worktree: z
+    .looseObject({
+      path: z.string(),
+      branch: z.string(),
+      base: z.string(),
+      baseSha: z.string(),
+      headSha: z.string().optional(),
+      diffstat: z
+        .looseObject({ files: z.number().int(), insertions: z.number().int(), deletions: z.number().int() })
+        .optional(),
+      changedFiles: z.array(ChangedFileSchema).optional(),
+    })
+    .optional(),
+});
+
 /**
  * A task record file as stored (`.tasks/<state>/<id>.json` in the folder store). Loose: fields a
  * newer version adds survive a rewrite by this one.
@@ -47,6 +86,7 @@ export const TaskRecordSchema = z.looseObject({
   quarantineKind: z.enum(['breaker', 'invalid', 'manual']).optional(),
   history: z.array(AttemptSummarySchema).default([]),
   journal: z.array(JournalEntrySchema).optional(),
+  result: TaskResultSchema.optional(),
 });
 
 /** Why a record's text is not a usable record of task `id`, or the record. */

@@ -1,4 +1,5 @@
 import type { TaskSpec } from './schema.js';
+import type { TaskResult } from './result.js';
 
 /** The states of a task. Moves between them are defined once, in state-machine.ts. */
 export const TASK_STATES = ['queued', 'processing', 'done', 'failed', 'quarantine'] as const;
@@ -66,6 +67,8 @@ export interface TaskRecord {
    * crash kept out of the ledger (the ledger catches up from the record).
    */
   journal?: JournalEntry[];
+  /** What the task did: final message, usage, worktree and changes (see result.ts); set at each attempt's end. */
+  result?: TaskResult;
 }
 
 /** One ledger line as a task move wrote it into its record (see `journal`). */

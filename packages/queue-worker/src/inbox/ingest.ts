@@ -7,6 +7,7 @@ import { validateTaskLine, type ValidationContext } from '@headless/core/task/va
 import { renameWithRetry } from '@headless/core/fs/atomic';
 import { matchesEnvPattern } from '@headless/core/process/env';
 import { readLines } from './line-reader.js';
+import { checkDependencies, type DependencyNode } from '@headless/core/task/dependencies';
 import { jsonNestingDepth } from './json-depth.js';
 import { movedName, originalNameFile, shortMovedName } from './moved-name.js';
 
@@ -116,6 +117,23 @@ export async function ingestFile(
 
   const flush = async () => {
     if (batch.length === 0) return;
+    // `after`: unknown ids and cycles are refused here, naming them (ids of this batch count as known).
+    const refused = await refusedByDependencies(batch, lineOf, deps.transitions.store);
+    if (refused.size) {
+      const keep: EnqueueItem[] = [];
+      for (const item of batch) {
+        const line = lineOf.get(item.spec.id) ?? 0;
+        const why = refused.get(line);
+        if (why === undefined) keep.push(item);
+        else await reject(line, why, textOf.get(item.spec.id) ?? item.spec.id);
+      }
+      batch = keep;
+      if (batch.length === 0) {
+        lineOf.clear();
+        textOf.clear();
+        return;
+      }
+    }
     const outcomes = await deps.transitions.enqueue(batch);
     for (const o of outcomes) {
       const line = lineOf.get(o.id) ?? 0;
@@ -183,6 +201,30 @@ export async function ingestFile(
   const stamp = deps.now().toISOString().replace(/[:.]/g, '-');
   report.movedTo = await moveOut(file, deps.ingestedDir, stamp);
   return report;
+}
+
+async function refusedByDependencies(
+  batch: readonly EnqueueItem[],
+  lineOf: ReadonlyMap<string, number>,
+  store: { get(id: string): Promise<{ record: { id: string; spec: { after: string[] } } } | undefined> },
+): Promise<Map<number, string>> {
+  if (!batch.some((b) => b.spec.after.length)) return new Map();
+  const inBatch = new Set(batch.map((b) => b.spec.id));
+  const known = new Map<string, DependencyNode>();
+  // Stored tasks are walked too: a cycle can close through tasks queued earlier.
+  const todo = batch.flatMap((b) => b.spec.after).filter((id) => !inBatch.has(id));
+  while (todo.length) {
+    const id = todo.pop() as string;
+    if (known.has(id) || inBatch.has(id)) continue;
+    const got = await store.get(id);
+    if (!got) continue;
+    known.set(id, { id, after: got.record.spec.after });
+    todo.push(...got.record.spec.after);
+  }
+  return checkDependencies(
+    batch.map((b) => ({ id: b.spec.id, after: b.spec.after, line: lineOf.get(b.spec.id) ?? 0 })),
+    (id) => known.get(id),
+  );
 }
 
 /**
