@@ -5,6 +5,7 @@ import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@hea
 import { LineSplitter } from '@headless/core/process/line-splitter';
 import { killGroupNow, killProcessNow, parentPid, processStartTime } from '@headless/core/process/ownership';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
+import { childExecArgv } from './child-flags.js';
 import { decideRestart, freshHistory } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
@@ -120,6 +121,7 @@ export class ChildSlot {
     const { entry, root, env, component, log } = this.opts;
     const child = fork(entry, ['--root', root], {
       env,
+      execArgv: childExecArgv(component, process.execArgv),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,
     });
