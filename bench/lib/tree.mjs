@@ -121,15 +121,20 @@ export async function startTree(
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   let exitInfo;
   void exited.then((e) => (exitInfo = e));
-  const workerPid = await waitFor('the tree to start', () => {
-    if (exitInfo)
-      throw new Error(
-        `bench: headless start exited early (${JSON.stringify(exitInfo)}); see ${root}/bench-start.log`,
-      );
-    const sup = readJson(paths(root).supervisorJson);
-    if (sup?.children?.orchestrator?.state !== 'running') return undefined;
-    return workerStarted(root);
-  });
+  // A generous deadline: on a shared, overloaded box a start can take tens of seconds.
+  const workerPid = await waitFor(
+    'the tree to start',
+    () => {
+      if (exitInfo)
+        throw new Error(
+          `bench: headless start exited early (${JSON.stringify(exitInfo)}); see ${root}/bench-start.log`,
+        );
+      const sup = readJson(paths(root).supervisorJson);
+      if (sup?.children?.orchestrator?.state !== 'running') return undefined;
+      return workerStarted(root);
+    },
+    { timeoutMs: 120_000 },
+  );
   const readyMs = now() - t0;
   // The idle tree is measured after a fixed quiet period, so start-up work is not counted as idle cost.
   await sleep(settleMs);

@@ -13,6 +13,12 @@ describe('childExecArgv', () => {
     expect(childExecArgv('orchestrator', [])).toEqual(['--max-semi-space-size=1', '--lite-mode']);
   });
 
+  it('does not pass the supervisor its own small-daemon flags on to the worker', () => {
+    expect(childExecArgv('worker', ['--max-semi-space-size=1', '--lite-mode'])).toEqual([
+      '--max-semi-space-size=1',
+    ]);
+  });
+
   it('never overrides a flag the parent sets itself', () => {
     expect(childExecArgv('worker', ['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
   });

@@ -1,4 +1,5 @@
 import type { Component } from '@headless/core/ipc/events';
+import { SUPERVISOR_NODE_FLAGS } from './service/service-spec.js';
 
 /**
  * V8 flags for the forked children, which are small long-lived daemons: a 1 MB young generation
@@ -11,9 +12,14 @@ const SMALL_DAEMON: Record<Component, readonly string[]> = {
   orchestrator: ['--max-semi-space-size=1', '--lite-mode'],
 };
 
-/** The child's execArgv: the parent's own flags first; a flag the parent already sets is not overridden. */
+/**
+ * The child's execArgv: the parent's own flags first, minus the supervisor's small-daemon flags (the
+ * service puts those on the supervisor's command line; each child gets its own set); a flag the
+ * parent sets otherwise is not overridden.
+ */
 export function childExecArgv(component: Component, parentExecArgv: readonly string[]): string[] {
   const named = (flag: string) => flag.split('=')[0] ?? flag;
-  const parentNames = new Set(parentExecArgv.map(named));
-  return [...parentExecArgv, ...SMALL_DAEMON[component].filter((f) => !parentNames.has(named(f)))];
+  const inherited = parentExecArgv.filter((f) => !SUPERVISOR_NODE_FLAGS.includes(f));
+  const parentNames = new Set(inherited.map(named));
+  return [...inherited, ...SMALL_DAEMON[component].filter((f) => !parentNames.has(named(f)))];
 }
