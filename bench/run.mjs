@@ -10,10 +10,18 @@ import { renderMarkdown, renderTable } from './lib/report.mjs';
 import { cliBin } from './lib/tree.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'scale'];
+const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'scale', 'peers'];
 // Share of the time budget per measurement: on a loaded machine a measurement stops repeating
 // (never below two runs) once it has used its share, so the whole bench stays under 10 minutes.
-const SHARE = { throughput: 0.34, pickup: 0.08, recovery: 0.1, stop: 0.08, footprint: 0.08, scale: 0.32 };
+const SHARE = {
+  throughput: 0.3,
+  pickup: 0.08,
+  recovery: 0.1,
+  stop: 0.06,
+  footprint: 0.08,
+  scale: 0.26,
+  peers: 0.12,
+};
 const BUDGET_SEC = 540;
 
 function parseArgs(argv) {
@@ -25,7 +33,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale] [--save-latest]\n' +
+        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale,peers] [--save-latest]\n' +
           '       node bench/run.mjs --render [--save-latest]   (print the table of bench/results.json again)\n',
       );
       process.exit(0);

@@ -188,7 +188,7 @@ async function statusFigure(quick, log) {
       value: v,
       baseline: { label: 'same, empty ledger', value: b },
       ratio: summarize([v.median / b.median]),
-      target: { text: '< 300 ms', pass: v.median < 300 },
+      target: { text: '< 150 ms', pass: v.median < 150 },
       floor: floor,
       note: `status reads no ledger (same time with an empty one); a bare \`node -e 0\` takes ${floor.median.toFixed(0)} ms here`,
     };

@@ -14,18 +14,25 @@ function spread(v, unit) {
   return `${fmt(lo)}–${fmt(hi, unit)}${v.n >= 20 ? ' (p10–p90)' : ''}`;
 }
 
+function baselineCell(f) {
+  if (!f.baseline) return '-';
+  // A peer that is not installed stays in the table, saying so.
+  if (f.baseline.notMeasured) return `${f.baseline.label}: ${f.baseline.notMeasured}`;
+  const b = f.baseline;
+  const shown = b.show === 'p99' ? `p99 ${fmt(b.value.p99, f.unit)}` : fmt(b.value.median, b.unit ?? f.unit);
+  return `${shown} (${b.label})`;
+}
+
 export function rows(results) {
   return results.figures.map((f) => [
     f.label,
     f.show === 'p99' ? `p99 ${fmt(f.value.p99, f.unit)}` : fmt(f.value.median, f.unit),
     spread(f.value, f.unit),
     `n=${f.value.n}`,
-    f.baseline
-      ? `${f.baseline.show === 'p99' ? `p99 ${fmt(f.baseline.value.p99, f.unit)}` : fmt(f.baseline.value.median, f.baseline.unit ?? f.unit)} (${f.baseline.label})`
-      : '-',
+    baselineCell(f),
     f.ratio ? `${fmt(f.ratio.median)}×` : '-',
     f.target ? f.target.text : '-',
-    f.target ? (f.target.pass ? 'pass' : 'MISS') : '-',
+    f.target ? (f.target.pass === undefined ? 'not measured' : f.target.pass ? 'pass' : 'MISS') : '-',
   ]);
 }
 

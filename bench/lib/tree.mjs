@@ -11,6 +11,11 @@ import { alive, descendants } from './proc.mjs';
 
 export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliBin = path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
+const serviceSpec = path.join(repoDir, 'packages', 'supervisor', 'dist', 'service', 'service-spec.js');
+/** The flags a registered service starts the supervisor with (the bench starts it the same way). */
+const supervisorFlags = fs.existsSync(serviceSpec)
+  ? ((await import(serviceSpec)).SUPERVISOR_NODE_FLAGS ?? [])
+  : [];
 
 /** Wall-clock time in ms with sub-ms resolution, comparable with `date +%s%N` from a tool. */
 export const now = () => performance.timeOrigin + performance.now();
@@ -101,7 +106,10 @@ export function workerStarted(root) {
  * `headless start --root <root>` as a real process (stdout is a file, so not foreground). Resolves
  * once the worker has logged worker.start and the orchestrator is up, plus `settleMs` of quiet.
  */
-export async function startTree(root, { env = process.env, settleMs = 300, nodeArgs = [] } = {}) {
+export async function startTree(
+  root,
+  { env = process.env, settleMs = 300, nodeArgs = supervisorFlags } = {},
+) {
   const out = fs.openSync(path.join(root, 'bench-start.log'), 'a');
   const t0 = now();
   const proc = spawn(process.execPath, [...nodeArgs, cliBin, 'start', '--root', root], {
@@ -113,15 +121,20 @@ export async function startTree(root, { env = process.env, settleMs = 300, nodeA
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   let exitInfo;
   void exited.then((e) => (exitInfo = e));
-  const workerPid = await waitFor('the tree to start', () => {
-    if (exitInfo)
-      throw new Error(
-        `bench: headless start exited early (${JSON.stringify(exitInfo)}); see ${root}/bench-start.log`,
-      );
-    const sup = readJson(paths(root).supervisorJson);
-    if (sup?.children?.orchestrator?.state !== 'running') return undefined;
-    return workerStarted(root);
-  });
+  // A generous deadline: on a shared, overloaded box a start can take tens of seconds.
+  const workerPid = await waitFor(
+    'the tree to start',
+    () => {
+      if (exitInfo)
+        throw new Error(
+          `bench: headless start exited early (${JSON.stringify(exitInfo)}); see ${root}/bench-start.log`,
+        );
+      const sup = readJson(paths(root).supervisorJson);
+      if (sup?.children?.orchestrator?.state !== 'running') return undefined;
+      return workerStarted(root);
+    },
+    { timeoutMs: 120_000 },
+  );
   const readyMs = now() - t0;
   // The idle tree is measured after a fixed quiet period, so start-up work is not counted as idle cost.
   await sleep(settleMs);

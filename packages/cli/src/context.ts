@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { layout, resolveRoot, type RootLayout } from '@headless/core/paths';
-import { loadConfig, type LoadedConfig } from '@headless/core/config/load';
-import { FolderStore } from '@headless/core/queue/folder-store';
+import type { LoadedConfig } from '@headless/core/config/load';
+import type { FolderStore } from '@headless/core/queue/folder-store';
 import { ConfigError } from '@headless/core/config/config-error';
-import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { rootOption } from './program.js';
 
 export interface CliContext {
@@ -16,6 +14,12 @@ export interface CliContext {
 /** The root, its validated config and its queue store: what most commands start from. */
 export async function openContext(cmd: Command): Promise<CliContext> {
   const paths = layout(resolveRoot(rootOption(cmd)));
+  // Loaded here, not at the top: `start` and `worker` need only rootPaths, and their processes
+  // should not carry the config schemas and the store they do not use (memory, start-up time).
+  const [{ loadConfig }, { FolderStore }] = await Promise.all([
+    import('@headless/core/config/load'),
+    import('@headless/core/queue/folder-store'),
+  ]);
   const config = await loadConfig(paths);
   const store = new FolderStore(paths.tasksDir);
   return { paths, config, store };
@@ -31,6 +35,11 @@ export async function openContextTolerant(cmd: Command): Promise<CliContext & { 
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const paths = layout(resolveRoot(rootOption(cmd)));
+    const [{ PoliciesConfig, ToolsConfig }, { defaultToolsConfig }, { FolderStore }] = await Promise.all([
+      import('@headless/core/config/schema'),
+      import('@headless/core/config/default-tools'),
+      import('@headless/core/queue/folder-store'),
+    ]);
     const config: LoadedConfig = {
       tools: ToolsConfig.parse(defaultToolsConfig()),
       policies: PoliciesConfig.parse({}),

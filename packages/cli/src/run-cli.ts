@@ -4,7 +4,7 @@ import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
 
 /** Runs the CLI and returns the exit code; every known error becomes one clear line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = (await buildProgram(argv)).exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

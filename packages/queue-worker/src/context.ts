@@ -29,6 +29,8 @@ export interface Running extends RunningTask {
   abort: AbortController;
   abortReason?: 'stop' | 'cancel';
   pid?: number;
+  /** The tool's start time (clock ticks on Linux), taken at spawn. */
+  pidStart?: string;
   attempt: number;
   startedAt: string;
   done: Promise<void>;

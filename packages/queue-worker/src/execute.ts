@@ -115,8 +115,9 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
           signal: r.abort.signal,
           onSpawn: (pid) => {
             r.pid = pid;
+            r.pidStart = processStartTime(pid);
             pidWrite = ctx.transitions
-              .recordToolPid(r.id, pid, processStartTime(pid))
+              .recordToolPid(r.id, pid, r.pidStart)
               .catch((err: unknown) => ctx.log.error(`could not record pid of ${r.id}: ${String(err)}`));
             ctx.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
           },
@@ -167,6 +168,7 @@ async function finish(
   // Processes that left the attempt's process group (setsid, double forks) still carry its marker.
   const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
     graceMs: killGraceMs(ctx.policies),
+    ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
   }).catch(() => ({ count: 0, pids: [] as number[] }));
   const c = a.classification;
   const res = a.result;

@@ -6,6 +6,7 @@ import { onExitSettled, pipeOutput } from './child-output.js';
 import { killProcessNow } from '@headless/core/process/ownership';
 import { ReportedTools } from './reported-tools.js';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
+import { childExecArgv } from './child-flags.js';
 import { crashLoopReason, decideRestart, describeExit, freshHistory } from './restart-policy.js';
 export { describeExit } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
@@ -121,6 +122,7 @@ export class ChildSlot {
     const { entry, root, env, component, log } = this.opts;
     const child = fork(entry, ['--root', root], {
       env,
+      execArgv: childExecArgv(component, process.execArgv),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,
     });

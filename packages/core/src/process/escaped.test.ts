@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { isAlive } from './alive.js';
-import { endEscapedProcesses, escapedOfAttempt, listMarkedProcesses } from './escaped.js';
+import { endEscapedProcesses, escapedOfAttempt, isOlder, listMarkedProcesses } from './escaped.js';
+import { processStartTime } from './identity.js';
 import { TASK_MARK_ENV, taskMark } from './task-marker.js';
 import { waitFor } from './test-kit.js';
 
@@ -18,6 +19,15 @@ describe('escapedOfAttempt', () => {
       { pid: 99, mark: taskMark(ROOT, 111, 'a#1') },
     ];
     expect(escapedOfAttempt(marked, ROOT, 'a#1', 99).map((p) => p.pid)).toEqual([10, 11]);
+  });
+});
+
+describe('isOlder', () => {
+  it('compares clock ticks as integers and never skips what it cannot read', () => {
+    expect(isOlder('99', 100n)).toBe(true);
+    expect(isOlder('100', 100n)).toBe(false);
+    expect(isOlder('123456789012345678', 100n)).toBe(false);
+    expect(isOlder('', 100n)).toBe(false);
   });
 });
 
@@ -64,6 +74,25 @@ linux('endEscapedProcesses (real processes)', () => {
     expect((await listMarkedProcesses()).filter((p) => p.mark === mark)).toEqual([]);
     expect(isAlive(bystander.pid as number)).toBe(true);
     bystander.kill('SIGKILL');
+  });
+
+  it('looks only at processes started since the tool when given its start time', async () => {
+    const mark = taskMark(ROOT, process.pid, 'escape-test#3');
+    const marked = spawn('sleep', ['30'], {
+      env: { ...process.env, [TASK_MARK_ENV]: mark },
+      stdio: 'ignore',
+    });
+    const pid = marked.pid as number;
+    const start = await waitFor('the marked process to be listed', async () => {
+      const found = (await listMarkedProcesses()).find((p) => p.pid === pid && p.mark === mark);
+      return found ? (processStartTime(pid) ?? 'unknown') : undefined;
+    });
+    expect(start).toMatch(/^\d+$/);
+    const listed = async (since: string) =>
+      (await listMarkedProcesses('linux', since)).some((p) => p.pid === pid);
+    expect(await listed(start)).toBe(true);
+    expect(await listed(String(BigInt(start) + 1n))).toBe(false);
+    marked.kill('SIGKILL');
   });
 
   it('finds nothing, quickly, for an attempt that left nothing', async () => {

@@ -41,9 +41,15 @@ export function escapedOfAttempt(
   });
 }
 
-/** Every live process with a marker, read from /proc (Linux); elsewhere an empty list. */
+/**
+ * Every live process with a marker, read from /proc (Linux); elsewhere an empty list. With
+ * `startedAtOrAfter` (clock ticks since boot, the attempt's tool's start time) only processes
+ * started since are looked at: a descendant of the tool cannot be older than the tool, and reading
+ * every process's environment at every attempt's end costs milliseconds per task on a busy host.
+ */
 export async function listMarkedProcesses(
   platform: NodeJS.Platform = process.platform,
+  startedAtOrAfter?: string,
 ): Promise<MarkedProcess[]> {
   if (platform !== 'linux') return [];
   let names: string[];
@@ -52,10 +58,16 @@ export async function listMarkedProcesses(
   } catch {
     return [];
   }
+  const since =
+    startedAtOrAfter !== undefined && /^\d+$/.test(startedAtOrAfter) ? BigInt(startedAtOrAfter) : undefined;
   const out: MarkedProcess[] = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
+    // The stat line first (a small synchronous read): gone, zombie or too old needs no environment.
+    const stat = readProcStatSync(pid);
+    if (!stat || stat.state === 'Z') continue;
+    if (since !== undefined && stat.startTime !== undefined && isOlder(stat.startTime, since)) continue;
     let environ: string;
     try {
       environ = await fs.readFile(`/proc/${pid}/environ`, 'latin1');
@@ -64,17 +76,22 @@ export async function listMarkedProcesses(
     }
     const mark = markInEnviron(environ);
     if (mark === undefined) continue;
-    const stat = readProcStatSync(pid);
-    if (!stat || stat.state === 'Z') continue;
     out.push({ pid, mark, ...(stat.startTime ? { startTime: stat.startTime } : {}) });
   }
   return out;
+}
+
+/** Whether a start time (ticks) is before `since`; an unparsable one is never skipped. */
+export function isOlder(startTime: string, since: bigint): boolean {
+  return /^\d+$/.test(startTime) && BigInt(startTime) < since;
 }
 
 export interface EndEscapedOptions {
   /** SIGTERM first, SIGKILL after this for those still alive (policies kill grace). */
   graceMs: number;
   platform?: NodeJS.Platform;
+  /** Start time of the attempt's tool (processStartTime): older processes are not looked at. */
+  toolStartTime?: string;
   /** Injectable for tests. */
   list?: () => Promise<MarkedProcess[]>;
 }
@@ -103,7 +120,7 @@ export async function endEscapedProcesses(
   attemptKey: string,
   opts: EndEscapedOptions,
 ): Promise<{ count: number; pids: number[] }> {
-  const all = await (opts.list ?? (() => listMarkedProcesses(opts.platform)))();
+  const all = await (opts.list ?? (() => listMarkedProcesses(opts.platform, opts.toolStartTime)))();
   const found = escapedOfAttempt(all, root, attemptKey);
   if (found.length === 0) return { count: 0, pids: [] };
   for (const p of found) if (samePid(p)) signal(p.pid, 'SIGTERM');

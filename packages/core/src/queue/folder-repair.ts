@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
 import { parseTaskRecord } from '../task/record-schema.js';
 import type { RepairReport } from './store.js';
@@ -79,7 +78,9 @@ async function finishMove(
 }
 
 async function cleanTemp(deps: RepairDeps, report: RepairReport): Promise<void> {
-  // Repair runs under the worker lock: no write to these folders can be in progress.
+  // Repair runs under the worker lock: no write to these folders can be in progress. fast-glob is
+  // loaded here: every command opens a store, only recovery repairs it.
+  const { default: fg } = await import('fast-glob');
   const temps = await fg(
     TASK_STATES.map((s) => `${s}/*.tmp`),
     { cwd: deps.tasksDir, onlyFiles: true, dot: true },

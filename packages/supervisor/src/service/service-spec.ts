@@ -22,7 +22,14 @@ export function launchAgentLabel(root: string): string {
   return `dev.headless.${rootHash(root)}`;
 }
 
+/**
+ * V8 flags for the supervisor's own process, a small idle daemon (runtime flags cannot shrink a
+ * heap that exists already, so they go on the command line): a 1 MB young generation and no
+ * optimising compiler, about 20 MB less resident memory. Its children get theirs at fork.
+ */
+export const SUPERVISOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode'];
+
 /** The argv after the node executable. */
 export function startArgs(spec: ServiceSpec): string[] {
-  return [spec.cliPath, 'start', '--root', spec.root];
+  return [...SUPERVISOR_NODE_FLAGS, spec.cliPath, 'start', '--root', spec.root];
 }

@@ -1,5 +1,5 @@
 import { escapeXml, quoteWindowsArg } from './escape.js';
-import { serviceName, type ServiceSpec } from './service-spec.js';
+import { serviceName, SUPERVISOR_NODE_FLAGS, type ServiceSpec } from './service-spec.js';
 
 export interface TaskSchedulerSpec extends ServiceSpec {
   /** DOMAIN\user of the current user: the logon trigger and the principal. */
@@ -17,6 +17,7 @@ export function taskSchedulerXml(spec: TaskSchedulerSpec): string {
   const argLine = [
     '--headless',
     quoteWindowsArg(spec.nodePath, true),
+    ...SUPERVISOR_NODE_FLAGS,
     quoteWindowsArg(spec.cliPath, true),
     'start',
     '--root',

@@ -1,0 +1,25 @@
+import type { Component } from '@headless/core/ipc/events';
+import { SUPERVISOR_NODE_FLAGS } from './service/service-spec.js';
+
+/**
+ * V8 flags for the forked children, which are small long-lived daemons: a 1 MB young generation
+ * (the default 16 MB semi-spaces are sized for throughput, and an idle daemon keeps them resident:
+ * about 12 MB per process here) and, for the mostly idle orchestrator, no optimising compiler
+ * (`--lite-mode`: about 10 MB less code and compiler memory; it spends its time waiting on timers).
+ */
+const SMALL_DAEMON: Record<Component, readonly string[]> = {
+  worker: ['--max-semi-space-size=1'],
+  orchestrator: ['--max-semi-space-size=1', '--lite-mode'],
+};
+
+/**
+ * The child's execArgv: the parent's own flags first, minus the supervisor's small-daemon flags (the
+ * service puts those on the supervisor's command line; each child gets its own set); a flag the
+ * parent sets otherwise is not overridden.
+ */
+export function childExecArgv(component: Component, parentExecArgv: readonly string[]): string[] {
+  const named = (flag: string) => flag.split('=')[0] ?? flag;
+  const inherited = parentExecArgv.filter((f) => !SUPERVISOR_NODE_FLAGS.includes(f));
+  const parentNames = new Set(inherited.map(named));
+  return [...inherited, ...SMALL_DAEMON[component].filter((f) => !parentNames.has(named(f)))];
+}
