@@ -12,6 +12,9 @@ import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
+import { applySession, continuationPrompt, sessionIdFromLine, type SessionPlan } from '@headless/core/tool/resume';
+import { claudeBudgetArgs } from '@headless/core/policy/budget';
+import { createUsageTracker } from '@headless/core/tool/usage-tracker';
 
 export { taskLogFile };
 import type { Clock } from '@headless/core/clock';
@@ -35,6 +38,23 @@ export interface AttemptRun {
   /** Secrets of this attempt, for redacting anything else written about it. */
   redact: (s: string) => string;
   durationMs: number;
+  /** The session the attempt ran in (chosen before it, continued, or named by the tool). */
+  sessionId?: string;
+  /** The session this attempt continued (`--resume` / `exec resume`). */
+  resumed?: string;
+}
+
+export interface AttemptHooks {
+  signal: AbortSignal;
+  onSpawn: (pid: number) => void;
+  /** What to do with sessions (core/tool/resume.ts); none: a fresh run. */
+  session?: SessionPlan;
+  /** Why the last attempt was cut short, for the continuation prompt of a resumed one. */
+  resumeWhy?: string;
+  /** US dollars this attempt may spend (what the caps leave); Infinity/undefined: no cap. */
+  capUsd?: number;
+  /** The tool named its session while running (codex `thread.started`): persist it at once. */
+  onSession?: (id: string) => void;
 }
 
 /** Runs one attempt of a task: command line from config, filtered env, streamed log, classification. */
@@ -42,7 +62,7 @@ export async function runAttempt(
   rec: TaskRecord,
   repo: string,
   deps: AttemptDeps,
-  hooks: { signal: AbortSignal; onSpawn: (pid: number) => void },
+  hooks: AttemptHooks,
 ): Promise<AttemptRun> {
   const { spec } = rec;
   const tool = deps.tools.tools[spec.tool] as ToolSpec;
@@ -66,8 +86,16 @@ export async function runAttempt(
   const scratchDir = path.join(deps.scratchRoot, spec.id);
   try {
     let built;
+    const plan = hooks.session ?? { mode: 'none' };
+    const task = commandTask(spec, repo);
+    // A resumed agent has the whole conversation: it gets a short nudge instead of the prompt again.
+    if (plan.mode === 'resume') task.prompt = continuationPrompt(hooks.resumeWhy ?? 'the run was interrupted');
     try {
-      built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir, root: deps.root });
+      built = buildCommand(spec.tool, tool, task, { scratchDir, root: deps.root });
+      built = applySession(tool, built, plan, task.prompt);
+      // claude enforces its own cap too: what the budgets leave for this attempt.
+      if (tool.output === 'claude-json' && hooks.capUsd !== undefined)
+        built = { ...built, args: [...built.args, ...claudeBudgetArgs(hooks.capUsd)] };
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
@@ -108,6 +136,12 @@ export async function runAttempt(
     // A tool that asks a question (or waits for a browser login) would hold its slot until the idle
     // timeout: the runner ends it at the first prompt, also one without a newline (input-prompts.ts).
     const isPrompt = promptMatcher(tool);
+    const tracker = createUsageTracker({
+      format: tool.output,
+      pricing: tool.pricing,
+      ...(hooks.capUsd !== undefined ? { capUsd: hooks.capUsd } : {}),
+    });
+    let sessionId = plan.mode === 'none' ? undefined : plan.sessionId;
     const result = await deps.runner.run({
       executable: built.executable,
       args: built.args,
@@ -121,14 +155,34 @@ export async function runAttempt(
       ...(isPrompt ? { isPrompt } : {}),
       redact: secrets,
       onSpawn: hooks.onSpawn,
-      onLine: (stream, line) => log.line(stream, line),
+      onLine: (stream, line) => {
+        log.line(stream, line);
+        if (sessionId === undefined && stream === 'stdout') {
+          const named = sessionIdFromLine(tool.output, line);
+          if (named !== undefined) {
+            sessionId = named;
+            hooks.onSession?.(named);
+          }
+        }
+      },
+      ...(hooks.capUsd !== undefined && Number.isFinite(hooks.capUsd)
+        ? { overBudget: (stream: 'stdout' | 'stderr', line: string) => tracker.feed(stream, line) }
+        : {}),
     });
     const classification = classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
     log.line(
       'meta',
       `attempt ${rec.attempts} ended: ${result.endReason}, exit ${result.exitCode ?? '-'}${result.signal ? ` (${result.signal})` : ''}, ${classification.outcome}: ${redact(classification.reason)}${result.survivors.length ? `; survivors ${result.survivors.join(',')}` : ''}`,
     );
-    return { classification, result, redact, durationMs: deps.clock.now() - started };
+    sessionId ??= classification.sessionId;
+    return {
+      classification,
+      result,
+      redact,
+      durationMs: deps.clock.now() - started,
+      ...(sessionId ? { sessionId } : {}),
+      ...(plan.mode === 'resume' ? { resumed: plan.sessionId } : {}),
+    };
   } finally {
     await log.close();
     await fs.rm(scratchDir, { recursive: true, force: true });

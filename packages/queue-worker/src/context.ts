@@ -12,6 +12,8 @@ import type { RunningTask } from './scheduler.js';
 import type { Waker } from './waker.js';
 import type { ClaimGate } from './claim-gate.js';
 import type { WorkerLogger } from './logger.js';
+import type { ToolParkBook } from './tool-parks.js';
+import type { SpendBook } from './spend.js';
 
 export interface WorkerSummary {
   started: number;
@@ -66,6 +68,10 @@ export interface WorkerContext {
   workerStart?: string;
   /** `headless stop --drain` asked: running attempts finish, nothing new is claimed. */
   draining?: boolean;
+  /** Tools parked by a usage limit, a failed login or a spent budget (persisted). */
+  parks: ToolParkBook;
+  /** Spend so far this month, for the budget gate. */
+  spend: SpendBook;
   /** A task the breaker refused went to quarantine (the parked room releases it later). */
   noteParked: (id: string, tool: string) => void;
 }

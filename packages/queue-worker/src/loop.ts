@@ -9,6 +9,7 @@ import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
+import { heldTools } from './tool-gate.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -60,16 +61,22 @@ export async function runLoop(
     log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
   }
   while (!opts.stopRequested()) {
-    for (const tool of await ctx.registry.applyResets()) log.info(`breaker of ${tool} closed by a reset`);
+    for (const tool of await ctx.registry.applyResets()) {
+      log.info(`breaker of ${tool} closed by a reset`);
+      await ctx.parks.release(tool, 'headless retry --reset-breaker');
+    }
     await desk.poll();
     // Released tasks must be in the queue snapshot below, or an idle check could miss them.
     await parked.releaseReady();
     await inbox.scan();
     await queue.refresh();
     const now = clock.now();
+    // A task that is finishing can already be back in the queue folder while its run winds down.
+    const due = queue.values().filter((r) => !ctx.running.has(r.id));
+    // Tasks of a parked tool (a limit, a login, a spent budget) wait in the queue: no attempt is spent.
+    const held = await heldTools(ctx, due);
     const plan = planNext({
-      // A task that is finishing can already be back in the queue folder while its run winds down.
-      queued: queue.values().filter((r) => !ctx.running.has(r.id)),
+      queued: due.filter((r) => !held.has(r.spec.tool)),
       running: [...ctx.running.values()],
       now,
       globalLimit: ctx.policies.worker.concurrency,
@@ -92,14 +99,15 @@ export async function runLoop(
         launch(ctx, rec);
       }
     }
-    const parkedWake = await parked.nextWake();
+    const breakerWake = await parked.nextWake();
+    const parkedWake = minOf(breakerWake, ctx.parks.nextWake());
     if (opts.untilIdle && ctx.running.size === 0 && plan.start.length === 0 && !inbox.pending) {
       const queuedLeft = (await ctx.store.ids('queued')).length;
-      if (parkedWake === undefined && queuedLeft === 0) return { idle: true, desk };
+      if (breakerWake === undefined && queuedLeft === 0) return { idle: true, desk };
       // `headless run` never waits for days: what is not due before its --max-wait is listed, not waited for.
       const next = Math.min(plan.nextWakeAt ?? Infinity, parkedWake ?? Infinity);
       if (opts.waitUntil !== undefined && next > opts.waitUntil) {
-        ctx.summary.waiting = await waitingTasks(ctx);
+        ctx.summary.waiting = await waitingTasks(ctx, held);
         return { idle: true, desk };
       }
     }
@@ -115,14 +123,24 @@ export async function runLoop(
   return { idle: false, desk };
 }
 
-async function waitingTasks(ctx: WorkerContext): Promise<{ id: string; until?: string; reason?: string }[]> {
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
+async function waitingTasks(
+  ctx: WorkerContext,
+  held: ReadonlyMap<string, string>,
+): Promise<{ id: string; until?: string; reason?: string }[]> {
   const out: { id: string; until?: string; reason?: string }[] = [];
   for (const state of ['queued', 'quarantine'] as const) {
     for (const r of await ctx.store.list(state)) {
+      // A queued task of a parked tool waits for the tool: that is its reason.
+      const reason = (state === 'queued' ? held.get(r.spec.tool) : undefined) ?? r.reason;
       out.push({
         id: r.id,
         ...(r.notBefore ? { until: r.notBefore } : {}),
-        ...(r.reason ? { reason: r.reason } : {}),
+        ...(reason ? { reason } : {}),
       });
     }
   }

@@ -64,7 +64,7 @@ export interface QueueStore {
   removeRejected(key: string): Promise<void>;
 }
 
-export type QuarantineKind = 'breaker' | 'invalid' | 'manual';
+export type QuarantineKind = 'breaker' | 'invalid' | 'manual' | 'attention';
 
 /** A task about to be stored for the first time (built by `transitions.enqueue`). */
 export interface NewRecord {
