@@ -9,7 +9,7 @@ import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
-import { heldTools } from './tool-gate.js';
+import { heldTools, releaseLoginHeld } from './tool-gate.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -64,6 +64,8 @@ export async function runLoop(
     for (const tool of await ctx.registry.applyResets()) {
       log.info(`breaker of ${tool} closed by a reset`);
       await ctx.parks.release(tool, 'headless retry --reset-breaker');
+      const back = await releaseLoginHeld(ctx, tool);
+      if (back) log.info(`${back} task(s) of ${tool} held for a login are back in the queue`);
     }
     await desk.poll();
     // Released tasks must be in the queue snapshot below, or an idle check could miss them.

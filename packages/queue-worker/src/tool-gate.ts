@@ -1,3 +1,4 @@
+import { MissingTaskError } from '@headless/core/queue/store';
 import type { TaskRecord } from '@headless/core/task/record';
 import type { WorkerContext } from './context.js';
 
@@ -34,4 +35,26 @@ export async function heldTools(
     held.set(tool, `${tool} parked until ${v.until.toISOString()}: ${v.reason}`);
   }
   return held;
+}
+
+/**
+ * `retry --reset-breaker <tool>` after a login: the tasks held for attention because `tool` was not
+ * logged in go back to the queue with the tool's park lifted (the user logged in, as the reason asked).
+ */
+export async function releaseLoginHeld(
+  ctx: Pick<WorkerContext, 'store' | 'transitions'>,
+  tool: string,
+): Promise<number> {
+  let n = 0;
+  for (const rec of await ctx.store.list('quarantine')) {
+    if (rec.quarantineKind !== 'attention' || rec.spec.tool !== tool) continue;
+    if (rec.history[rec.history.length - 1]?.outcome !== 'auth') continue;
+    try {
+      await ctx.transitions.release(rec.id, `${tool} breaker reset (after a login): trying again`);
+      n++;
+    } catch (err) {
+      if (!(err instanceof MissingTaskError)) throw err;
+    }
+  }
+  return n;
 }
