@@ -14,6 +14,7 @@ import { runAttempt, type AttemptRun } from './attempt.js';
 import { decideAttemptEnd, type LockFinding } from './attempt-outcome.js';
 import { count, type Running, type WorkerContext } from './context.js';
 import { sessionPatch, sessionPlanFor } from './session-plan.js';
+import { spendFile } from '@headless/core/run-state/spend-file';
 import { resumeKindOf } from '@headless/core/tool/resume';
 
 /** How long claiming pauses after a run could not be carried through (a failing log device). */
@@ -175,7 +176,11 @@ async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: strin
   const reason = a.redact(ctx.redact(c.reason));
   const lock = await lockFinding(ctx, r, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
   const maxAttempts = spec.max_attempts ?? ctx.policies.retry.maxAttempts;
-  ctx.spend.add(now, spec.tool, c.usage?.costUsd, r.id);
+  if (ctx.spend.add(now, spec.tool, c.usage?.costUsd, r.id)) {
+    await spendFile(ctx.paths.spend)
+      .write(ctx.spend.summary(now), { fsync: false })
+      .catch((err: unknown) => ctx.log.warn(`could not write ${ctx.paths.spend}: ${String(err)}`));
+  }
   const park = r.abortReason
     ? undefined
     : decidePark({

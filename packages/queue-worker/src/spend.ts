@@ -9,6 +9,7 @@ import {
   type BudgetVerdict,
   type SpendEntry,
 } from '@headless/core/policy/budget';
+import { localDay, type SpendSummary } from '@headless/core/run-state/spend-file';
 
 /**
  * What has been spent (US dollars), read once from the ledger's `attempt.end` lines (their
@@ -36,14 +37,35 @@ export class SpendBook {
       }));
   }
 
-  add(at: Date, tool: string, costUsd: number | undefined, task: string): void {
-    if (costUsd === undefined || !(costUsd > 0)) return;
+  /** Counts one attempt's spend; false when it cost nothing. */
+  add(at: Date, tool: string, costUsd: number | undefined, task: string): boolean {
+    if (costUsd === undefined || !(costUsd > 0)) return false;
     this.entries.push({ at: at.toISOString(), tool, costUsd, task });
+    return true;
   }
 
   spentToday(now: Date, tool?: string): number {
     const day = periodOf(now, 'day');
     return spentBetween(this.entries, day.start, day.end, tool);
+  }
+
+  /** The figures `headless status` shows (written to `.tasks/run/spend.json`). */
+  summary(now: Date): SpendSummary {
+    const day = periodOf(now, 'day');
+    const month = periodOf(now, 'month');
+    const byToolToday: Record<string, number> = {};
+    for (const e of this.entries) {
+      const t = Date.parse(e.at);
+      if (t >= day.start.getTime() && t < day.end.getTime())
+        byToolToday[e.tool] = Math.round(((byToolToday[e.tool] ?? 0) + e.costUsd) * 1e6) / 1e6;
+    }
+    return {
+      day: localDay(now),
+      todayUsd: spentBetween(this.entries, day.start, day.end),
+      monthUsd: spentBetween(this.entries, month.start, month.end),
+      byToolToday,
+      updatedAt: now.toISOString(),
+    };
   }
 
   spentByTask(task: string): number {

@@ -8,6 +8,10 @@ import { readStateFile, stateFile, type SupervisorState } from '@headless/superv
 import { readLoopsFile, type LoopsFile } from '@headless/orchestrator/loops-file';
 import { isAlive } from '@headless/core/process/alive';
 import type { Counts } from '@headless/core/queue/store';
+import { toolParksFile, parkHolds, type ToolParks } from '@headless/core/run-state/tool-parks';
+import { spendFile, localDay, type SpendSummary } from '@headless/core/run-state/spend-file';
+import { describeSpend, usd } from '@headless/core/policy/budget';
+import { formatLocal } from '@headless/core/policy/park';
 import { openContext, printJson, table, ago } from '../context.js';
 
 export interface StatusReport {
@@ -28,6 +32,16 @@ export interface StatusReport {
   breakers: Record<string, BreakerView>;
   loops: LoopsFile['loops'] | null;
   scheduled: { id: string; notBefore: string; reason?: string }[];
+  /** Tools parked now: a usage/rate limit (until its reset), a failed login (until a reset), a budget. */
+  parks: ToolParks;
+  /** Spend today and this month (from the worker's count), with the caps of `policies.budget`. */
+  spend: {
+    todayUsd: number;
+    monthUsd: number;
+    byToolToday: Record<string, number>;
+    dailyUsd: number | null;
+    monthlyUsd: number | null;
+  };
 }
 
 export function register(program: Command): void {
@@ -57,6 +71,15 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
       .catch(() => undefined),
     readLoopsFile(ctx.paths).catch(() => undefined),
   ]);
+  const parksNow = await toolParksFile(ctx.paths.toolParks).readOrDefault({});
+  const parks: ToolParks = Object.fromEntries(
+    Object.entries(parksNow).filter(([, p]) => parkHolds(p, Date.now())),
+  );
+  const spent: SpendSummary | undefined = await spendFile(ctx.paths.spend)
+    .read()
+    .catch(() => undefined);
+  const today = spent?.day === localDay(new Date());
+  const sameMonth = spent?.day.slice(0, 7) === localDay(new Date()).slice(0, 7);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
   const gate = await readClaimGate(runDir).catch(() => undefined);
   const workerAlive = hb
@@ -93,7 +116,24 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
     breakers,
     loops: loops && isAlive(loops.pid) ? loops.loops : (loops?.loops ?? null),
     scheduled,
+    parks,
+    spend: {
+      todayUsd: today ? (spent?.todayUsd ?? 0) : 0,
+      monthUsd: sameMonth ? (spent?.monthUsd ?? 0) : 0,
+      byToolToday: today ? (spent?.byToolToday ?? {}) : {},
+      dailyUsd: ctx.config.policies.budget.dailyUsd,
+      monthlyUsd: ctx.config.policies.budget.monthlyUsd,
+    },
   };
+}
+
+/** `codex  parked until 19:05 (usage limit: ...)`, `claude  needs login (...)`. */
+export function parkLines(parks: ToolParks, now: Date): string[] {
+  return Object.entries(parks).map(([tool, p]) =>
+    p.kind === 'login'
+      ? `${tool}  needs login (${p.reason}); then: headless retry --reset-breaker ${tool}`
+      : `${tool}  parked until ${p.until ? formatLocal(new Date(p.until), now) : '?'} (${p.reason})`,
+  );
 }
 
 export function renderStatus(r: StatusReport): string {
@@ -146,6 +186,19 @@ export function renderStatus(r: StatusReport): string {
         ['waiting', 'not before', 'why'],
         r.scheduled.slice(0, 20).map((t) => [t.id, ago(t.notBefore), (t.reason ?? '').slice(0, 80)]),
       ),
+    );
+  }
+  const parked = parkLines(r.parks, new Date());
+  if (parked.length) out.push('', 'parked tools:', ...parked.map((l) => `  ${l}`));
+  const sp = r.spend;
+  if (sp.todayUsd > 0 || sp.dailyUsd !== null || sp.monthlyUsd !== null) {
+    const byTool = Object.entries(sp.byToolToday)
+      .map(([t, v]) => `${t} ${usd(v)}`)
+      .join(', ');
+    const month = sp.monthlyUsd === null ? '' : `; this month ${usd(sp.monthUsd)} of ${usd(sp.monthlyUsd)}`;
+    out.push(
+      '',
+      `${describeSpend(sp.todayUsd, { dailyUsd: sp.dailyUsd, monthlyUsd: sp.monthlyUsd })}${byTool ? ` (${byTool})` : ''}${month}`,
     );
   }
   const br = Object.entries(r.breakers);
