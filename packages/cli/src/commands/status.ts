@@ -131,7 +131,7 @@ async function collectStatus(cmd: Command): Promise<StatusReport> {
 export function parkLines(parks: ToolParks, now: Date): string[] {
   return Object.entries(parks).map(([tool, p]) =>
     p.kind === 'login'
-      ? `${tool}  needs login (${p.reason}); then: headless retry --reset-breaker ${tool}`
+      ? `${tool}  needs login (${p.reason.replace(/^needs login: /, '')}); then: headless retry --reset-breaker ${tool}`
       : `${tool}  parked until ${p.until ? formatLocal(new Date(p.until), now) : '?'} (${p.reason})`,
   );
 }
