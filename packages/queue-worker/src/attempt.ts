@@ -12,7 +12,12 @@ import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
-import { applySession, continuationPrompt, sessionIdFromLine, type SessionPlan } from '@headless/core/tool/resume';
+import {
+  applySession,
+  continuationPrompt,
+  sessionIdFromLine,
+  type SessionPlan,
+} from '@headless/core/tool/resume';
 import { claudeBudgetArgs } from '@headless/core/policy/budget';
 import { createUsageTracker } from '@headless/core/tool/usage-tracker';
 
@@ -89,7 +94,8 @@ export async function runAttempt(
     const plan = hooks.session ?? { mode: 'none' };
     const task = commandTask(spec, repo);
     // A resumed agent has the whole conversation: it gets a short nudge instead of the prompt again.
-    if (plan.mode === 'resume') task.prompt = continuationPrompt(hooks.resumeWhy ?? 'the run was interrupted');
+    if (plan.mode === 'resume')
+      task.prompt = continuationPrompt(hooks.resumeWhy ?? 'the run was interrupted');
     try {
       built = buildCommand(spec.tool, tool, task, { scratchDir, root: deps.root });
       built = applySession(tool, built, plan, task.prompt);

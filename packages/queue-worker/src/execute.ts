@@ -122,7 +122,9 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
           onSession: (id) => {
             sessionWrite = ctx.transitions
               .recordSession(r.id, id)
-              .catch((err: unknown) => ctx.log.error(`could not record the session of ${r.id}: ${String(err)}`));
+              .catch((err: unknown) =>
+                ctx.log.error(`could not record the session of ${r.id}: ${String(err)}`),
+              );
           },
           onSpawn: (pid) => {
             r.pid = pid;
@@ -210,8 +212,7 @@ async function finish(ctx: WorkerContext, r: Running, a: AttemptRun, repo: strin
     now,
     tool: spec.tool,
     ...(park ? { park } : {}),
-    taskCapSpent:
-      spec.max_cost_usd !== undefined && ctx.spend.spentByTask(r.id) >= spec.max_cost_usd - 1e-9,
+    taskCapSpent: spec.max_cost_usd !== undefined && ctx.spend.spentByTask(r.id) >= spec.max_cost_usd - 1e-9,
   });
   const outcome = end.to === 'cancelled' ? 'cancelled' : c.outcome;
   const summary: AttemptSummary = {

@@ -25,7 +25,12 @@ export async function heldTools(
   for (const tool of new Set(queued.map((r) => r.spec.tool))) {
     const park = await ctx.parks.holding(tool);
     if (park) {
-      held.set(tool, park.kind === 'login' ? `${tool} needs login: ${park.reason}` : `${tool} parked until ${park.until ?? '?'}: ${park.reason}`);
+      held.set(
+        tool,
+        park.kind === 'login'
+          ? `${tool} needs login: ${park.reason}`
+          : `${tool} parked until ${park.until ?? '?'}: ${park.reason}`,
+      );
       continue;
     }
     if (!isAiTool(ctx, tool)) continue;

@@ -40,7 +40,11 @@ describe('a tool that is not logged in', () => {
 
     // The user logs in and resets the breaker: the tool's park ends and both tasks run.
     w.env.FAKE_SCENARIO = 'ok';
-    await requestBreakerReset(path.join(w.root, '.tasks', 'run', 'breaker-resets.json'), 'claude', new Date());
+    await requestBreakerReset(
+      path.join(w.root, '.tasks', 'run', 'breaker-resets.json'),
+      'claude',
+      new Date(),
+    );
     await runUntilIdle(w, { maxWaitMs: 60_000 });
     expect((await w.store.get('first'))?.state).toBe('done');
     expect((await w.store.get('second'))?.state).toBe('done');

@@ -72,7 +72,9 @@ describe('a usage limit parks the tool until its reset', () => {
             seenPark ??= p[tool];
           });
       }, 50);
-      const summary = await runUntilIdle(w, { clock, maxWaitMs: 120_000 }).finally(() => clearInterval(watch));
+      const summary = await runUntilIdle(w, { clock, maxWaitMs: 120_000 }).finally(() =>
+        clearInterval(watch),
+      );
 
       for (const id of ids) {
         const rec = (await w.store.get(id))?.record;

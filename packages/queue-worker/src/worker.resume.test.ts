@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { dropTasks, fakeCalls, ledgerOf, makeWorkerRoot, runUntilIdle, type WorkerRoot } from './testing/harness.js';
+import {
+  dropTasks,
+  fakeCalls,
+  ledgerOf,
+  makeWorkerRoot,
+  runUntilIdle,
+  type WorkerRoot,
+} from './testing/harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
