@@ -28,7 +28,7 @@ export async function heldTools(
       held.set(
         tool,
         park.kind === 'login'
-          ? `${tool} needs login: ${park.reason}`
+          ? `${tool} needs login: ${park.reason.replace(/^needs login: /, '')}`
           : `${tool} parked until ${park.until ?? '?'}: ${park.reason}`,
       );
       continue;
