@@ -6,20 +6,14 @@ import type { TaskRecord } from '@headless/core/task/record';
 import { buildChildEnv } from '@headless/core/process/env';
 import { makeRedactor } from '@headless/core/process/redact';
 import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
-import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
-import { commandTask, resolveAllowedRoots } from '@headless/core/task/validate';
+import { CommandBuildError } from '@headless/core/tool/command';
+import { resolveAllowedRoots } from '@headless/core/task/validate';
 import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
-import {
-  applySession,
-  continuationPrompt,
-  sessionIdFromLine,
-  type SessionPlan,
-} from '@headless/core/tool/resume';
-import { claudeBudgetArgs } from '@headless/core/policy/budget';
-import { createUsageTracker } from '@headless/core/tool/usage-tracker';
+import type { SessionPlan } from '@headless/core/tool/resume';
+import { attemptCommand, streamWatch } from './attempt-command.js';
 
 export { taskLogFile };
 import type { Clock } from '@headless/core/clock';
@@ -92,16 +86,14 @@ export async function runAttempt(
   try {
     let built;
     const plan = hooks.session ?? { mode: 'none' };
-    const task = commandTask(spec, repo);
-    // A resumed agent has the whole conversation: it gets a short nudge instead of the prompt again.
-    if (plan.mode === 'resume')
-      task.prompt = continuationPrompt(hooks.resumeWhy ?? 'the run was interrupted');
     try {
-      built = buildCommand(spec.tool, tool, task, { scratchDir, root: deps.root });
-      built = applySession(tool, built, plan, task.prompt);
-      // claude enforces its own cap too: what the budgets leave for this attempt.
-      if (tool.output === 'claude-json' && hooks.capUsd !== undefined)
-        built = { ...built, args: [...built.args, ...claudeBudgetArgs(hooks.capUsd)] };
+      built = attemptCommand(spec, spec.tool, tool, repo, {
+        scratchDir,
+        root: deps.root,
+        plan,
+        ...(hooks.resumeWhy !== undefined ? { resumeWhy: hooks.resumeWhy } : {}),
+        ...(hooks.capUsd !== undefined ? { capUsd: hooks.capUsd } : {}),
+      });
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
@@ -142,12 +134,7 @@ export async function runAttempt(
     // A tool that asks a question (or waits for a browser login) would hold its slot until the idle
     // timeout: the runner ends it at the first prompt, also one without a newline (input-prompts.ts).
     const isPrompt = promptMatcher(tool);
-    const tracker = createUsageTracker({
-      format: tool.output,
-      pricing: tool.pricing,
-      ...(hooks.capUsd !== undefined ? { capUsd: hooks.capUsd } : {}),
-    });
-    let sessionId = plan.mode === 'none' ? undefined : plan.sessionId;
+    const watch = streamWatch(tool, plan, hooks.capUsd, hooks.onSession);
     const result = await deps.runner.run({
       executable: built.executable,
       args: built.args,
@@ -163,24 +150,16 @@ export async function runAttempt(
       onSpawn: hooks.onSpawn,
       onLine: (stream, line) => {
         log.line(stream, line);
-        if (sessionId === undefined && stream === 'stdout') {
-          const named = sessionIdFromLine(tool.output, line);
-          if (named !== undefined) {
-            sessionId = named;
-            hooks.onSession?.(named);
-          }
-        }
+        watch.onLine(stream, line);
       },
-      ...(hooks.capUsd !== undefined && Number.isFinite(hooks.capUsd)
-        ? { overBudget: (stream: 'stdout' | 'stderr', line: string) => tracker.feed(stream, line) }
-        : {}),
+      ...(watch.overBudget ? { overBudget: watch.overBudget } : {}),
     });
     const classification = classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
     log.line(
       'meta',
       `attempt ${rec.attempts} ended: ${result.endReason}, exit ${result.exitCode ?? '-'}${result.signal ? ` (${result.signal})` : ''}, ${classification.outcome}: ${redact(classification.reason)}${result.survivors.length ? `; survivors ${result.survivors.join(',')}` : ''}`,
     );
-    sessionId ??= classification.sessionId;
+    const sessionId = watch.sessionId() ?? classification.sessionId;
     return {
       classification,
       result,

@@ -44,7 +44,8 @@ describe('a usage limit parks the tool until its reset', () => {
   for (const tool of ['codex', 'claude'] as const) {
     it(`${tool}: six tasks, one limited attempt per slot, none before the reset, all done after it`, async () => {
       const slots = 2;
-      const { clock, resetAt, resetReal } = nearMinuteClock(4000);
+      // 10 s: enough for the first attempts to end before the reset even on a loaded machine.
+      const { clock, resetAt, resetReal } = nearMinuteClock(10_000);
       w = await makeWorkerRoot({
         tools: (t) => {
           const spec = t.tools[tool] as { concurrency?: number };
@@ -89,7 +90,11 @@ describe('a usage limit parks the tool until its reset', () => {
       expect(limited.length).toBeLessThanOrEqual(slots);
       // Every run that was not limited started after the reset.
       for (const c of calls.filter((x) => !x.limited)) expect(c.at).toBeGreaterThanOrEqual(resetReal);
-      expect(seenPark).toMatchObject({ kind: 'limit', until: new Date(resetAt).toISOString() });
+      expect(seenPark).toMatchObject({
+        kind: 'limit',
+        source: 'reset',
+        until: new Date(resetAt).toISOString(),
+      });
       const events = (await ledgerOf(w)).map((r) => r.event);
       expect(events).toEqual(expect.arrayContaining(['tool.parked', 'tool.released']));
       // The breaker was not fed by the limit.
