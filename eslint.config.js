@@ -33,4 +33,22 @@ export default tseslint.config(
       },
     },
   },
+  // Size limits (comments and blank lines not counted): one concern per module, functions a reader
+  // can hold. Data files (the default tool table, the classifier's real-output cases) are exempt;
+  // a test file's describe() callback is a list of cases, so tests get the file limit only.
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    ignores: ['packages/core/src/config/default-tools.ts', 'packages/core/src/tool/classify.cases.ts'],
+    rules: { 'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    ignores: ['**/*.test.ts', 'packages/core/src/config/default-tools.ts'],
+    rules: {
+      'max-lines-per-function': [
+        'error',
+        { max: 100, skipBlankLines: true, skipComments: true, IIFEs: true },
+      ],
+    },
+  },
 );

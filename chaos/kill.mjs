@@ -51,25 +51,8 @@ export async function killCampaign(opts) {
   const supLog = path.join(root, 'supervisor-console.log');
   const expected = new Map();
   const injected = { worker: 0, orchestrator: 0, supervisor: 0, missed: 0, restarts: 0 };
-  let nextTask = 1;
-  let file = 0;
-
-  const makeTasks = (n) => {
-    const lines = [];
-    for (let i = 0; i < n && nextTask <= opts.tasks; i++, nextTask++) {
-      const id = `k-${String(nextTask).padStart(4, '0')}`;
-      const fail = rng.chance(0.05);
-      const args = [String(rng.int(30, 1500)), fail ? '3' : '0'];
-      if (rng.chance(0.15)) args.push('--grandchild');
-      expected.set(id, fail ? 'failed' : 'done');
-      lines.push({ id, tool: 'slow', args, priority: rng.int(-2, 2) });
-    }
-    return lines;
-  };
-  const feed = async (n) => {
-    const lines = makeTasks(n);
-    if (lines.length) await dropInbox(root, `batch-${String(file++).padStart(4, '0')}.jsonl`, lines);
-  };
+  const feeder = taskFeeder(rng, opts.tasks, expected, root);
+  const feed = feeder.feed;
 
   let sup = spawnCli(['start', '--root', root], { env, logFile: supLog });
   const t0 = Date.now();
@@ -79,7 +62,7 @@ export async function killCampaign(opts) {
   const perRound = Math.max(1, Math.ceil(opts.tasks / Math.max(1, opts.kills)));
   let kills = 0;
   while (kills < opts.kills) {
-    if (nextTask <= opts.tasks && rng.chance(0.9)) await feed(rng.int(1, perRound * 2 - 1));
+    if (feeder.left() && rng.chance(0.9)) await feed(rng.int(1, perRound * 2 - 1));
     const kind = rng.pick([
       'worker',
       'worker',
@@ -115,10 +98,10 @@ export async function killCampaign(opts) {
     }
     if (kills % 20 === 0)
       log(
-        `  kill campaign: ${kills}/${opts.kills} kills, ${nextTask - 1}/${opts.tasks} tasks submitted, ${Math.round((Date.now() - t0) / 1000)} s`,
+        `  kill campaign: ${kills}/${opts.kills} kills, ${feeder.submitted()}/${opts.tasks} tasks submitted, ${Math.round((Date.now() - t0) / 1000)} s`,
       );
   }
-  while (nextTask <= opts.tasks) await feed(perRound * 4);
+  while (feeder.left()) await feed(perRound * 4);
   const killPhaseSec = Math.round((Date.now() - t0) / 1000);
 
   // Let the tree finish: every submitted task terminal (done/failed).
@@ -155,16 +138,27 @@ export async function killCampaign(opts) {
   for (const p of orphans) violations.push(`orphan process ${p.pid} (ppid ${p.ppid}): ${p.cmd}`);
   if (left.inbox.length) violations.push(`inbox files never read: ${left.inbox.join(', ')}`);
 
+  const rows = killRows(injected, opts.kills, expected.size, q, orphans.length, left.tmp.length);
+  const findings = q.missingQueued.map((id) => `task ${id}: no task.queued in the ledger (F7)`);
+  log(
+    `  kill campaign: ${killPhaseSec} s of kills, ${Math.round((Date.now() - t0) / 1000)} s in all; root ${root}`,
+  );
+  if (violations.length === 0 && !opts.keep) await removeRoot(root);
+  return { rows, violations, findings, root };
+}
+
+/** The campaign's table rows: what was injected and what the queue, ledger and process table show. */
+function killRows(injected, wanted, submitted, q, orphans, tmpLeft) {
   const totalKills = injected.worker + injected.orchestrator + injected.supervisor;
   const rows = [
     [
       'kill',
       'kills (worker / orchestrator / supervisor)',
       `${totalKills} (${injected.worker} / ${injected.orchestrator} / ${injected.supervisor})`,
-      totalKills >= opts.kills,
+      totalKills >= wanted,
     ],
     ['kill', 'supervisor restarts (logon task)', injected.restarts, true],
-    ['kill', 'tasks submitted', expected.size, true],
+    ['kill', 'tasks submitted', submitted, true],
     ['kill', 'tasks lost', q.counts.lost, q.counts.lost === 0],
     [
       'kill',
@@ -173,7 +167,7 @@ export async function killCampaign(opts) {
       q.counts.notTerminal + q.counts.duplicated + q.counts.wrongEnd === 0,
     ],
     ['kill', 'tasks left in processing', q.counts.inProcessing, q.counts.inProcessing === 0],
-    ['kill', 'orphan processes', orphans.length, orphans.length === 0],
+    ['kill', 'orphan processes', orphans, orphans === 0],
     ['kill', 'interrupted attempts (recovered)', q.interruptedAttempts, true],
     ['kill', 'tasks run twice (at-least-once, after an interruption)', q.duplicateRuns, true],
     [
@@ -188,7 +182,7 @@ export async function killCampaign(opts) {
       `${q.ledger.records} / ${q.ledger.skipped}`,
       q.ledger.skipped === 0,
     ],
-    ['kill', 'temp files left (*.tmp)', left.tmp.length, true],
+    ['kill', 'temp files left (*.tmp)', tmpLeft, true],
     [
       'kill',
       'tasks without task.queued in the ledger (FINDINGS F7)',
@@ -196,10 +190,30 @@ export async function killCampaign(opts) {
       q.missingQueued.length === 0 ? true : 'finding',
     ],
   ];
-  const findings = q.missingQueued.map((id) => `task ${id}: no task.queued in the ledger (F7)`);
-  log(
-    `  kill campaign: ${killPhaseSec} s of kills, ${Math.round((Date.now() - t0) / 1000)} s in all; root ${root}`,
-  );
-  if (violations.length === 0 && !opts.keep) await removeRoot(root);
-  return { rows, violations, findings, root };
+  return rows;
+}
+
+/** Task files fed to the inbox over the campaign; `expected` gets each task's intended end. */
+function taskFeeder(rng, total, expected, root) {
+  let nextTask = 1;
+  let file = 0;
+
+  const makeTasks = (n) => {
+    const lines = [];
+    for (let i = 0; i < n && nextTask <= total; i++, nextTask++) {
+      const id = `k-${String(nextTask).padStart(4, '0')}`;
+      const fail = rng.chance(0.05);
+      const args = [String(rng.int(30, 1500)), fail ? '3' : '0'];
+      if (rng.chance(0.15)) args.push('--grandchild');
+      expected.set(id, fail ? 'failed' : 'done');
+      lines.push({ id, tool: 'slow', args, priority: rng.int(-2, 2) });
+    }
+    return lines;
+  };
+  const feed = async (n) => {
+    const lines = makeTasks(n);
+    if (lines.length) await dropInbox(root, `batch-${String(file++).padStart(4, '0')}.jsonl`, lines);
+  };
+
+  return { feed, left: () => nextTask <= total, submitted: () => nextTask - 1 };
 }

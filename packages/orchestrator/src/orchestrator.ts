@@ -4,7 +4,7 @@ import { loadConfig } from '@headless/core/config/load';
 import type { RunningTask } from '@headless/core/ipc/events';
 import type { SupervisorLink } from '@headless/core/ipc/client';
 import { layout as rootLayout } from '@headless/core/paths';
-import { openBreakerRegistry } from '@headless/core/policy/breaker-registry';
+import { openBreakerRegistry, type BreakerRegistry } from '@headless/core/policy/breaker-registry';
 import { createProcessRunner } from '@headless/core/process/run';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
@@ -54,48 +54,12 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
       : undefined;
   const log: Log = ownLogger ?? (opts.logger as Log);
   const runner = opts.runner ?? createProcessRunner();
-  // The same registry as the worker's, in its own file; a user's reset reaches it through the resets file.
-  const registry = await openBreakerRegistry({
-    file: l.loopBreakers,
-    resetsFile: l.breakerResets,
-    policy: policies.breaker,
-    clock,
-    warn: (m) => log.warn(m, {}),
-  });
+  const { registry, resetTimer } = await openLoopBreakers(l, policies, clock, log);
   const breakers = registry.breakers;
-  const resetTimer = setInterval(
-    () =>
-      void registry
-        .applyResets()
-        .then((tools) => {
-          for (const t of tools) log.info(`breaker of ${t} closed by the user`, {});
-        })
-        .catch((err: unknown) => log.warn(`cannot read breaker resets: ${String(err)}`, {})),
-    1000,
-  );
-  resetTimer.unref();
   const stateFile = new LoopStateFile(l, (err) => log.warn(`cannot write loops.json: ${String(err)}`, {}));
 
   const running = new Map<string, RunningTask>();
-  const events = (loop: string): LoopEvents => ({
-    stepStarted: (t) => {
-      running.set(`${t.id}#${t.attempt}`, t);
-      log.debug(`loop ${loop} step started`, {
-        loop,
-        taskId: t.id,
-        attempt: t.attempt,
-        tool: t.tool,
-        pid: t.pid,
-      });
-      link?.send('task-started', t);
-    },
-    stepFinished: (t) => {
-      running.delete(`${t.id}#${t.attempt}`);
-      link?.send('task-finished', { id: t.id, attempt: t.attempt, outcome: t.outcome });
-    },
-    repoResult: (r) => link?.send('loop-result', r),
-    state: (name, s) => stateFile.set(name, s),
-  });
+  const events = loopEvents(running, { log, link, stateFile });
 
   const enabled = Object.entries(tools.loops).filter(([, spec]) => spec.enabled);
   for (const [name, spec] of Object.entries(tools.loops)) {
@@ -159,4 +123,59 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   await Promise.all(outputs.map((o) => o.close()));
   log.info('orchestrator stopped', { pid: process.pid });
   if (ownLogger) await closeLogger(ownLogger);
+}
+
+/** The worker's breaker registry kind, in its own file; a user's reset reaches it through the resets file. */
+async function openLoopBreakers(
+  l: ReturnType<typeof rootLayout>,
+  policies: Awaited<ReturnType<typeof loadConfig>>['policies'],
+  clock: Clock,
+  log: Log,
+): Promise<{ registry: BreakerRegistry; resetTimer: NodeJS.Timeout }> {
+  const registry = await openBreakerRegistry({
+    file: l.loopBreakers,
+    resetsFile: l.breakerResets,
+    policy: policies.breaker,
+    clock,
+    warn: (m) => log.warn(m, {}),
+  });
+  const resetTimer = setInterval(
+    () =>
+      void registry
+        .applyResets()
+        .then((tools) => {
+          for (const t of tools) log.info(`breaker of ${t} closed by the user`, {});
+        })
+        .catch((err: unknown) => log.warn(`cannot read breaker resets: ${String(err)}`, {})),
+    1000,
+  );
+  resetTimer.unref();
+  return { registry, resetTimer };
+}
+
+/** What a loop reports: running steps for the heartbeat, results to the supervisor, state to loops.json. */
+function loopEvents(
+  running: Map<string, RunningTask>,
+  to: { log: Log; link: SupervisorLink | null; stateFile: LoopStateFile },
+): (loop: string) => LoopEvents {
+  const { log, link, stateFile } = to;
+  return (loop) => ({
+    stepStarted: (t) => {
+      running.set(`${t.id}#${t.attempt}`, t);
+      log.debug(`loop ${loop} step started`, {
+        loop,
+        taskId: t.id,
+        attempt: t.attempt,
+        tool: t.tool,
+        pid: t.pid,
+      });
+      link?.send('task-started', t);
+    },
+    stepFinished: (t) => {
+      running.delete(`${t.id}#${t.attempt}`);
+      link?.send('task-finished', { id: t.id, attempt: t.attempt, outcome: t.outcome });
+    },
+    repoResult: (r) => link?.send('loop-result', r),
+    state: (name, s) => stateFile.set(name, s),
+  });
 }

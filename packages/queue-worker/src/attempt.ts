@@ -143,6 +143,7 @@ export async function runAttempt(
       ...(built.input !== undefined ? { input: built.input } : {}),
       timeoutMs: timeoutSec * 1000,
       idleTimeoutMs: idleSec * 1000,
+      timeoutCountsSleep: deps.policies.worker.timeoutCountsSleep,
       killGraceMs: killGraceMs(deps.policies),
       signal: hooks.signal,
       ...(isPrompt ? { isPrompt } : {}),

@@ -2,10 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type winston from 'winston';
 import type { ChildEvent, ChildEventPayload, Component, RunningTask } from '@headless/core/ipc/events';
-import { LineSplitter } from '@headless/core/process/line-splitter';
-import { killGroupNow, killProcessNow, parentPid, processStartTime } from '@headless/core/process/ownership';
+import { onExitSettled, pipeOutput } from './child-output.js';
+import { killProcessNow } from '@headless/core/process/ownership';
+import { ReportedTools } from './reported-tools.js';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
-import { decideRestart, freshHistory } from './restart-policy.js';
+import { crashLoopReason, decideRestart, describeExit, freshHistory } from './restart-policy.js';
+export { describeExit } from './restart-policy.js';
 import type { ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
 import { monotonicNow } from './watchdog.js';
@@ -40,10 +42,9 @@ const STDERR_TAIL_LINES = 12;
 export class ChildSlot {
   readonly component: Component;
   readonly status: ChildStatus;
+  private readonly reported = new ReportedTools();
   /** Tasks the child reported running, by `id#attempt`: their tool groups are killed when it dies. */
-  readonly tasks = new Map<string, RunningTask>();
-  /** Start time of each tool pid when it was reported, so a reused pid is never killed. */
-  private readonly pidStarts = new Map<number, string | undefined>();
+  readonly tasks = this.reported.tasks;
   private child: ChildProcess | undefined;
   private history = freshHistory();
   private startedAtMs = 0;
@@ -140,30 +141,16 @@ export class ChildSlot {
     log.info(`${component} started (pid ${child.pid ?? '?'})`, { child: component, pid: child.pid });
     this.opts.onChange();
 
-    const out = new LineSplitter((line) => this.opts.output('stdout', line));
-    const err = new LineSplitter((line) => {
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-      this.opts.output('stderr', line);
-    });
-    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdout?.on('end', () => out.end());
-    child.stderr?.on('end', () => err.end());
+    pipeOutput(
+      child,
+      (stream, line) => this.opts.output(stream, line),
+      (line) => {
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+      },
+    );
     child.on('error', (e) => log.error(`${component}: ${e.message}`, { child: component }));
-    child.once('exit', (code, signal) => {
-      // Give stdio a moment to drain so the stderr tail is complete, but do not wait on 'close'
-      // alone: a tool that inherited the child's stdout would hold it open indefinitely.
-      let judged = false;
-      const judge = (): void => {
-        if (judged) return;
-        judged = true;
-        clearTimeout(timer);
-        void this.onExit(child, code, signal);
-      };
-      const timer = setTimeout(judge, 200);
-      child.once('close', judge);
-    });
+    onExitSettled(child, (code, signal) => void this.onExit(child, code, signal));
   }
 
   private park(state: 'backoff' | 'crash-looping', delayMs: number, reason?: string): void {
@@ -209,10 +196,12 @@ export class ChildSlot {
     const decision = decideRestart(this.history, { startedAt: this.startedAtMs, exitedAt: at }, timing);
     this.history = decision.history;
     if (decision.kind === 'crash-looping') {
-      const tail = this.stderrTail.join(' | ').slice(-600);
-      const reason =
-        `${decision.exitsInWindow} exits within ${Math.round(timing.stormWindowMs / 1000)} s; last ${describeExit(code, signal)}` +
-        (tail ? `; stderr tail: ${tail}` : '');
+      const reason = crashLoopReason(
+        decision.exitsInWindow,
+        timing.stormWindowMs,
+        describeExit(code, signal),
+        this.stderrTail,
+      );
       log.error(
         `${component} is crash-looping: ${reason}; next try in ${Math.round(decision.delayMs / 1000)} s`,
         {
@@ -232,44 +221,17 @@ export class ChildSlot {
     this.park('backoff', decision.delayMs);
   }
 
-  /**
-   * Keeps a reported task and its tool pid, but only a pid the child really started (its parent is
-   * the child, where /proc tells): a confused or hostile child must not make the supervisor kill
-   * another process group later.
-   */
   private track(task: RunningTask): void {
-    const key = `${task.id}#${task.attempt}`;
-    const known = this.tasks.get(key);
-    if (task.pid === undefined || known?.pid === task.pid) {
-      this.tasks.set(key, { ...task, ...(known?.pid !== undefined ? { pid: known.pid } : {}) });
-      return;
-    }
-    const ppid = parentPid(task.pid);
-    if (ppid !== undefined && this.child?.pid !== undefined && ppid !== this.child.pid) {
-      this.opts.log.warn(
-        `${this.component} reported pid ${task.pid} for ${task.id}, which it did not start (its parent is ${ppid}); not tracked`,
-        { child: this.component, taskId: task.id },
-      );
-      const { pid: _ignored, ...rest } = task;
-      this.tasks.set(key, rest);
-      return;
-    }
-    this.pidStarts.set(task.pid, processStartTime(task.pid));
-    this.tasks.set(key, task);
+    const refused = this.reported.track(task, this.child?.pid);
+    if (refused)
+      this.opts.log.warn(`${this.component} ${refused}; not tracked`, {
+        child: this.component,
+        taskId: task.id,
+      });
   }
 
   private async killReportedTasks(): Promise<void> {
-    const reported = [...this.tasks.values()].map((t) => t.pid).filter((p): p is number => p !== undefined);
-    this.tasks.clear();
-    // A pid whose process started at another time is a reused pid: someone else's process now. A
-    // leader that is gone leaves its group id reserved while members remain, so the group is still ours.
-    const pids = reported.filter((pid) => {
-      const then = this.pidStarts.get(pid);
-      this.pidStarts.delete(pid);
-      const now = processStartTime(pid);
-      return now === undefined || then === undefined || now === then;
-    });
-    for (const pid of pids) await killGroupNow(pid);
+    const pids = await this.reported.killAll();
     if (pids.length > 0) {
       this.opts.log.warn(`${this.component}: killed the tool process groups it left: ${pids.join(', ')}`, {
         child: this.component,
@@ -400,9 +362,4 @@ export class ChildSlot {
       });
     });
   }
-}
-
-export function describeExit(code: number | null, signal: string | null): string {
-  if (signal) return `killed by ${signal}`;
-  return `exit code ${code ?? 'unknown'}`;
 }

@@ -62,3 +62,22 @@ export function decideRestart(
     history: { consecutive: consecutive + 1, recentExits },
   };
 }
+
+export function describeExit(code: number | null, signal: string | null): string {
+  if (signal) return `killed by ${signal}`;
+  return `exit code ${code ?? 'unknown'}`;
+}
+
+/** Why a child is parked as crash-looping: how often it exited, how, and what it said last. */
+export function crashLoopReason(
+  exits: number,
+  windowMs: number,
+  lastExit: string,
+  stderrTail: string[],
+): string {
+  const tail = stderrTail.join(' | ').slice(-600);
+  return (
+    `${exits} exits within ${Math.round(windowMs / 1000)} s; last ${lastExit}` +
+    (tail ? `; stderr tail: ${tail}` : '')
+  );
+}

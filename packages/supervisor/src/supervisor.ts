@@ -99,34 +99,7 @@ async function supervise(
 
   const startedAt = new Date(lock.info.startedAt);
   let phase: SupervisorState['phase'] = 'running';
-  const snapshot = (): SupervisorState => {
-    const children = {} as SupervisorState['children'];
-    const runningTasks: SupervisorState['runningTasks'] = [];
-    for (const component of COMPONENTS) {
-      const slot = slots.get(component);
-      children[component] = slot
-        ? { ...slot.status }
-        : {
-            pid: null,
-            state: 'stopped',
-            startedAt: null,
-            restarts: 0,
-            lastHeartbeatAt: null,
-            lastExit: null,
-            reason: 'not run',
-          };
-      for (const task of slot?.tasks.values() ?? []) runningTasks.push({ ...task, component });
-    }
-    return {
-      pid: process.pid,
-      startedAt: startedAt.toISOString(),
-      root: layout.root,
-      updatedAt: new Date().toISOString(),
-      phase,
-      children,
-      runningTasks,
-    };
-  };
+  const snapshot = (): SupervisorState => snapshotOf(slots, { startedAt, root: layout.root, phase });
   const file = stateFile(layout.runDir);
   const writer = createStateWriter(file, snapshot, (err) =>
     err === undefined
@@ -143,47 +116,9 @@ async function supervise(
     [IPC_ENV.token]: token,
     [IPC_ENV.heartbeatMs]: String(timing.heartbeatIntervalMs),
   };
-  // Recovery has one owner: the worker runs it at every boot, holding the worker lock (so no CLI
-  // changes task state meanwhile). A hook here is for tests only.
-  const beforeWorkerBoot = opts.beforeWorkerBoot;
-  const childLoggers: winston.Logger[] = [];
-  for (const component of opts.components ?? COMPONENTS) {
-    // `<component>.out`: the child's own logger writes logs/<component>-*.log; what it prints goes here.
-    const childLog = createLogger({
-      layout,
-      component: `${component}.out`,
-      console: opts.foreground,
-      logs: logsPolicy,
-    });
-    const slot = new ChildSlot({
-      component,
-      entry: opts.entries?.[component] ?? resolveChildEntry(component, opts.env),
-      root: layout.root,
-      env: childEnv,
-      timing,
-      log,
-      output: (stream, line) => childLog.log(stream === 'stderr' ? 'warn' : 'info', line, { stream }),
-      onChange: () => writer.mark(),
-      ...(component === 'worker' && beforeWorkerBoot
-        ? { beforeBoot: () => beforeWorkerBoot(layout.root, log) }
-        : {}),
-    });
-    slots.set(component, slot);
-    childLoggers.push(childLog);
-  }
+  const childLoggers = forkSlots(slots, { opts, layout, timing, log, logsPolicy, childEnv, writer });
 
-  let resolveStop: (reason: StopReason) => void = () => {};
-  const stopRequested = new Promise<StopReason>((resolve) => {
-    resolveStop = resolve;
-  });
-  const stopWatch = watchStopFile(layout.stopFile, () => resolveStop('STOP.HEADLESS'), timing.stopPollMs);
-  const signals: StopReason[] = [
-    'SIGINT',
-    'SIGTERM',
-    ...(process.platform === 'win32' ? [] : (['SIGHUP'] as StopReason[])),
-  ];
-  const onSignal = (sig: NodeJS.Signals): void => resolveStop(sig as StopReason);
-  for (const sig of signals) process.on(sig as NodeJS.Signals, onSignal);
+  const stop = stopRequests(layout.stopFile, timing.stopPollMs);
   const restartWhenWritable = new RestartWhenWritable({
     dir: layout.runDir,
     slots: () => [...slots.values()],
@@ -209,11 +144,11 @@ async function supervise(
   await writer.flush();
   opts.onReady?.({ socketPath: plan.path, pid: process.pid });
 
-  const reason = await stopRequested;
+  const reason = await stop.requested;
   log.info(`stopping (${reason}); children get ${timing.graceMs} ms`);
   phase = 'stopping';
   watchdog.stop();
-  stopWatch();
+  stop.unwatchFile();
   writer.mark();
   await Promise.all(
     [...slots.values()].map((slot) =>
@@ -222,7 +157,7 @@ async function supervise(
       ),
     ),
   );
-  for (const sig of signals) process.off(sig, onSignal);
+  stop.unwatchSignals();
   ipc.close();
   writer.close();
   phase = 'stopped';
@@ -231,6 +166,110 @@ async function supervise(
   await Promise.all(childLoggers.splice(0).map((l) => closeLogger(l)));
   log.info('supervisor stopped');
   return 0;
+}
+
+const NOT_RUN = {
+  pid: null,
+  state: 'stopped',
+  startedAt: null,
+  restarts: 0,
+  lastHeartbeatAt: null,
+  lastExit: null,
+  reason: 'not run',
+} as const;
+
+/** What `supervisor.json` says: each child's slot, the tasks they run. */
+function snapshotOf(
+  slots: ReadonlyMap<Component, ChildSlot>,
+  at: { startedAt: Date; root: string; phase: SupervisorState['phase'] },
+): SupervisorState {
+  const children = {} as SupervisorState['children'];
+  const runningTasks: SupervisorState['runningTasks'] = [];
+  for (const component of COMPONENTS) {
+    const slot = slots.get(component);
+    children[component] = slot ? { ...slot.status } : { ...NOT_RUN };
+    for (const task of slot?.tasks.values() ?? []) runningTasks.push({ ...task, component });
+  }
+  return {
+    pid: process.pid,
+    startedAt: at.startedAt.toISOString(),
+    root: at.root,
+    updatedAt: new Date().toISOString(),
+    phase: at.phase,
+    children,
+    runningTasks,
+  };
+}
+
+/** One slot per component, each with the logger of what its child prints; returns those loggers. */
+function forkSlots(
+  slots: Map<Component, ChildSlot>,
+  c: {
+    opts: SupervisorOptions & { env: NodeJS.ProcessEnv };
+    layout: ReturnType<typeof layoutOf>;
+    timing: Timing;
+    log: winston.Logger;
+    logsPolicy: PoliciesConfig['logs'];
+    childEnv: NodeJS.ProcessEnv;
+    writer: { mark(): void };
+  },
+): winston.Logger[] {
+  const { opts, layout, log } = c;
+  // Recovery has one owner: the worker runs it at every boot, holding the worker lock (so no CLI
+  // changes task state meanwhile). A hook here is for tests only.
+  const beforeWorkerBoot = opts.beforeWorkerBoot;
+  const childLoggers: winston.Logger[] = [];
+  for (const component of opts.components ?? COMPONENTS) {
+    // `<component>.out`: the child's own logger writes logs/<component>-*.log; what it prints goes here.
+    const childLog = createLogger({
+      layout,
+      component: `${component}.out`,
+      console: opts.foreground,
+      logs: c.logsPolicy,
+    });
+    const slot = new ChildSlot({
+      component,
+      entry: opts.entries?.[component] ?? resolveChildEntry(component, opts.env),
+      root: layout.root,
+      env: c.childEnv,
+      timing: c.timing,
+      log,
+      output: (stream, line) => childLog.log(stream === 'stderr' ? 'warn' : 'info', line, { stream }),
+      onChange: () => c.writer.mark(),
+      ...(component === 'worker' && beforeWorkerBoot
+        ? { beforeBoot: () => beforeWorkerBoot(layout.root, log) }
+        : {}),
+    });
+    slots.set(component, slot);
+    childLoggers.push(childLog);
+  }
+  return childLoggers;
+}
+
+/** The first of STOP.HEADLESS or a stop signal. */
+function stopRequests(
+  stopFile: string,
+  pollMs: number,
+): { requested: Promise<StopReason>; unwatchFile: () => void; unwatchSignals: () => void } {
+  let resolveStop: (reason: StopReason) => void = () => {};
+  const requested = new Promise<StopReason>((resolve) => {
+    resolveStop = resolve;
+  });
+  const unwatchFile = watchStopFile(stopFile, () => resolveStop('STOP.HEADLESS'), pollMs);
+  const signals: NodeJS.Signals[] = [
+    'SIGINT',
+    'SIGTERM',
+    ...(process.platform === 'win32' ? [] : ['SIGHUP' as const]),
+  ];
+  const onSignal = (sig: NodeJS.Signals): void => resolveStop(sig as StopReason);
+  for (const sig of signals) process.on(sig, onSignal);
+  return {
+    requested,
+    unwatchFile,
+    unwatchSignals: () => {
+      for (const sig of signals) process.off(sig, onSignal);
+    },
+  };
 }
 
 async function removeIfPresent(file: string): Promise<boolean> {

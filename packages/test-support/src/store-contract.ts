@@ -167,17 +167,7 @@ function endAs(t: Transitions, end: Parameters<Transitions['endAttempt']>[3]): P
  * it in `npm test`, and a shared store (PostgreSQL) must pass it too before it ships.
  */
 export function describeStoreContract(name: string, opts: StoreContractOptions): void {
-  const withStore = async (fn: (h: StoreHarness, t: Transitions, ledger: MemoryLedger) => Promise<void>) => {
-    const h = await opts.make();
-    const ledger = new MemoryLedger();
-    try {
-      await h.store.init();
-      await fn(h, new Transitions(h.store, ledger), ledger);
-    } finally {
-      await h.cleanup();
-    }
-  };
-
+  const withStore = storeRunner(opts);
   describe(`queue store contract: ${name}`, () => {
     it('lets exactly one of many concurrent claimers win a task', () =>
       withStore(async (h, t) => {
@@ -276,59 +266,110 @@ export function describeStoreContract(name: string, opts: StoreContractOptions):
         expect(await h.store.listRejected()).toHaveLength(0);
       }));
 
-    describe('a crash at every step of every transition leaves each task in exactly one state', () => {
-      const points = (change: string) => [...opts.storePoints, `transition.${change}:after-store`];
-      for (const c of CHANGES) {
-        for (const point of points(c.name)) {
-          it(`${c.name}, crash at ${point}`, () =>
-            withStore(async (h, t) => {
-              await c.setup(t);
-              const before = await statesOf(h.store, 't');
-              let crashed = false;
-              setFaultHandler((p) => {
-                if (p === point) {
-                  crashed = true;
-                  throw new SimulatedCrash(p);
-                }
+    describeRetention(withStore);
+    describeCrashes(opts.storePoints, withStore);
+  });
+}
+
+type WithStore = (
+  fn: (h: StoreHarness, t: Transitions, ledger: MemoryLedger) => Promise<void>,
+) => Promise<void>;
+
+/** Runs a test body against a fresh store (init first, cleanup after). */
+function storeRunner(opts: StoreContractOptions): WithStore {
+  return async (fn) => {
+    const h = await opts.make();
+    const ledger = new MemoryLedger();
+    try {
+      await h.store.init();
+      await fn(h, new Transitions(h.store, ledger), ledger);
+    } finally {
+      await h.cleanup();
+    }
+  };
+}
+
+/** A crash at every fault point of every transition, then `repair`: each task in exactly one state. */
+function describeCrashes(storePoints: readonly string[], withStore: WithStore): void {
+  describe('a crash at every step of every transition leaves each task in exactly one state', () => {
+    const points = (change: string) => [...storePoints, `transition.${change}:after-store`];
+    for (const c of CHANGES) {
+      for (const point of points(c.name)) {
+        it(`${c.name}, crash at ${point}`, () =>
+          withStore(async (h, t) => {
+            await c.setup(t);
+            const before = await statesOf(h.store, 't');
+            let crashed = false;
+            setFaultHandler((p) => {
+              if (p === point) {
+                crashed = true;
+                throw new SimulatedCrash(p);
+              }
+            });
+            try {
+              await c.change(t).catch((err: unknown) => {
+                if (!(err instanceof SimulatedCrash)) throw err;
               });
-              try {
-                await c.change(t).catch((err: unknown) => {
-                  if (!(err instanceof SimulatedCrash)) throw err;
-                });
-              } finally {
-                setFaultHandler(undefined);
+            } finally {
+              setFaultHandler(undefined);
+            }
+            const after = await h.reopen();
+            await after.repair(new Date());
+            const states = await statesOf(after, 't');
+            if (c.name === 'enqueue' && crashed && before.length === 0) {
+              expect(states.length).toBeLessThanOrEqual(1);
+            } else {
+              expect(states).toHaveLength(1);
+            }
+            for (const s of states) {
+              const rec = await after.read(s as TaskRecord['state'], 't');
+              expect(rec?.state).toBe(s);
+              // A task that reached a new state carries that move's patch: its journal ends with the
+              // move's own line (a claim cut after its rename is the one exception: no claim on
+              // record, and recovery puts it back uncounted).
+              if (rec && s !== before[0] && c.name !== 'claim') {
+                expect(rec.journal?.at(-1)?.event).toBe(c.event);
               }
-              const after = await h.reopen();
-              await after.repair(new Date());
-              const states = await statesOf(after, 't');
-              if (c.name === 'enqueue' && crashed && before.length === 0) {
-                expect(states.length).toBeLessThanOrEqual(1);
-              } else {
-                expect(states).toHaveLength(1);
+              if (rec && c.name === 'claim' && s === 'processing') {
+                expect(rec.claim === undefined).toBe(!rec.journal?.some((e) => e.event === 'attempt.start'));
               }
-              for (const s of states) {
-                const rec = await after.read(s as TaskRecord['state'], 't');
-                expect(rec?.state).toBe(s);
-                // A task that reached a new state carries that move's patch: its journal ends with the
-                // move's own line (a claim cut after its rename is the one exception: no claim on
-                // record, and recovery puts it back uncounted).
-                if (rec && s !== before[0] && c.name !== 'claim') {
-                  expect(rec.journal?.at(-1)?.event).toBe(c.event);
-                }
-                if (rec && c.name === 'claim' && s === 'processing') {
-                  expect(rec.claim === undefined).toBe(
-                    !rec.journal?.some((e) => e.event === 'attempt.start'),
-                  );
-                }
-              }
-            }));
-        }
+            }
+          }));
       }
-    });
+    }
   });
 }
 
 async function endAs2(t: Transitions, id: string): Promise<void> {
   const now = new Date().toISOString();
   await t.endAttempt(id, { attempt: 1, startedAt: now, endedAt: now }, { tool: 'git' }, { to: 'done' });
+}
+
+/** Retention: finished records leave the live store; nothing else can be retired. */
+function describeRetention(withStore: WithStore): void {
+  it('retires a finished record (deleted or archived) and never a live one', () =>
+    withStore(async (h, t, ledger) => {
+      await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }, { spec: spec({ id: 'r2', tool: 'git' }) }]);
+      for (const id of ['r1', 'r2']) {
+        await t.claim(id, OWNER);
+        await endAs2(t, id);
+      }
+      await t.enqueue([{ spec: spec({ id: 'q1', tool: 'git' }) }]);
+      expect(await t.retire('done', 'r1', 'archive')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(false);
+      // A queued task is not in `done`: nothing to retire, and it stays queued.
+      expect(await t.retire('done', 'q1', 'delete')).toBe(false);
+      await expect(h.store.retire('queued' as 'done', 'q1', 'delete')).rejects.toThrow(/only finished/);
+      expect(await statesOf(h.store, 'r1')).toEqual([]);
+      expect(await statesOf(h.store, 'r2')).toEqual([]);
+      expect(await statesOf(h.store, 'q1')).toEqual(['queued']);
+      expect(ledger.lines.filter((l) => l.event === 'task.retired').map((l) => [l.task, l.how])).toEqual([
+        ['r1', 'archive'],
+        ['r2', 'delete'],
+      ]);
+      // A retired id is free again (its history stays in the ledger).
+      const again = await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }]);
+      expect(again[0]?.result).toBe('queued');
+    }));
 }

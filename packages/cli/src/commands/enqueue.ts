@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { validateTaskLine, validationContext } from '@headless/core/task/validate';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
+import type { QueueStore } from '@headless/core/queue/store';
 import { openContext, printJson } from '../context.js';
 
 interface LineResult {
@@ -38,55 +39,7 @@ export function register(program: Command): void {
               });
         const source = file === '-' ? 'stdin' : file;
         const validation = validationContext(ctx.paths.root, ctx.config.tools, ctx.config.policies);
-        const results: LineResult[] = [];
-        const keep: string[] = [];
-        const seen = new Set<string>();
-        const lines = text.replace(/^\uFEFF/, '').split('\n');
-        for (let i = 0; i < lines.length; i++) {
-          const raw = (lines[i] ?? '').replace(/\r$/, '');
-          if (raw.trim() === '') continue;
-          const v = validateTaskLine(raw, validation);
-          if (!v.ok) {
-            results.push({ line: i + 1, ok: false, reason: v.reason });
-            continue;
-          }
-          const id = v.spec.id;
-          const stored = seen.has(id.toLowerCase()) ? undefined : await ctx.store.lookup(id);
-          if (stored && stored.id !== id) {
-            if (opts.skipKnown) continue;
-            results.push({
-              line: i + 1,
-              id,
-              ok: false,
-              reason: `id ${id} differs only in case from task ${stored.id} (${stored.state}); ids are unique ignoring case, choose another id`,
-            });
-            continue;
-          }
-          const known = seen.has(id.toLowerCase())
-            ? { state: 'earlier in this file' }
-            : stored && (await ctx.store.get(stored.id));
-          // "rerun" replaces a finished task only; a queued or running one is never run twice at once.
-          const finished =
-            known !== undefined &&
-            'record' in known &&
-            known.state !== 'queued' &&
-            known.state !== 'processing';
-          if (known && !(v.spec.rerun && finished)) {
-            if (opts.skipKnown) continue;
-            results.push({
-              line: i + 1,
-              id,
-              ok: false,
-              reason: v.spec.rerun
-                ? `task ${id} is still ${known.state}; "rerun" applies only to finished tasks`
-                : `task ${id} already exists (${known.state}); set "rerun": true to run it again`,
-            });
-            continue;
-          }
-          seen.add(id.toLowerCase());
-          results.push({ line: i + 1, id, ok: true });
-          keep.push(raw);
-        }
+        const { results, keep } = await checkLines(text, validation, ctx.store, opts.skipKnown ?? false);
         let placed: string | undefined;
         if (!opts.dryRun && keep.length > 0) {
           await fs.mkdir(ctx.paths.inbox, { recursive: true });
@@ -116,6 +69,62 @@ export function register(program: Command): void {
         process.exitCode = bad.length > 0 ? ExitCode.usage : ExitCode.ok;
       },
     );
+}
+
+/** Each non-empty line checked: valid, its id new (ignoring case) or a rerun of a finished task. */
+async function checkLines(
+  text: string,
+  validation: ReturnType<typeof validationContext>,
+  store: QueueStore,
+  skipKnown: boolean,
+): Promise<{ results: LineResult[]; keep: string[] }> {
+  const results: LineResult[] = [];
+  const keep: string[] = [];
+  const seen = new Set<string>();
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = (lines[i] ?? '').replace(/\r$/, '');
+    if (raw.trim() === '') continue;
+    const v = validateTaskLine(raw, validation);
+    if (!v.ok) {
+      results.push({ line: i + 1, ok: false, reason: v.reason });
+      continue;
+    }
+    const id = v.spec.id;
+    const stored = seen.has(id.toLowerCase()) ? undefined : await store.lookup(id);
+    if (stored && stored.id !== id) {
+      if (skipKnown) continue;
+      results.push({
+        line: i + 1,
+        id,
+        ok: false,
+        reason: `id ${id} differs only in case from task ${stored.id} (${stored.state}); ids are unique ignoring case, choose another id`,
+      });
+      continue;
+    }
+    const known = seen.has(id.toLowerCase())
+      ? { state: 'earlier in this file' }
+      : stored && (await store.get(stored.id));
+    // "rerun" replaces a finished task only; a queued or running one is never run twice at once.
+    const finished =
+      known !== undefined && 'record' in known && known.state !== 'queued' && known.state !== 'processing';
+    if (known && !(v.spec.rerun && finished)) {
+      if (skipKnown) continue;
+      results.push({
+        line: i + 1,
+        id,
+        ok: false,
+        reason: v.spec.rerun
+          ? `task ${id} is still ${known.state}; "rerun" applies only to finished tasks`
+          : `task ${id} already exists (${known.state}); set "rerun": true to run it again`,
+      });
+      continue;
+    }
+    seen.add(id.toLowerCase());
+    results.push({ line: i + 1, id, ok: true });
+    keep.push(raw);
+  }
+  return { results, keep };
 }
 
 async function readStdin(): Promise<string> {

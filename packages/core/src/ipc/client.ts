@@ -70,23 +70,13 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
   const lostCbs: (() => void)[] = [];
   let statusCb: (() => Record<string, unknown>) | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
-  let everConnected = false;
   let lost = false;
   let closed = false;
-  const parentPid = process.ppid;
 
   const emit = (event: string, payload: unknown): void => {
     const client = ipc.of[SERVER_ID];
     if (!client || !client.socket || client.socket.destroyed) return;
     client.emit(event, payload);
-  };
-
-  const stopWatching = (): void => {
-    if (heartbeatTimer) clearInterval(heartbeatTimer);
-    heartbeatTimer = undefined;
-    clearInterval(parentTimer);
-    process.off('disconnect', onChannelClosed);
-    process.off('SIGINT', ignoreSigint);
   };
 
   const markLost = (): void => {
@@ -95,19 +85,12 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
     stopWatching();
     for (const cb of lostCbs) cb();
   };
-  const onChannelClosed = (): void => markLost();
-
-  // Ctrl+C reaches the whole foreground process group; a supervised child leaves the stop to its
-  // supervisor (which sends `shutdown`) instead of dying mid-task on the terminal's SIGINT.
-  const ignoreSigint = (): void => {};
-  process.on('SIGINT', ignoreSigint);
-
-  const parentTimer = setInterval(() => {
-    if (process.ppid !== parentPid) markLost();
-  }, opts.parentCheckMs ?? 1000);
-  parentTimer.unref();
-  // The fork channel closes the moment the parent dies, even on kill -9.
-  if (typeof process.send === 'function') process.on('disconnect', onChannelClosed);
+  const unwatchParent = watchParent(markLost, opts.parentCheckMs ?? 1000);
+  const stopWatching = (): void => {
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    heartbeatTimer = undefined;
+    unwatchParent();
+  };
 
   const link: SupervisorLink = {
     heartbeatMs,
@@ -139,36 +122,78 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
     },
   };
 
-  return new Promise<SupervisorLink>((resolve, reject) => {
+  const onMessage = (type: string, data: unknown): void => {
+    const parsed = parseSupervisorEvent(type, data);
+    if (!parsed.ok) return;
+    if (parsed.event === 'shutdown') {
+      const request = parsed.payload as ShutdownRequest;
+      for (const cb of shutdownCbs) cb(request);
+    } else if (parsed.event === 'status-request') {
+      emit('status-reply', statusCb ? statusCb() : {});
+    }
+  };
+  try {
+    await connect(ipc, socketPath, {
+      hello: () => emit(HELLO_EVENT, { token, component: opts.component, pid: process.pid }),
+      lost: markLost,
+      message: onMessage,
+    });
+  } catch (err) {
+    stopWatching();
+    throw err;
+  }
+  return link;
+}
+
+/**
+ * Until the supervisor is gone: its death closes the fork channel at once (even on kill -9), and a
+ * changed parent pid catches the rest. Ctrl+C reaches the whole foreground process group; a
+ * supervised child leaves the stop to its supervisor (which sends `shutdown`) instead of dying
+ * mid-task on the terminal's SIGINT. Returns the undo.
+ */
+function watchParent(onGone: () => void, checkMs: number): () => void {
+  const parentPid = process.ppid;
+  const onChannelClosed = (): void => onGone();
+  const ignoreSigint = (): void => {};
+  process.on('SIGINT', ignoreSigint);
+  const timer = setInterval(() => {
+    if (process.ppid !== parentPid) onGone();
+  }, checkMs);
+  timer.unref();
+  if (typeof process.send === 'function') process.on('disconnect', onChannelClosed);
+  return () => {
+    clearInterval(timer);
+    process.off('disconnect', onChannelClosed);
+    process.off('SIGINT', ignoreSigint);
+  };
+}
+
+/** Resolves at the first connection (each one says hello again), rejects if none is made. */
+function connect(
+  ipc: InstanceType<typeof IPCModule>,
+  socketPath: string,
+  on: { hello: () => void; lost: () => void; message: (type: string, data: unknown) => void },
+): Promise<void> {
+  let everConnected = false;
+  return new Promise<void>((resolve, reject) => {
     ipc.connectTo(SERVER_ID, clientConnectPath(socketPath, process.platform), () => {
       const client = ipc.of[SERVER_ID];
       if (!client) return reject(new SupervisorUnreachable(socketPath));
       client.on('connect', () => {
         // Every (re)connection authenticates again: the server knows sockets, not processes.
-        emit(HELLO_EVENT, { token, component: opts.component, pid: process.pid });
+        on.hello();
         if (!everConnected) {
           everConnected = true;
-          resolve(link);
+          resolve();
         }
       });
       client.on('destroy', () => {
-        if (!everConnected) {
-          stopWatching();
-          reject(new SupervisorUnreachable(socketPath));
-          return;
-        }
-        markLost();
+        if (!everConnected) return reject(new SupervisorUnreachable(socketPath));
+        on.lost();
       });
       client.on('*', (...args: unknown[]) => {
         const [type, data] = args as [string, unknown];
-        const parsed = parseSupervisorEvent(type, data);
-        if (!parsed.ok) return;
-        if (parsed.event === 'shutdown') {
-          const request = parsed.payload as ShutdownRequest;
-          for (const cb of shutdownCbs) cb(request);
-        } else if (parsed.event === 'status-request') {
-          emit('status-reply', statusCb ? statusCb() : {});
-        }
+        on.message(type, data);
       });
     });
   });

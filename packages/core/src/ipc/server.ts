@@ -61,21 +61,86 @@ function tokenMatches(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The authenticated sockets, one per component: a socket says hello with the token from a forked
+ * pid within the auth timeout or is dropped; every later message is checked against the allow-list.
+ */
+class Sessions {
+  readonly byComponent = new Map<Component, Socket>();
+  private readonly componentOf = new WeakMap<Socket, Component>();
+  readonly authTimers = new Map<Socket, NodeJS.Timeout>();
+
+  constructor(
+    private readonly opts: IpcServerOptions,
+    private readonly authTimeoutMs: number,
+  ) {}
+
+  private drop(socket: Socket, reason: string): void {
+    this.opts.onRefused(reason);
+    socket.destroy();
+  }
+
+  private clearAuthTimer(socket: Socket): void {
+    const timer = this.authTimers.get(socket);
+    if (timer) clearTimeout(timer);
+    this.authTimers.delete(socket);
+  }
+
+  connected(socket: Socket): void {
+    const timer = setTimeout(() => {
+      this.authTimers.delete(socket);
+      if (!this.componentOf.has(socket))
+        this.drop(socket, `a client did not authenticate within ${this.authTimeoutMs} ms`);
+    }, this.authTimeoutMs);
+    timer.unref();
+    this.authTimers.set(socket, timer);
+  }
+
+  disconnected(socket: Socket): void {
+    this.clearAuthTimer(socket);
+    const component = this.componentOf.get(socket);
+    if (component && this.byComponent.get(component) === socket) {
+      this.byComponent.delete(component);
+      this.opts.onLost?.(component);
+    }
+  }
+
+  message(type: string, data: unknown, socket: Socket): void {
+    if (LIFECYCLE.has(type)) return;
+    if (type === HELLO_EVENT) return this.hello(data, socket);
+    const component = this.componentOf.get(socket);
+    if (!component) return this.drop(socket, `event "${type}" from a client that has not authenticated`);
+    const parsed = parseChildEvent(type, data);
+    if (!parsed.ok) return this.opts.onRefused(`${component}: ${parsed.reason}`);
+    this.opts.onEvent(component, parsed.event, parsed.payload);
+  }
+
+  private hello(data: unknown, socket: Socket): void {
+    const hello = Hello.safeParse(data);
+    if (!hello.success || !tokenMatches(this.opts.token, hello.data.token)) {
+      return this.drop(socket, 'a client presented no valid token');
+    }
+    const { component, pid } = hello.data;
+    if (this.opts.authorize && !this.opts.authorize(component, pid)) {
+      return this.drop(socket, `${component}: hello from pid ${pid}, which is not the process forked for it`);
+    }
+    const previous = this.byComponent.get(component);
+    this.componentOf.set(socket, component);
+    this.byComponent.set(component, socket);
+    this.clearAuthTimer(socket);
+    // A restarted child replaces its predecessor's socket.
+    if (previous && previous !== socket) previous.destroy();
+    this.opts.onAuthenticated?.(component, pid);
+  }
+}
+
 /** Starts the supervisor's end: one authenticated socket per component, every message checked. */
 export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer> {
   const ipc = new IPCModule();
   const platform = opts.platform ?? process.platform;
   // With socketRoot node-ipc creates the folder 0700 and refuses a symlink or another owner's folder.
   Object.assign(ipc.config, serverSettings(opts.socketRoot, platform));
-  const authTimeoutMs = opts.authTimeoutMs ?? 2000;
-  const byComponent = new Map<Component, Socket>();
-  const componentOf = new WeakMap<Socket, Component>();
-  const authTimers = new Map<Socket, NodeJS.Timeout>();
-
-  const drop = (socket: Socket, reason: string): void => {
-    opts.onRefused(reason);
-    socket.destroy();
-  };
+  const sessions = new Sessions(opts, opts.authTimeoutMs ?? 2000);
 
   await new Promise<void>((resolve, reject) => {
     let listening = false;
@@ -91,65 +156,11 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
       if (!listening) reject(err);
       else opts.onRefused(`ipc socket error: ${err.message}`);
     });
-    server.on('connect', (...args: unknown[]) => {
-      const socket = args[0] as Socket;
-      const timer = setTimeout(() => {
-        authTimers.delete(socket);
-        if (!componentOf.has(socket))
-          drop(socket, `a client did not authenticate within ${authTimeoutMs} ms`);
-      }, authTimeoutMs);
-      timer.unref();
-      authTimers.set(socket, timer);
-    });
-    server.on('socket.disconnected', (...args: unknown[]) => {
-      const socket = args[0] as Socket;
-      const timer = authTimers.get(socket);
-      if (timer) clearTimeout(timer);
-      authTimers.delete(socket);
-      const component = componentOf.get(socket);
-      if (component && byComponent.get(component) === socket) {
-        byComponent.delete(component);
-        opts.onLost?.(component);
-      }
-    });
+    server.on('connect', (...args: unknown[]) => sessions.connected(args[0] as Socket));
+    server.on('socket.disconnected', (...args: unknown[]) => sessions.disconnected(args[0] as Socket));
     server.on('*', (...args: unknown[]) => {
       const [type, data, socket] = args as [string, unknown, Socket];
-      if (LIFECYCLE.has(type)) return;
-      const component = componentOf.get(socket);
-      if (type === HELLO_EVENT) {
-        const hello = Hello.safeParse(data);
-        if (!hello.success || !tokenMatches(opts.token, hello.data.token)) {
-          drop(socket, 'a client presented no valid token');
-          return;
-        }
-        if (opts.authorize && !opts.authorize(hello.data.component, hello.data.pid)) {
-          drop(
-            socket,
-            `${hello.data.component}: hello from pid ${hello.data.pid}, which is not the process forked for it`,
-          );
-          return;
-        }
-        const previous = byComponent.get(hello.data.component);
-        componentOf.set(socket, hello.data.component);
-        byComponent.set(hello.data.component, socket);
-        const timer = authTimers.get(socket);
-        if (timer) clearTimeout(timer);
-        authTimers.delete(socket);
-        // A restarted child replaces its predecessor's socket.
-        if (previous && previous !== socket) previous.destroy();
-        opts.onAuthenticated?.(hello.data.component, hello.data.pid);
-        return;
-      }
-      if (!component) {
-        drop(socket, `event "${type}" from a client that has not authenticated`);
-        return;
-      }
-      const parsed = parseChildEvent(type, data);
-      if (!parsed.ok) {
-        opts.onRefused(`${component}: ${parsed.reason}`);
-        return;
-      }
-      opts.onEvent(component, parsed.event, parsed.payload);
+      sessions.message(type, data, socket);
     });
     try {
       server.start();
@@ -160,6 +171,7 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
 
   const server = ipc.server;
   if (!server) throw new Error('node-ipc did not create a server');
+  const { byComponent, authTimers } = sessions;
   return {
     path: opts.path,
     send(component, event, payload) {

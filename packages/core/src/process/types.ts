@@ -17,6 +17,11 @@ export interface RunRequest {
   timeoutMs: number;
   /** Ends the attempt when neither stdout nor stderr has printed for this long. */
   idleTimeoutMs?: number;
+  /**
+   * Whether time the machine slept (a suspend, a stopped tree) counts against `timeoutMs` and
+   * `idleTimeoutMs`. Default false: the budget is spent in ticks (policy/sleep-aware-deadline.ts).
+   */
+  timeoutCountsSleep?: boolean;
   /** Grace between the polite signal (SIGTERM) and SIGKILL of the whole tree. */
   killGraceMs: number;
   /** Each output line, as it arrives (already redacted). */

@@ -1,5 +1,5 @@
 import type { ClassifyRule, FailureClass, LimitKind, ToolSpec } from '../config/schema.js';
-import { parseOutput, type Usage } from './output-parsers.js';
+import { parseOutput, type ParsedOutput, type Usage } from './output-parsers.js';
 import { estimateCost } from './pricing.js';
 import { parseResetTime } from './reset-time.js';
 
@@ -88,45 +88,9 @@ export function classifyAttempt(
   }
   const allText = [parsed.failure?.text, result.stdout, result.stderr].filter(Boolean).join('\n');
 
-  switch (result.endReason) {
-    case 'not-found':
-      return {
-        outcome: 'not-found',
-        retryable: false,
-        reason: `${tool.executable} not found on PATH: install it or set its executable in config/tools.json (tools.${toolName}.executable)`,
-      };
-    case 'spawn-error': {
-      const error = result.error ?? 'the process could not be started';
-      // Resource exhaustion passes; a bad executable (EACCES, ENOEXEC, EINVAL) does not.
-      const transient = /\b(EAGAIN|EMFILE|ENFILE|ENOMEM|EBUSY)\b/.test(error);
-      return {
-        outcome: transient ? 'transient' : 'permanent',
-        retryable: transient,
-        reason: `${toolName} could not be started: ${error}`,
-      };
-    }
-    case 'timeout':
-    case 'idle':
-    case 'aborted':
-      return { ...endedEarly(toolName, tool, result.endReason, allText, now), ...extras };
-    case 'blocked-on-input':
-      return {
-        outcome: 'blocked_on_input',
-        retryable: false,
-        reason: `blocked on input: ${toolName} asked "${(result.endDetail ?? '').trim().slice(0, 160)}"; make it non-interactive (a model and an API key for aider; flags in tools.${toolName}.argv)`,
-        ...extras,
-      };
-    case 'budget':
-      return {
-        outcome: 'budget',
-        retryable: false,
-        reason: result.endDetail ?? `${toolName} was stopped at its spend cap`,
-        ...extras,
-      };
-    case 'exited':
-      break;
-  }
-
+  const early = endedBefore(toolName, tool, result, allText, now);
+  // A tool never started printed nothing: its extras are empty.
+  if (early) return { ...early, ...extras };
   if (result.exitCode === null) {
     // Killed from outside (OOM killer, a user's kill): the work itself may be fine.
     return {
@@ -154,12 +118,70 @@ export function classifyAttempt(
     };
   }
 
-  let cls: FailureClass | undefined = parsed.failure?.class;
-  let reason = parsed.failure?.reason;
+  return { ...failureOf(toolName, tool, result, parsed.failure, allText, now), ...extras };
+}
+
+/** An attempt that did not end by its own exit: never started, timed out, ended by the worker. */
+function endedBefore(
+  toolName: string,
+  tool: ToolSpec,
+  result: AttemptResultInput,
+  allText: string,
+  now: Date,
+): Classification | undefined {
+  switch (result.endReason) {
+    case 'not-found':
+      return {
+        outcome: 'not-found',
+        retryable: false,
+        reason: `${tool.executable} not found on PATH: install it or set its executable in config/tools.json (tools.${toolName}.executable)`,
+      };
+    case 'spawn-error': {
+      const error = result.error ?? 'the process could not be started';
+      // Resource exhaustion passes; a bad executable (EACCES, ENOEXEC, EINVAL) does not.
+      const transient = /\b(EAGAIN|EMFILE|ENFILE|ENOMEM|EBUSY)\b/.test(error);
+      return {
+        outcome: transient ? 'transient' : 'permanent',
+        retryable: transient,
+        reason: `${toolName} could not be started: ${error}`,
+      };
+    }
+    case 'timeout':
+    case 'idle':
+    case 'aborted':
+      return endedEarly(toolName, tool, result.endReason, allText, now);
+    case 'blocked-on-input':
+      return {
+        outcome: 'blocked_on_input',
+        retryable: false,
+        reason: `blocked on input: ${toolName} asked "${(result.endDetail ?? '').trim().slice(0, 160)}"; make it non-interactive (a model and an API key for aider; flags in tools.${toolName}.argv)`,
+      };
+    case 'budget':
+      return {
+        outcome: 'budget',
+        retryable: false,
+        reason: result.endDetail ?? `${toolName} was stopped at its spend cap`,
+      };
+    case 'exited':
+      return undefined;
+  }
+}
+
+/** A failed exit: the parsed failure, the tool's patterns and exit codes decide its class and reason. */
+function failureOf(
+  toolName: string,
+  tool: ToolSpec,
+  result: AttemptResultInput,
+  failure: ParsedOutput['failure'],
+  allText: string,
+  now: Date,
+): Classification {
+  let cls: FailureClass | undefined = failure?.class;
+  let reason = failure?.reason;
   const rule = firstMatch(tool.patterns, allText);
   if (rule?.class === 'auth') {
     cls = 'auth';
-    reason = `${rule.reason}${parsed.failure?.text ? `: ${firstLine(parsed.failure.text)}` : ''}`;
+    reason = `${rule.reason}${failure?.text ? `: ${firstLine(failure.text)}` : ''}`;
   } else if (cls === undefined) {
     const byCode = tool.exitCodes[String(result.exitCode)];
     if (byCode !== undefined) {
@@ -183,10 +205,9 @@ export function classifyAttempt(
     outcome: cls,
     retryable: cls === 'transient',
     reason: reason ?? exitCodeReason(result, undefined),
-    ...extras,
   };
   if (cls === 'transient') {
-    const limit = rule?.class === 'transient' && rule.limit ? rule.limit : parsed.failure?.limit;
+    const limit = rule?.class === 'transient' && rule.limit ? rule.limit : failure?.limit;
     if (limit) out.limit = limit;
     const resetAt = parseResetTime(allText, now);
     if (resetAt && resetAt > now) out.resetAt = resetAt.toISOString();
