@@ -65,16 +65,7 @@ export async function runAttempt(
 ): Promise<AttemptRun> {
   const { spec } = rec;
   const tool = deps.tools.tools[spec.tool] as ToolSpec;
-  const { env, secrets } = buildChildEnv(deps.parentEnv, {
-    pass: deps.tools.envPass,
-    extraPass: tool.envPass,
-    set: tool.env,
-    taskEnv: spec.env,
-    secretNames: deps.tools.secretEnv,
-  });
-  // Inherited by every grandchild: if this worker dies before the tool's pid is on record, a sweep
-  // still finds the tool by this marker and ends it.
-  env[TASK_MARK_ENV] = taskMark(deps.root, process.pid, `${spec.id}#${rec.attempts}`);
+  const { env, secrets } = attemptEnv(rec, deps, tool);
   const redact = makeRedactor(secrets);
   const started = deps.clock.now();
   const log = await openTaskLog(taskLogFile(deps.logsDir, spec.id), {
@@ -97,27 +88,12 @@ export async function runAttempt(
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
-      return {
-        classification: { outcome: 'permanent', retryable: false, reason: err.message },
-        redact,
-        durationMs: 0,
-      };
+      return { classification: refusal(err.message), redact, durationMs: 0 };
     }
-    // What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
-    // missing executable is left to the runner, which classifies it as not-found (no breaker count).
-    const check = recheckAtRunTime(spec, {
-      root: deps.root,
-      allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
-      executable: built.executable,
-      env,
-    });
-    if (!check.ok && check.rule !== 'executable') {
-      log.line('meta', `attempt ${rec.attempts}: refused at run time (${check.rule}): ${check.reason}`);
-      return {
-        classification: { outcome: 'permanent', retryable: false, reason: check.reason },
-        redact,
-        durationMs: 0,
-      };
+    const refused = refusedAtRunTime(rec, deps, built.executable, env);
+    if (refused !== undefined) {
+      log.line('meta', `attempt ${rec.attempts}: ${refused.logged}`);
+      return { classification: refusal(refused.reason), redact, durationMs: 0 };
     }
     for (const f of built.files) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
@@ -173,4 +149,47 @@ export async function runAttempt(
     await log.close();
     await fs.rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
+ * missing executable is left to the runner, which classifies it as not-found (no breaker count).
+ */
+function refusedAtRunTime(
+  rec: TaskRecord,
+  deps: AttemptDeps,
+  executable: string,
+  env: NodeJS.ProcessEnv,
+): { reason: string; logged: string } | undefined {
+  const check = recheckAtRunTime(rec.spec, {
+    root: deps.root,
+    allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
+    executable,
+    env,
+  });
+  if (check.ok || check.rule === 'executable') return undefined;
+  return { reason: check.reason, logged: `refused at run time (${check.rule}): ${check.reason}` };
+}
+
+function refusal(reason: string): Classification {
+  return { outcome: 'permanent', retryable: false, reason };
+}
+
+/** The tool's filtered environment, with the marker every grandchild inherits. */
+function attemptEnv(
+  rec: TaskRecord,
+  deps: AttemptDeps,
+  tool: ToolSpec,
+): { env: Record<string, string>; secrets: string[] } {
+  const { env, secrets } = buildChildEnv(deps.parentEnv, {
+    pass: deps.tools.envPass,
+    extraPass: tool.envPass,
+    set: tool.env,
+    taskEnv: rec.spec.env,
+    secretNames: deps.tools.secretEnv,
+  });
+  // Inherited by every grandchild: if this worker dies before the tool's pid is on record, a sweep
+  // still finds the tool by this marker and ends it.
+  env[TASK_MARK_ENV] = taskMark(deps.root, process.pid, `${rec.spec.id}#${rec.attempts}`);
+  return { env, secrets };
 }

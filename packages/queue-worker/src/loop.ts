@@ -61,12 +61,7 @@ export async function runLoop(
     log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
   }
   while (!opts.stopRequested()) {
-    for (const tool of await ctx.registry.applyResets()) {
-      log.info(`breaker of ${tool} closed by a reset`);
-      await ctx.parks.release(tool, 'headless retry --reset-breaker');
-      const back = await releaseLoginHeld(ctx, tool);
-      if (back) log.info(`${back} task(s) of ${tool} held for a login are back in the queue`);
-    }
+    await applyBreakerResets(ctx);
     await desk.poll();
     // Released tasks must be in the queue snapshot below, or an idle check could miss them.
     await parked.releaseReady();
@@ -123,6 +118,16 @@ export async function runLoop(
     await ctx.waker.wait(wakeAt - clock.now());
   }
   return { idle: false, desk };
+}
+
+/** The user's `retry --reset-breaker <tool>`: the breaker closes, the tool's park ends, its login-held tasks return. */
+async function applyBreakerResets(ctx: WorkerContext): Promise<void> {
+  for (const tool of await ctx.registry.applyResets()) {
+    ctx.log.info(`breaker of ${tool} closed by a reset`);
+    await ctx.parks.release(tool, 'headless retry --reset-breaker');
+    const back = await releaseLoginHeld(ctx, tool);
+    if (back) ctx.log.info(`${back} task(s) of ${tool} held for a login are back in the queue`);
+  }
 }
 
 function minOf(a: number | undefined, b: number | undefined): number | undefined {
