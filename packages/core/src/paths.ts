@@ -32,6 +32,10 @@ export interface RootLayout {
   readonly loopBreakers: string;
   /** Breaker resets asked for by the user: read by every process that holds breakers. */
   readonly breakerResets: string;
+  /** Tools parked by a usage limit, a failed login or a spent budget (`run-state/tool-parks.ts`). */
+  readonly toolParks: string;
+  /** Spend today and this month, as the worker counts it (`run-state/spend-file.ts`). */
+  readonly spend: string;
   readonly loopsState: string;
   /** Requests from the CLI to the worker (retry, cancel, reset-breaker) and the worker's answers. */
   readonly requestsDir: string;
@@ -92,6 +96,8 @@ export function layout(root: string): RootLayout {
     breakers: path.join(runDir, 'breakers.json'),
     loopBreakers: path.join(runDir, 'loop-breakers.json'),
     breakerResets: path.join(runDir, 'breaker-resets.json'),
+    toolParks: path.join(runDir, 'tool-parks.json'),
+    spend: path.join(runDir, 'spend.json'),
     loopsState: path.join(runDir, 'loops.json'),
     requestsDir: path.join(runDir, 'requests'),
     responsesDir: path.join(runDir, 'responses'),

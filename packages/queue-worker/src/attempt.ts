@@ -6,12 +6,14 @@ import type { TaskRecord } from '@headless/core/task/record';
 import { buildChildEnv } from '@headless/core/process/env';
 import { makeRedactor } from '@headless/core/process/redact';
 import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
-import { buildCommand, CommandBuildError } from '@headless/core/tool/command';
-import { commandTask, resolveAllowedRoots } from '@headless/core/task/validate';
+import { CommandBuildError } from '@headless/core/tool/command';
+import { resolveAllowedRoots } from '@headless/core/task/validate';
 import { recheckAtRunTime } from '@headless/core/task/run-time-checks';
 import { classifyAttempt, type Classification } from '@headless/core/tool/classify';
 import { promptMatcher } from '@headless/core/tool/input-prompts';
 import { openTaskLog, taskLogFile } from '@headless/core/log/task-log';
+import type { SessionPlan } from '@headless/core/tool/resume';
+import { attemptCommand, streamWatch } from './attempt-command.js';
 
 export { taskLogFile };
 import type { Clock } from '@headless/core/clock';
@@ -35,6 +37,23 @@ export interface AttemptRun {
   /** Secrets of this attempt, for redacting anything else written about it. */
   redact: (s: string) => string;
   durationMs: number;
+  /** The session the attempt ran in (chosen before it, continued, or named by the tool). */
+  sessionId?: string;
+  /** The session this attempt continued (`--resume` / `exec resume`). */
+  resumed?: string;
+}
+
+export interface AttemptHooks {
+  signal: AbortSignal;
+  onSpawn: (pid: number) => void;
+  /** What to do with sessions (core/tool/resume.ts); none: a fresh run. */
+  session?: SessionPlan;
+  /** Why the last attempt was cut short, for the continuation prompt of a resumed one. */
+  resumeWhy?: string;
+  /** US dollars this attempt may spend (what the caps leave); Infinity/undefined: no cap. */
+  capUsd?: number;
+  /** The tool named its session while running (codex `thread.started`): persist it at once. */
+  onSession?: (id: string) => void;
 }
 
 /** Runs one attempt of a task: command line from config, filtered env, streamed log, classification. */
@@ -42,20 +61,11 @@ export async function runAttempt(
   rec: TaskRecord,
   repo: string,
   deps: AttemptDeps,
-  hooks: { signal: AbortSignal; onSpawn: (pid: number) => void },
+  hooks: AttemptHooks,
 ): Promise<AttemptRun> {
   const { spec } = rec;
   const tool = deps.tools.tools[spec.tool] as ToolSpec;
-  const { env, secrets } = buildChildEnv(deps.parentEnv, {
-    pass: deps.tools.envPass,
-    extraPass: tool.envPass,
-    set: tool.env,
-    taskEnv: spec.env,
-    secretNames: deps.tools.secretEnv,
-  });
-  // Inherited by every grandchild: if this worker dies before the tool's pid is on record, a sweep
-  // still finds the tool by this marker and ends it.
-  env[TASK_MARK_ENV] = taskMark(deps.root, process.pid, `${spec.id}#${rec.attempts}`);
+  const { env, secrets } = attemptEnv(rec, deps, tool);
   const redact = makeRedactor(secrets);
   const started = deps.clock.now();
   const log = await openTaskLog(taskLogFile(deps.logsDir, spec.id), {
@@ -66,32 +76,24 @@ export async function runAttempt(
   const scratchDir = path.join(deps.scratchRoot, spec.id);
   try {
     let built;
+    const plan = hooks.session ?? { mode: 'none' };
     try {
-      built = buildCommand(spec.tool, tool, commandTask(spec, repo), { scratchDir, root: deps.root });
+      built = attemptCommand(spec, spec.tool, tool, repo, {
+        scratchDir,
+        root: deps.root,
+        plan,
+        ...(hooks.resumeWhy !== undefined ? { resumeWhy: hooks.resumeWhy } : {}),
+        ...(hooks.capUsd !== undefined ? { capUsd: hooks.capUsd } : {}),
+      });
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
-      return {
-        classification: { outcome: 'permanent', retryable: false, reason: err.message },
-        redact,
-        durationMs: 0,
-      };
+      return { classification: refusal(err.message), redact, durationMs: 0 };
     }
-    // What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
-    // missing executable is left to the runner, which classifies it as not-found (no breaker count).
-    const check = recheckAtRunTime(spec, {
-      root: deps.root,
-      allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
-      executable: built.executable,
-      env,
-    });
-    if (!check.ok && check.rule !== 'executable') {
-      log.line('meta', `attempt ${rec.attempts}: refused at run time (${check.rule}): ${check.reason}`);
-      return {
-        classification: { outcome: 'permanent', retryable: false, reason: check.reason },
-        redact,
-        durationMs: 0,
-      };
+    const refused = refusedAtRunTime(rec, deps, built.executable, env);
+    if (refused !== undefined) {
+      log.line('meta', `attempt ${rec.attempts}: ${refused.logged}`);
+      return { classification: refusal(refused.reason), redact, durationMs: 0 };
     }
     for (const f of built.files) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
@@ -108,6 +110,7 @@ export async function runAttempt(
     // A tool that asks a question (or waits for a browser login) would hold its slot until the idle
     // timeout: the runner ends it at the first prompt, also one without a newline (input-prompts.ts).
     const isPrompt = promptMatcher(tool);
+    const watch = streamWatch(tool, plan, hooks.capUsd, hooks.onSession);
     const result = await deps.runner.run({
       executable: built.executable,
       args: built.args,
@@ -122,16 +125,71 @@ export async function runAttempt(
       ...(isPrompt ? { isPrompt } : {}),
       redact: secrets,
       onSpawn: hooks.onSpawn,
-      onLine: (stream, line) => log.line(stream, line),
+      onLine: (stream, line) => {
+        log.line(stream, line);
+        watch.onLine(stream, line);
+      },
+      ...(watch.overBudget ? { overBudget: watch.overBudget } : {}),
     });
     const classification = classifyAttempt(spec.tool, tool, result, new Date(deps.clock.now()));
     log.line(
       'meta',
       `attempt ${rec.attempts} ended: ${result.endReason}, exit ${result.exitCode ?? '-'}${result.signal ? ` (${result.signal})` : ''}, ${classification.outcome}: ${redact(classification.reason)}${result.survivors.length ? `; survivors ${result.survivors.join(',')}` : ''}`,
     );
-    return { classification, result, redact, durationMs: deps.clock.now() - started };
+    const sessionId = watch.sessionId() ?? classification.sessionId;
+    return {
+      classification,
+      result,
+      redact,
+      durationMs: deps.clock.now() - started,
+      ...(sessionId ? { sessionId } : {}),
+      ...(plan.mode === 'resume' ? { resumed: plan.sessionId } : {}),
+    };
   } finally {
     await log.close();
     await fs.rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
+ * missing executable is left to the runner, which classifies it as not-found (no breaker count).
+ */
+function refusedAtRunTime(
+  rec: TaskRecord,
+  deps: AttemptDeps,
+  executable: string,
+  env: NodeJS.ProcessEnv,
+): { reason: string; logged: string } | undefined {
+  const check = recheckAtRunTime(rec.spec, {
+    root: deps.root,
+    allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
+    executable,
+    env,
+  });
+  if (check.ok || check.rule === 'executable') return undefined;
+  return { reason: check.reason, logged: `refused at run time (${check.rule}): ${check.reason}` };
+}
+
+function refusal(reason: string): Classification {
+  return { outcome: 'permanent', retryable: false, reason };
+}
+
+/** The tool's filtered environment, with the marker every grandchild inherits. */
+function attemptEnv(
+  rec: TaskRecord,
+  deps: AttemptDeps,
+  tool: ToolSpec,
+): { env: Record<string, string>; secrets: string[] } {
+  const { env, secrets } = buildChildEnv(deps.parentEnv, {
+    pass: deps.tools.envPass,
+    extraPass: tool.envPass,
+    set: tool.env,
+    taskEnv: rec.spec.env,
+    secretNames: deps.tools.secretEnv,
+  });
+  // Inherited by every grandchild: if this worker dies before the tool's pid is on record, a sweep
+  // still finds the tool by this marker and ends it.
+  env[TASK_MARK_ENV] = taskMark(deps.root, process.pid, `${rec.spec.id}#${rec.attempts}`);
+  return { env, secrets };
 }

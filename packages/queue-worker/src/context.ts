@@ -14,6 +14,8 @@ import type { ClaimGate } from './claim-gate.js';
 import type { WorkerLogger } from './logger.js';
 import type { Notifier } from '@headless/core/notify/notifier';
 import type { BatchTracker } from '@headless/core/notify/task-events';
+import type { ToolParkBook } from './tool-parks.js';
+import type { SpendBook } from './spend.js';
 
 export interface WorkerSummary {
   started: number;
@@ -76,6 +78,10 @@ export interface WorkerContext {
   batches: BatchTracker;
   /** config/ was changed to something invalid: the message, while the running config stays. */
   configRefused?: string;
+  /** Tools parked by a usage limit, a failed login or a spent budget (persisted). */
+  parks: ToolParkBook;
+  /** Spend so far this month, for the budget gate. */
+  spend: SpendBook;
   /** A task the breaker refused went to quarantine (the parked room releases it later). */
   noteParked: (id: string, tool: string) => void;
 }

@@ -4,6 +4,7 @@ import { endEscapedProcesses } from '@headless/core/process/escaped';
 import { killGraceMs } from '@headless/core/policy/kill-grace';
 import { breakerVerdict } from '@headless/core/policy/breaker-verdict';
 import { decideRetry } from '@headless/core/policy/retry';
+import { decidePark } from '@headless/core/policy/park';
 import { untilStored } from '@headless/core/queue/store-retry';
 import { MissingTaskError } from '@headless/core/queue/store';
 import type { AttemptEnd } from '@headless/core/queue/transitions';
@@ -17,6 +18,9 @@ import type { TaskResult } from '@headless/core/task/result';
 import { prepareWorkspace, settleWorkspace, writeTarget, type Workspace } from './workspace.js';
 import { nextTaskResult } from './task-result.js';
 import { announceEnd } from './task-ends.js';
+import { sessionPatch, sessionPlanFor } from './session-plan.js';
+import { spendFile } from '@headless/core/run-state/spend-file';
+import { resumeKindOf } from '@headless/core/tool/resume';
 
 /** How long claiming pauses after a run could not be carried through (a failing log device). */
 const FAULT_PAUSE_MS = 5000;
@@ -75,10 +79,21 @@ async function onRunFault(ctx: WorkerContext, r: Running, err: unknown): Promise
 }
 
 async function execute(ctx: WorkerContext, r: Running): Promise<void> {
+  const toolSpec = ctx.tools.tools[r.tool];
+  // The session is decided, and a chosen id recorded, before the tool starts: a killed attempt,
+  // which prints nothing, can still be resumed.
+  const session = toolSpec ? sessionPlanFor(r.rec, toolSpec) : ({ mode: 'none' } as const);
+  const sessionTool = toolSpec !== undefined && resumeKindOf(toolSpec.output) !== undefined;
+  const lastRan = r.rec.history[r.rec.history.length - 1];
   const claimed = await ctx.transitions.claim(
     r.id,
     { workerPid: process.pid, ...(ctx.workerStart ? { workerStart: ctx.workerStart } : {}) },
-    (rec) => ({ repo: path.resolve(ctx.paths.root, rec.spec.repo) }),
+    (rec) => ({
+      repo: path.resolve(ctx.paths.root, rec.spec.repo),
+      ...(session.mode === 'resume' ? { resumes: session.sessionId } : {}),
+      ...(session.mode === 'new' ? { sessionId: session.sessionId } : {}),
+    }),
+    () => sessionPatch(session, sessionTool),
   );
   if (!claimed) return;
   r.rec = claimed;
@@ -95,6 +110,7 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
   }
   const ws = prepared.ws;
   let pidWrite: Promise<unknown> = Promise.resolve();
+  let sessionWrite: Promise<unknown> = Promise.resolve();
   const ran = await ctx.registry.breakers.execute(
     spec.tool,
     () =>
@@ -113,6 +129,16 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
         },
         {
           signal: r.abort.signal,
+          session,
+          resumeWhy: lastRan?.reason ?? lastRan?.outcome ?? 'the run was interrupted',
+          capUsd: ctx.spend.leftFor(spec.tool, r.id, spec.max_cost_usd, new Date(ctx.clock.now())),
+          onSession: (id) => {
+            sessionWrite = ctx.transitions
+              .recordSession(r.id, id)
+              .catch((err: unknown) =>
+                ctx.log.error(`could not record the session of ${r.id}: ${String(err)}`),
+              );
+          },
           onSpawn: (pid) => {
             r.pid = pid;
             r.pidStart = processStartTime(pid);
@@ -126,6 +152,7 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
     (a) => (r.abortReason ? null : breakerVerdict(a.classification)),
   );
   await pidWrite;
+  await sessionWrite;
   if (!ran.ran) {
     const v = ctx.registry.breakers.view(spec.tool);
     const reason = `${spec.tool} breaker open${ran.openUntil ? ` until ${ran.openUntil}` : ''}: ${v.lastReason ?? 'repeated failures'}`;
@@ -176,6 +203,18 @@ async function finish(
   const reason = a.redact(ctx.redact(c.reason));
   const lock = await lockFinding(ctx, r, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
   const maxAttempts = spec.max_attempts ?? ctx.policies.retry.maxAttempts;
+  await countSpend(ctx, now, spec.tool, c.usage?.costUsd, r.id);
+  const park = r.abortReason
+    ? undefined
+    : decidePark({
+        tool: spec.tool,
+        classification: { ...c, reason },
+        now,
+        previousLimits: ctx.parks.limitsInRow(spec.tool),
+        policy: ctx.policies.limits,
+      });
+  if (park) await ctx.parks.parkLimit(spec.tool, park, r.id);
+  if (c.outcome === 'success') ctx.parks.succeeded(spec.tool);
   const retry = decideRetry({
     retryable: c.retryable || lock !== undefined,
     ...(c.resetAt ? { resetAt: c.resetAt } : {}),
@@ -192,6 +231,9 @@ async function finish(
     attempt: r.attempt,
     maxAttempts,
     now,
+    tool: spec.tool,
+    ...(park ? { park } : {}),
+    taskCapSpent: spec.max_cost_usd !== undefined && ctx.spend.spentByTask(r.id) >= spec.max_cost_usd - 1e-9,
   });
   const outcome = end.to === 'cancelled' ? 'cancelled' : c.outcome;
   const summary: AttemptSummary = {
@@ -201,6 +243,9 @@ async function finish(
     outcome,
     reason,
     exitCode: res?.exitCode ?? null,
+    ...(c.limit ? { limit: c.limit } : {}),
+    ...(a.sessionId ? { sessionId: a.sessionId } : {}),
+    ...(c.sessionNotFound ? { sessionNotFound: true } : {}),
   };
   const line = {
     tool: spec.tool,
@@ -213,7 +258,8 @@ async function finish(
     ...(c.outcome !== 'success' ? { class: c.retryable ? 'transient' : 'permanent' } : {}),
     reason,
     ...(c.usage ? { usage: c.usage } : {}),
-    ...(c.sessionId ? { sessionId: c.sessionId } : {}),
+    ...(a.sessionId ? { sessionId: a.sessionId } : {}),
+    ...(a.resumed ? { resumed: a.resumed } : {}),
     ...(c.suspect ? { suspect: c.suspect } : {}),
     ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
     // Windows: the attempt's tree was not in a Job Object, so its end relied on taskkill (says why).
@@ -233,6 +279,20 @@ async function finish(
     `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
     { taskId: r.id, attempt: r.attempt, tool: spec.tool },
   );
+}
+
+/** Adds an attempt's cost to the spend book; the summary file `status` reads is rewritten when it changed. */
+async function countSpend(
+  ctx: WorkerContext,
+  now: Date,
+  tool: string,
+  costUsd: number | undefined,
+  id: string,
+): Promise<void> {
+  if (!ctx.spend.add(now, tool, costUsd, id)) return;
+  await spendFile(ctx.paths.spend)
+    .write(ctx.spend.summary(now), { fsync: false })
+    .catch((err: unknown) => ctx.log.warn(`could not write ${ctx.paths.spend}: ${String(err)}`));
 }
 
 /**
@@ -262,6 +322,8 @@ async function store(
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
   count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
+  // A login park or a limit park holds the tool's other queued tasks: look at the queue again.
+  ctx.waker.wake();
 }
 
 /** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */

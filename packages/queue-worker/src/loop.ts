@@ -11,6 +11,7 @@ import { RequestDesk } from './requests.js';
 import { gateDependencies } from './dependency-gate.js';
 import { writeTarget } from './workspace.js';
 import { announceCancelled } from './task-ends.js';
+import { heldTools, releaseLoginHeld } from './tool-gate.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -25,13 +26,7 @@ export async function runLoop(
   const { paths, log, clock } = ctx;
   const parked = new ParkedTasks(ctx);
   ctx.noteParked = (id, tool) => parked.note(id, tool);
-  const queue = new QueueIndex(ctx, async () => {
-    const report = await repairStore(ctx.store, ctx.ledger, new Date(clock.now()));
-    log.warn(
-      `unreadable task records: rebuilt ${Object.keys(report.rebuilt).join(', ') || 'none'}; unrecoverable ${report.unrecoverable.join(', ') || 'none'}`,
-      { notes: report.notes },
-    );
-  });
+  const queue = new QueueIndex(ctx, () => repairAndSay(ctx));
   const desk = new RequestDesk(ctx, (req) => {
     if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
     if (req.kind === 'cancel') void announceCancelled(ctx, requestTasks(req));
@@ -64,19 +59,22 @@ export async function runLoop(
     log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
   }
   while (!opts.stopRequested()) {
-    for (const tool of await ctx.registry.applyResets()) log.info(`breaker of ${tool} closed by a reset`);
+    await applyBreakerResets(ctx);
     await desk.poll();
     // Released tasks must be in the queue snapshot below, or an idle check could miss them.
     await parked.releaseReady();
     await inbox.scan();
     await queue.refresh();
     const now = clock.now();
+    // A task that is finishing can already be back in the queue folder while its run winds down.
+    const due = queue.values().filter((r) => !ctx.running.has(r.id));
+    // Tasks of a parked tool (a limit, a login, a spent budget) wait in the queue: no attempt is spent.
+    const held = await heldTools(ctx, due);
     const plan = planNext({
-      // A task that is finishing can already be back in the queue folder while its run winds down.
       // Tasks whose `after` does not hold yet are not candidates (and a broken one fails here).
       queued: await gateDependencies(
         ctx,
-        queue.values().filter((r) => !ctx.running.has(r.id)),
+        due.filter((r) => !held.has(r.spec.tool)),
       ),
       running: [...ctx.running.values()],
       now,
@@ -101,14 +99,15 @@ export async function runLoop(
         launch(ctx, rec);
       }
     }
-    const parkedWake = await parked.nextWake();
+    const breakerWake = await parked.nextWake();
+    const parkedWake = minOf(breakerWake, ctx.parks.nextWake());
     if (opts.untilIdle && ctx.running.size === 0 && plan.start.length === 0 && !inbox.pending) {
       const queuedLeft = (await ctx.store.ids('queued')).length;
-      if (parkedWake === undefined && queuedLeft === 0) return { idle: true, desk };
+      if (breakerWake === undefined && queuedLeft === 0) return { idle: true, desk };
       // `headless run` never waits for days: what is not due before its --max-wait is listed, not waited for.
       const next = Math.min(plan.nextWakeAt ?? Infinity, parkedWake ?? Infinity);
       if (opts.waitUntil !== undefined && next > opts.waitUntil) {
-        ctx.summary.waiting = await waitingTasks(ctx);
+        ctx.summary.waiting = await waitingTasks(ctx, held);
         return { idle: true, desk };
       }
     }
@@ -124,14 +123,43 @@ export async function runLoop(
   return { idle: false, desk };
 }
 
-async function waitingTasks(ctx: WorkerContext): Promise<{ id: string; until?: string; reason?: string }[]> {
+/** The user's `retry --reset-breaker <tool>`: the breaker closes, the tool's park ends, its login-held tasks return. */
+async function applyBreakerResets(ctx: WorkerContext): Promise<void> {
+  for (const tool of await ctx.registry.applyResets()) {
+    ctx.log.info(`breaker of ${tool} closed by a reset`);
+    await ctx.parks.release(tool, 'headless retry --reset-breaker');
+    const back = await releaseLoginHeld(ctx, tool);
+    if (back) ctx.log.info(`${back} task(s) of ${tool} held for a login are back in the queue`);
+  }
+}
+
+/** The store's records could not all be read: it repairs them, and the log says what it found. */
+async function repairAndSay(ctx: WorkerContext): Promise<void> {
+  const report = await repairStore(ctx.store, ctx.ledger, new Date(ctx.clock.now()));
+  ctx.log.warn(
+    `unreadable task records: rebuilt ${Object.keys(report.rebuilt).join(', ') || 'none'}; unrecoverable ${report.unrecoverable.join(', ') || 'none'}`,
+    { notes: report.notes },
+  );
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
+
+async function waitingTasks(
+  ctx: WorkerContext,
+  held: ReadonlyMap<string, string>,
+): Promise<{ id: string; until?: string; reason?: string }[]> {
   const out: { id: string; until?: string; reason?: string }[] = [];
   for (const state of ['queued', 'quarantine'] as const) {
     for (const r of await ctx.store.list(state)) {
+      // A queued task of a parked tool waits for the tool: that is its reason.
+      const reason = (state === 'queued' ? held.get(r.spec.tool) : undefined) ?? r.reason;
       out.push({
         id: r.id,
         ...(r.notBefore ? { until: r.notBefore } : {}),
-        ...(r.reason ? { reason: r.reason } : {}),
+        ...(reason ? { reason } : {}),
       });
     }
   }

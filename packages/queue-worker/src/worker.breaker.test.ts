@@ -22,7 +22,8 @@ describe('circuit breaker per tool', () => {
 
   it('parks a failing tool in quarantine while others run, keeps it open across a restart, and lets its tasks back after the open period', async () => {
     // gemini is overloaded for its first three calls (the counter is shared through FAKE_TASK_KEY), then well again.
-    const env = { FAKE_TASK_KEY: 'gemini-outage', FAKE_FAIL_TIMES: '3' };
+    // (An overload, not a rate limit: a limit parks the tool instead of feeding the breaker.)
+    const env = { FAKE_TASK_KEY: 'gemini-outage', FAKE_FAIL_TIMES: '3', FAKE_FAIL_CASE: 'overloaded' };
     await dropTasks(w.root, 'a.jsonl', [
       ...[1, 2, 3].map((i) => ({
         id: `g-fail-${i}`,

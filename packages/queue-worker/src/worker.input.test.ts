@@ -17,7 +17,9 @@ describe('a tool that waits for a person', () => {
     await runUntilIdle(w);
     expect(Date.now() - t0).toBeLessThan(15000);
     const rec = (await w.store.get('onboarding'))?.record;
-    expect(rec?.state).toBe('failed');
+    // Held for a person (needs attention), not failed and not retried.
+    expect(rec?.state).toBe('quarantine');
+    expect(rec?.quarantineKind).toBe('attention');
     expect(rec?.reason).toMatch(
       /^blocked on input: aider asked ".*URL in your browser.*"; make it non-interactive/,
     );
@@ -46,6 +48,9 @@ describe('a prompt without a newline', () => {
     expect(ends[0]?.reason).toMatch(/^blocked on input: claude asked "Continue\? \[y\/N\]"/);
     // The acceptance bound (issue 12, check 3): spawn, ~1 s of silence, then the tree is ended.
     expect(ends[0]?.durationMs).toBeLessThan(5000);
-    expect((await w.store.get('asks'))?.record.state).not.toBe('done');
+    expect((await w.store.get('asks'))?.record).toMatchObject({
+      state: 'quarantine',
+      quarantineKind: 'attention',
+    });
   });
 });

@@ -17,6 +17,8 @@ import { makeRedactor } from '@headless/core/process/redact';
 import { buildChildEnv } from '@headless/core/process/env';
 import { Waker } from './waker.js';
 import { ClaimGate } from './claim-gate.js';
+import { ToolParkBook } from './tool-parks.js';
+import { SpendBook } from './spend.js';
 import { livePolicies } from '@headless/core/config/live-policies';
 import { silentLogger, type WorkerLogger } from './logger.js';
 import type { WorkerContext, WorkerSummary } from './context.js';
@@ -216,7 +218,13 @@ async function buildContext(
     clock,
   });
   await gate.start();
+  const parks = new ToolParkBook({ paths, ledger, log, clock });
+  await parks.load();
+  const spend = new SpendBook(opts.tools, opts.policies);
+  await spend.load(paths.ledger, new Date(clock.now()));
   return {
+    parks,
+    spend,
     paths,
     tools: opts.tools,
     policies: opts.policies,

@@ -261,6 +261,19 @@ function sessionId() {
   return process.env.FAKE_SESSION_ID || crypto.randomUUID();
 }
 
+/**
+ * usage-limit-until: the limit holds until $FAKE_LIMIT_UNTIL_MS (epoch ms); each call while it
+ * holds or not is written to $FAKE_STATE_DIR/limit-calls (`<epoch ms> limited` or `ok`), so a test can check
+ * that no attempt ran before the reset.
+ */
+function limitHolds() {
+  const until = Number(process.env.FAKE_LIMIT_UNTIL_MS || '0');
+  const holds = Date.now() < until;
+  const dir = process.env.FAKE_STATE_DIR;
+  if (dir) fs.appendFileSync(path.join(dir, 'limit-calls'), `${Date.now()} ${holds ? 'limited' : 'ok'}\n`);
+  return holds;
+}
+
 /** The reset time a usage-limit scenario prints ($FAKE_RESET, else each tool's own default). */
 function resetText(fallback) {
   return process.env.FAKE_RESET || fallback;
@@ -342,6 +355,7 @@ module.exports = {
   playCommon,
   maybeEdit,
   sessionId,
+  limitHolds,
   resetText,
   fixtureCase,
   renderCase,

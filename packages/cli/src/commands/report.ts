@@ -6,6 +6,7 @@ import { openContext, printJson, type CliContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { breakerViews, loadTaskSummaries, outputWidth } from '../task-data.js';
 import type { AttentionSources } from '../views/attention.js';
+import { parkHolds, toolParksFile } from '@headless/core/run-state/tool-parks';
 import { buildReport, renderReportMarkdown, renderReportText } from '../views/report-view.js';
 import type { TaskSummary } from '../views/task-summary.js';
 
@@ -40,8 +41,20 @@ export function register(program: Command): void {
 async function attentionSources(ctx: CliContext, tasks: readonly TaskSummary[]): Promise<AttentionSources> {
   const ended = new Set(tasks.filter((t) => t.state === 'done' || t.state === 'failed').map((t) => t.id));
   const worktrees = await listWorktrees(createGitRunner(), ctx.paths.root);
+  const parks = await toolParksFile(ctx.paths.toolParks).readOrDefault({});
+  const holding = Object.entries(parks).filter(([, p]) => parkHolds(p, Date.now()));
   return {
     breakers: await breakerViews(ctx),
+    // Limit parks end by themselves; budget parks end with their day or month (login parks are tasks' needs_login).
+    parked: holding
+      .filter(([, p]) => p.kind === 'limit' && p.until)
+      .map(([tool, p]) => ({ tool, until: p.until as string, reason: p.reason })),
+    budget: holding
+      .filter(([, p]) => p.kind === 'budget')
+      .map(([tool, p]) => ({
+        why: `${tool}: ${p.reason}; its tasks wait until ${p.until ?? '?'}`,
+        next: 'raise policies.budget (config/policies.json) or wait',
+      })),
     dirtyWorktrees: worktrees
       .filter((w) => ended.has(w.id) && (w.dirtyFiles?.length ?? 0) > 0)
       .map((w) => ({ id: w.id, path: w.path, files: w.dirtyFiles ?? [] })),

@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const waiting = summary?.waiting ?? [];
       if (waiting.length) {
         process.stderr.write(
-          `headless: ${waiting.length} task(s) still wait after --max-wait ${opts.maxWait} s:\n`,
+          `headless: ${waiting.length} task(s) still wait (not due within --max-wait ${opts.maxWait} s, or waiting for a person):\n`,
         );
         for (const w of waiting) {
           process.stderr.write(
@@ -41,11 +41,17 @@ export function register(program: Command): void {
       }
       // Scripts can tell "all done" from "something failed" (details: headless status / ledger).
       const failed = summary?.finished['failed'] ?? 0;
+      const attention = summary?.finished['attention'] ?? 0;
       if (failed > 0) {
         process.stderr.write(
           `headless: ${failed} task(s) failed in this run; see "headless status" and "headless ledger"\n`,
         );
       }
-      process.exitCode = exitCode !== 0 ? exitCode : failed > 0 ? 1 : 0;
+      if (attention > 0) {
+        process.stderr.write(
+          `headless: ${attention} task(s) need attention (a login, an answer, a look at the result); see "headless status"\n`,
+        );
+      }
+      process.exitCode = exitCode !== 0 ? exitCode : failed + attention > 0 ? 1 : 0;
     });
 }

@@ -19,6 +19,10 @@ import { summarizeTasks, type TaskSummary } from '../views/task-summary.js';
 
 /** Above this many records the task table is left out (status reads records, never the ledger). */
 const TABLE_MAX_RECORDS = 5000;
+import { toolParksFile, parkHolds, type ToolParks } from '@headless/core/run-state/tool-parks';
+import { spendFile, localDay, type SpendSummary } from '@headless/core/run-state/spend-file';
+import { describeSpend, usd } from '@headless/core/policy/budget';
+import { formatLocal } from '@headless/core/policy/park';
 
 export interface StatusReport {
   root: string;
@@ -43,6 +47,16 @@ export interface StatusReport {
   worktrees: { count: number; bytes: number };
   /** A changed config/ file the worker refused (it runs on the last good config meanwhile). */
   config: { refused?: string };
+  /** Tools parked now: a usage/rate limit (until its reset), a failed login (until a reset), a budget. */
+  parks: ToolParks;
+  /** Spend today and this month (from the worker's count), with the caps of `policies.budget`. */
+  spend: {
+    todayUsd: number;
+    monthUsd: number;
+    byToolToday: Record<string, number>;
+    dailyUsd: number | null;
+    monthlyUsd: number | null;
+  };
 }
 
 export function register(program: Command): void {
@@ -78,6 +92,15 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
       .catch(() => undefined),
     readLoopsFile(ctx.paths).catch(() => undefined),
   ]);
+  const parksNow = await toolParksFile(ctx.paths.toolParks).readOrDefault({});
+  const parks: ToolParks = Object.fromEntries(
+    Object.entries(parksNow).filter(([, p]) => parkHolds(p, Date.now())),
+  );
+  const spent: SpendSummary | undefined = await spendFile(ctx.paths.spend)
+    .read()
+    .catch(() => undefined);
+  const today = spent?.day === localDay(new Date());
+  const sameMonth = spent?.day.slice(0, 7) === localDay(new Date()).slice(0, 7);
   const staleMs = ctx.config.policies.heartbeat.staleAfterSec * 1000;
   const gate = await readClaimGate(runDir).catch(() => undefined);
   const workerAlive = hb
@@ -120,6 +143,14 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
     breakers,
     loops: loops && isAlive(loops.pid) ? loops.loops : (loops?.loops ?? null),
     scheduled,
+    parks,
+    spend: {
+      todayUsd: today ? (spent?.todayUsd ?? 0) : 0,
+      monthUsd: sameMonth ? (spent?.monthUsd ?? 0) : 0,
+      byToolToday: today ? (spent?.byToolToday ?? {}) : {},
+      dailyUsd: ctx.config.policies.budget.dailyUsd,
+      monthlyUsd: ctx.config.policies.budget.monthlyUsd,
+    },
   };
 }
 
@@ -133,6 +164,25 @@ async function taskRows(ctx: CliContext, filter: TaskFilter): Promise<TaskSummar
   const lists = await Promise.all(TASK_STATES.map((st) => ctx.store.list(st)));
   const tasks = summarizeTasks(lists.flat(), []);
   return selectTasks(tasks, filter, Date.now());
+}
+
+/** `codex  parked until 19:05 (usage limit: ...)`, `claude  needs login (...)`. */
+export function parkLines(parks: ToolParks, now: Date): string[] {
+  return Object.entries(parks).map(([tool, p]) =>
+    p.kind === 'login'
+      ? `${tool}  needs login (${p.reason.replace(/^needs login: /, '')}); then: headless retry --reset-breaker ${tool}`
+      : `${tool}  parked until ${p.until ? formatLocal(new Date(p.until), now) : '?'} (${p.reason})`,
+  );
+}
+
+/** Spend today (by tool) and this month against the caps; none when nothing is spent or capped. */
+function spendLine(sp: StatusReport['spend']): string | undefined {
+  if (!(sp.todayUsd > 0 || sp.dailyUsd !== null || sp.monthlyUsd !== null)) return undefined;
+  const byTool = Object.entries(sp.byToolToday)
+    .map(([t, v]) => `${t} ${usd(v)}`)
+    .join(', ');
+  const month = sp.monthlyUsd === null ? '' : `; this month ${usd(sp.monthUsd)} of ${usd(sp.monthlyUsd)}`;
+  return `${describeSpend(sp.todayUsd, { dailyUsd: sp.dailyUsd, monthlyUsd: sp.monthlyUsd })}${byTool ? ` (${byTool})` : ''}${month}`;
 }
 
 export function renderStatus(r: StatusReport): string {
@@ -194,6 +244,10 @@ export function renderStatus(r: StatusReport): string {
       ),
     );
   }
+  const parked = parkLines(r.parks, new Date());
+  if (parked.length) out.push('', 'parked tools:', ...parked.map((l) => `  ${l}`));
+  const spend = spendLine(r.spend);
+  if (spend) out.push('', spend);
   const br = Object.entries(r.breakers);
   if (br.length) {
     out.push(

@@ -9,6 +9,7 @@ export type AttentionKind =
   | 'suspect'
   | 'dependency_failed'
   | 'not_found'
+  | 'needs_login'
   | 'tool_parked'
   | 'breaker_open'
   | 'budget_reached'
@@ -41,7 +42,7 @@ export function attentionList(
     const kind = taskAttention(t);
     if (kind === undefined) continue;
     const why = (kind === 'suspect' ? t.suspect : t.reason) ?? kind;
-    out.push({ id: t.id, kind, why, next: nextCommand(kind, t.id) });
+    out.push({ id: t.id, kind, why, next: nextCommand(kind, t.id, t.tool) });
   }
   for (const p of sources.parked ?? []) {
     out.push({

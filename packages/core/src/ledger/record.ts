@@ -11,6 +11,11 @@ export type LedgerEvent =
   | 'task.released'
   | 'task.requeued'
   | 'task.cancelled'
+  /** The attempt needs a person (not logged in, a question, a suspect result): held in quarantine. */
+  | 'task.attention'
+  /** A tool is parked (usage or rate limit, needs login, budget spent) or released again. */
+  | 'tool.parked'
+  | 'tool.released'
   /** Recovery found the task's record unreadable (a torn write) and rebuilt or moved it aside. */
   | 'task.damaged'
   /** A finished record past `logs.retentionDays` left the store (`how`: deleted or archived). */

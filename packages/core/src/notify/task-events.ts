@@ -21,7 +21,7 @@ export function taskEndEvent(
     task: t.id,
     ...(t.tool ? { tool: t.tool } : {}),
     ...(reason ? { reason } : {}),
-    next: nextCommand(kind, t.id),
+    next: nextCommand(kind, t.id, t.tool),
   };
 }
 

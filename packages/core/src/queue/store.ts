@@ -69,7 +69,7 @@ export interface QueueStore {
   retire(state: 'done' | 'failed', id: string, how: 'delete' | 'archive'): Promise<boolean>;
 }
 
-export type QuarantineKind = 'breaker' | 'invalid' | 'manual';
+export type QuarantineKind = 'breaker' | 'invalid' | 'manual' | 'attention';
 
 /** A task about to be stored for the first time (built by `transitions.enqueue`). */
 export interface NewRecord {

@@ -23,6 +23,7 @@ export function endState(end: AttemptEnd): TaskState {
     case 'requeued':
       return 'queued';
     case 'parked':
+    case 'attention':
       return 'quarantine';
   }
 }
@@ -48,6 +49,8 @@ export function taskLine(id: string, attempt: number, end: AttemptEnd): LedgerLi
       return { event: 'task.requeued', task: id, attempt, reason: end.reason };
     case 'parked':
       return { event: 'task.quarantined', task: id, attempt, reason: end.reason };
+    case 'attention':
+      return { event: 'task.attention', task: id, attempt, reason: end.reason, outcome: end.outcome };
   }
 }
 
@@ -75,6 +78,8 @@ export function applyEnd(rec: TaskRecord, end: AttemptEnd): TaskRecord {
         reason: end.reason,
         quarantineKind: end.kind,
       };
+    case 'attention':
+      return { ...base, reason: end.reason, quarantineKind: 'attention' };
   }
 }
 

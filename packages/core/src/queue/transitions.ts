@@ -26,7 +26,9 @@ export type AttemptEnd =
   | { to: 'cancelled'; reason: string }
   /** Not counted: a stop interrupted it, or a breaker refused it before the tool started. */
   | { to: 'requeued'; reason: string; notBefore: Date; uncount: true }
-  | { to: 'parked'; reason: string; kind: QuarantineKind; uncount: true };
+  | { to: 'parked'; reason: string; kind: QuarantineKind; uncount: true }
+  /** Needs a person (not logged in, a question, a suspect result): quarantine, kind `attention`, counted. */
+  | { to: 'attention'; reason: string; outcome: string };
 
 export interface TransitionsOptions {
   clock?: Clock;
@@ -149,12 +151,18 @@ export class Transitions {
     id: string,
     owner: { workerPid: number; workerStart?: string },
     details: (rec: TaskRecord) => Record<string, unknown> = () => ({}),
+    /** Fields written with the claim, before any tool starts (the session id headless chose). */
+    patch: (rec: TaskRecord) => { sessionId?: string | undefined } = () => ({}),
   ): Promise<TaskRecord | null> {
     return this.apply('claim', (stamp) =>
       this.store.claim(id, (rec) => {
         const attempt = rec.attempts + 1;
+        const { sessionId: _previous, ...base } = rec;
+        const extra = patch(rec);
+        // `sessionId` named (even as undefined) replaces the last attempt's session.
         const next: TaskRecord = {
-          ...rec,
+          ...('sessionId' in extra ? base : rec),
+          ...(extra.sessionId !== undefined ? { sessionId: extra.sessionId } : {}),
           attempts: attempt,
           claim: {
             workerPid: owner.workerPid,
@@ -187,6 +195,14 @@ export class Transitions {
           : rec,
       { durable: false },
     );
+  }
+
+  /**
+   * The session id a tool named while running (codex's `thread.started`), written at once and
+   * durably: an attempt killed a second later can still be resumed by the next one.
+   */
+  recordSession(id: string, sessionId: string): Promise<TaskRecord> {
+    return this.store.update(id, 'processing', (rec) => ({ ...rec, sessionId }));
   }
 
   /**

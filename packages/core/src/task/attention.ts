@@ -1,7 +1,14 @@
 import type { TaskState } from './record.js';
 
 /** Why a finished task needs a person, if it does. */
-export type TaskAttentionKind = 'failed' | 'blocked_on_input' | 'suspect' | 'dependency_failed' | 'not_found';
+export type TaskAttentionKind =
+  | 'failed'
+  | 'blocked_on_input'
+  | 'suspect'
+  | 'dependency_failed'
+  | 'not_found'
+  /** Its tool is not logged in: the task is held (quarantine, kind attention) and the tool parked. */
+  | 'needs_login';
 
 /** The few facts of a task that decide whether it needs attention. */
 export interface TaskAttentionFacts {
@@ -20,6 +27,13 @@ export interface TaskAttentionFacts {
  */
 export function taskAttention(t: TaskAttentionFacts): TaskAttentionKind | undefined {
   if (t.state === 'done') return t.suspect ? 'suspect' : undefined;
+  // Held for a person by the worker (quarantine, kind attention): its last attempt's outcome says why.
+  if (t.state === 'quarantine') {
+    if (t.outcome === 'auth') return 'needs_login';
+    if (t.outcome === 'blocked_on_input') return 'blocked_on_input';
+    if (t.outcome === 'suspect') return 'suspect';
+    return undefined;
+  }
   if (t.state !== 'failed') return undefined;
   const outcome = t.outcome ?? '';
   const reason = t.reason ?? '';
@@ -31,9 +45,12 @@ export function taskAttention(t: TaskAttentionFacts): TaskAttentionKind | undefi
   return 'failed';
 }
 
-/** The one command that deals with it. */
-export function nextCommand(kind: TaskAttentionKind, id: string): string {
+/** The one command that deals with it (`tool`: the task's tool, for a login). */
+export function nextCommand(kind: TaskAttentionKind, id: string, tool?: string): string {
   switch (kind) {
+    // After the login: the reset ends the tool's park and brings its held tasks back.
+    case 'needs_login':
+      return tool ? `headless retry --reset-breaker ${tool}` : 'headless doctor';
     // The reason says what to fix; this puts the task back afterwards.
     case 'failed':
     case 'blocked_on_input':

@@ -11,6 +11,8 @@ const AttemptSummarySchema = z.looseObject({
   outcome: z.string().optional(),
   reason: z.string().optional(),
   exitCode: z.number().int().nullable().optional(),
+  limit: z.enum(['usage', 'rate']).optional(),
+  sessionId: z.string().optional(),
 });
 
 const JournalEntrySchema = z.looseObject({
@@ -83,7 +85,8 @@ export const TaskRecordSchema = z.looseObject({
     })
     .optional(),
   reason: z.string().optional(),
-  quarantineKind: z.enum(['breaker', 'invalid', 'manual']).optional(),
+  quarantineKind: z.enum(['breaker', 'invalid', 'manual', 'attention']).optional(),
+  sessionId: z.string().min(1).optional(),
   history: z.array(AttemptSummarySchema).default([]),
   journal: z.array(JournalEntrySchema).optional(),
   result: TaskResultSchema.optional(),

@@ -28,6 +28,12 @@ export interface AttemptSummary {
   outcome?: Outcome;
   reason?: string;
   exitCode?: number | null;
+  /** A usage or rate limit ended it (the tool was parked; the attempt was not counted). */
+  limit?: 'usage' | 'rate';
+  /** The agent session it ran in (claude/gemini: chosen before it; codex: read from its stream). */
+  sessionId?: string;
+  /** It tried to resume a session the tool did not have: the next attempt starts a new one. */
+  sessionNotFound?: boolean;
 }
 
 /** The durable record of one task: what the store keeps, one per task. */
@@ -58,7 +64,13 @@ export interface TaskRecord {
   /** Why it is where it is (last failure, quarantine reason). */
   reason?: string;
   /** Why a quarantined task is there: an open breaker (returns by itself), or by hand. */
-  quarantineKind?: 'breaker' | 'invalid' | 'manual';
+  quarantineKind?: 'breaker' | 'invalid' | 'manual' | 'attention';
+  /**
+   * The agent session of the current or last attempt (see core/tool/resume.ts): written before the
+   * tool starts (claude/gemini choose it) or as soon as the tool names it (codex `thread.started`),
+   * so the next attempt can continue it even after a kill.
+   */
+  sessionId?: string;
   /** Recent attempts, newest last (the ledger has them all). */
   history: AttemptSummary[];
   /**

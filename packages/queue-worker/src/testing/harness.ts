@@ -46,6 +46,8 @@ export async function makeWorkerRoot(
     retry: { baseDelayMs: 50, maxDelayMs: 200, ...p.retry },
     shutdown: { graceSec: 2, ...p.shutdown },
     heartbeat: { intervalSec: 1, ...p.heartbeat },
+    // A limit without a printed reset parks the tool for 1 s, then 2 s (not 60 s doubling).
+    limits: { jitterSec: 0, backoffBaseSec: 1, backoffMaxSec: 2, ...p.limits },
   });
   const recordFile = path.join(root, 'fake-record.jsonl');
   const env: NodeJS.ProcessEnv = {
