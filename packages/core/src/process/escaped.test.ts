@@ -4,6 +4,9 @@ import { isAlive } from './alive.js';
 import { endEscapedProcesses, escapedOfAttempt, listMarkedProcesses } from './escaped.js';
 import { TASK_MARK_ENV, taskMark } from './task-marker.js';
 import { waitFor } from './test-kit.js';
+import { linuxOnly } from '../platform-kit.js';
+
+const setsidEscapes = linuxOnly('starts escapees with sh and setsid and finds them through /proc');
 
 const ROOT = '/srv/headless-escaped-test';
 
@@ -21,8 +24,7 @@ describe('escapedOfAttempt', () => {
   });
 });
 
-const linux = process.platform === 'linux' ? describe : describe.skip;
-linux('endEscapedProcesses (real processes)', () => {
+setsidEscapes.describe('endEscapedProcesses (real processes)', () => {
   const spawned: number[] = [];
   afterEach(async () => {
     for (const p of await listMarkedProcesses()) {
