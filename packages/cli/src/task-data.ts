@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { readLedger, type LedgerReadResult } from '@headless/core/ledger/ledger';
+import { breakersFile } from '@headless/core/policy/breaker-registry';
 import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
 import { TASK_STATES } from '@headless/core/task/record';
 import type { CliContext } from './context.js';
@@ -24,14 +24,10 @@ export async function loadTaskSummaries(
 
 /** Open or half-open breakers, from the worker's breakers.json (absent: none). */
 export async function breakerViews(ctx: CliContext): Promise<NonNullable<AttentionSources['breakers']>> {
-  let snap: BreakersSnapshot;
-  try {
-    snap = JSON.parse(
-      await fs.readFile(path.join(ctx.paths.runDir, 'breakers.json'), 'utf8'),
-    ) as BreakersSnapshot;
-  } catch {
-    return {};
-  }
+  // Damaged: shown as no breaker (the worker says so in its log and starts them closed).
+  const snap: BreakersSnapshot = await breakersFile(ctx.paths.breakers)
+    .readOrDefault({})
+    .catch(() => ({}));
   const b = new ToolBreakers(ctx.config.policies.breaker, { initial: snap });
   const out: NonNullable<AttentionSources['breakers']> = {};
   for (const t of b.tools()) out[t] = b.view(t);

@@ -38,6 +38,8 @@ export interface RootLayout {
   readonly responsesDir: string;
   /** `headless stop --drain`: claim nothing new until the stop. */
   readonly drainRequest: string;
+  /** Whether the worker claims tasks, and why not (claim-gate.json). */
+  readonly claimGate: string;
   /** Up to where the ledger is known to hold every line the task records name. */
   readonly ledgerCheckpoint: string;
   /** Per-attempt scratch folders (prompt files). */
@@ -55,12 +57,21 @@ export function resolveRoot(
   return path.resolve(cwd, chosen);
 }
 
+/**
+ * The run folder under a root, as parts: for pure planners that join paths with another platform's
+ * rules (a Windows task plan, a socket path) and cannot use `layout`.
+ */
+export const RUN_DIR_PARTS = ['.tasks', 'run'] as const;
+
+/** The claim gate's state file in the run folder (the worker writes it, `status` reads it). */
+export const CLAIM_GATE_FILE = 'claim-gate.json';
+
 export function layout(root: string): RootLayout {
   const abs = path.resolve(root);
   const configDir = path.join(abs, 'config');
   const tasksDir = path.join(abs, '.tasks');
   const logsDir = path.join(abs, 'logs');
-  const runDir = path.join(tasksDir, 'run');
+  const runDir = path.join(abs, ...RUN_DIR_PARTS);
   return {
     root: abs,
     configDir,
@@ -86,6 +97,7 @@ export function layout(root: string): RootLayout {
     responsesDir: path.join(runDir, 'responses'),
     ledgerCheckpoint: path.join(runDir, 'ledger-checkpoint.json'),
     drainRequest: path.join(runDir, 'drain.json'),
+    claimGate: path.join(runDir, CLAIM_GATE_FILE),
     scratchDir: path.join(runDir, 'scratch'),
     loopScratchDir: path.join(runDir, 'loop-scratch'),
   };

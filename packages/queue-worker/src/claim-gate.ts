@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { z } from 'zod';
+import { CLAIM_GATE_FILE } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import { judgeDisk, readFreeSpace, type DiskReading } from '@headless/core/disk/disk-guard';
 import { PaddedStateFile, readPaddedStateFile } from '@headless/core/disk/padded-file';
@@ -7,20 +9,21 @@ import type { LedgerRecord } from '@headless/core/ledger/record';
 import type { WorkerLogger } from './logger.js';
 
 /** `.tasks/run/claim-gate.json`: whether the worker claims tasks, and if not why; `headless status` shows it. */
-export interface ClaimGateState {
-  pid: number;
-  paused: boolean;
+const ClaimGateSchema = z.object({
+  pid: z.number().int(),
+  paused: z.boolean(),
   /** Every reason claiming is paused, e.g. `low disk: 312 MB free on /home, need 500 (...)`. */
-  reasons: string[];
-  since?: string;
-  checkedAt: string;
-  freeMb?: number;
-  minFreeMb: number;
-}
+  reasons: z.array(z.string()),
+  since: z.string().optional(),
+  checkedAt: z.string(),
+  freeMb: z.number().optional(),
+  minFreeMb: z.number(),
+});
+export type ClaimGateState = z.infer<typeof ClaimGateSchema>;
 
-export const claimGateFile = (runDir: string): string => path.join(runDir, 'claim-gate.json');
+export const claimGateFile = (runDir: string): string => path.join(runDir, CLAIM_GATE_FILE);
 export const readClaimGate = (runDir: string): Promise<ClaimGateState | undefined> =>
-  readPaddedStateFile<ClaimGateState>(claimGateFile(runDir));
+  readPaddedStateFile(claimGateFile(runDir), ClaimGateSchema);
 
 export interface ClaimGateOptions {
   /** `.tasks/run`: the state file, and where write probes go. */

@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pruneTaskLogs } from '@headless/core/log/task-log';
 import { checkpointFile, writeCheckpoint } from '@headless/core/queue/ledger-catch-up';
+import { selectPrunable } from '@headless/core/task/retention';
 import type { WorkerContext } from './context.js';
 
 /**
@@ -14,9 +15,11 @@ export async function housekeeping(ctx: WorkerContext): Promise<void> {
   const days = ctx.policies.logs.retentionDays;
   const pruned = await pruneTaskLogs(ctx.paths.logsDir, { retentionDays: days, now });
   const ingested = await pruneOldFiles(ctx.paths.ingestedDir, days, now);
-  if (pruned.length || ingested) {
+  const retired = await retireFinished(ctx, days, now);
+  if (pruned.length || ingested || retired) {
+    const how = ctx.policies.logs.finishedRecords === 'archive' ? 'archived' : 'deleted';
     ctx.log.info(
-      `housekeeping: removed ${pruned.length} task log(s) and ${ingested} read inbox file(s) older than ${days} days`,
+      `housekeeping: removed ${pruned.length} task log(s) and ${ingested} read inbox file(s), ${how} ${retired} finished task record(s), all older than ${days} days`,
     );
   }
   await checkpointLedger(ctx);
@@ -30,6 +33,21 @@ export async function checkpointLedger(ctx: WorkerContext): Promise<void> {
     ctx.paths.ledger,
     new Date(ctx.clock.now()),
   );
+}
+
+/** Finished records past the retention leave the store (never a queued, running or parked one). */
+async function retireFinished(ctx: WorkerContext, retentionDays: number, now: number): Promise<number> {
+  const how = ctx.policies.logs.finishedRecords;
+  let n = 0;
+  for (const state of ['done', 'failed'] as const) {
+    const records = await ctx.store.list(state);
+    const old = selectPrunable(
+      records.map((r) => ({ id: r.id, state: r.state, updatedAt: r.updatedAt })),
+      { retentionDays, now },
+    );
+    for (const id of old) if (await ctx.transitions.retire(state, id, how)) n++;
+  }
+  return n;
 }
 
 /** Removes files in `dir` older than the retention; returns how many. */

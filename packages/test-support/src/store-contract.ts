@@ -266,6 +266,7 @@ export function describeStoreContract(name: string, opts: StoreContractOptions):
         expect(await h.store.listRejected()).toHaveLength(0);
       }));
 
+    describeRetention(withStore);
     describeCrashes(opts.storePoints, withStore);
   });
 }
@@ -342,4 +343,33 @@ function describeCrashes(storePoints: readonly string[], withStore: WithStore): 
 async function endAs2(t: Transitions, id: string): Promise<void> {
   const now = new Date().toISOString();
   await t.endAttempt(id, { attempt: 1, startedAt: now, endedAt: now }, { tool: 'git' }, { to: 'done' });
+}
+
+/** Retention: finished records leave the live store; nothing else can be retired. */
+function describeRetention(withStore: WithStore): void {
+  it('retires a finished record (deleted or archived) and never a live one', () =>
+    withStore(async (h, t, ledger) => {
+      await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }, { spec: spec({ id: 'r2', tool: 'git' }) }]);
+      for (const id of ['r1', 'r2']) {
+        await t.claim(id, OWNER);
+        await endAs2(t, id);
+      }
+      await t.enqueue([{ spec: spec({ id: 'q1', tool: 'git' }) }]);
+      expect(await t.retire('done', 'r1', 'archive')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(false);
+      // A queued task is not in `done`: nothing to retire, and it stays queued.
+      expect(await t.retire('done', 'q1', 'delete')).toBe(false);
+      await expect(h.store.retire('queued' as 'done', 'q1', 'delete')).rejects.toThrow(/only finished/);
+      expect(await statesOf(h.store, 'r1')).toEqual([]);
+      expect(await statesOf(h.store, 'r2')).toEqual([]);
+      expect(await statesOf(h.store, 'q1')).toEqual(['queued']);
+      expect(ledger.lines.filter((l) => l.event === 'task.retired').map((l) => [l.task, l.how])).toEqual([
+        ['r1', 'archive'],
+        ['r2', 'delete'],
+      ]);
+      // A retired id is free again (its history stays in the ledger).
+      const again = await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }]);
+      expect(again[0]?.result).toBe('queued');
+    }));
 }

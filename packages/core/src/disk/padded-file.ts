@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -46,9 +47,14 @@ export class PaddedStateFile {
   }
 }
 
-export async function readPaddedStateFile<T>(file: string): Promise<T | undefined> {
+/** The padded file's JSON through its schema; absent or damaged reads as undefined. */
+export async function readPaddedStateFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+): Promise<z.output<S> | undefined> {
   try {
-    return JSON.parse((await fs.readFile(file, 'utf8')).trim()) as T;
+    const parsed = schema.safeParse(JSON.parse((await fs.readFile(file, 'utf8')).trim()));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { RUN_DIR_PARTS } from '../paths.js';
 
 /**
  * Where the supervisor's IPC endpoint lives. Pure: the platform, uid, temp folder and random
@@ -43,7 +44,7 @@ export function planSocket(input: SocketPlanInput): SocketPlan {
   }
   // The target platform's path rules, not the host's: the plan is tested for every platform anywhere.
   const p = path.posix;
-  const preferredRoot = p.join(input.root, '.tasks', 'run', 'ipc');
+  const preferredRoot = p.join(input.root, ...RUN_DIR_PARTS, 'ipc');
   const preferred = p.join(preferredRoot, SOCKET_NAME);
   if (Buffer.byteLength(preferred) < MAX_SOCKET_PATH_BYTES)
     return { path: preferred, socketRoot: preferredRoot };

@@ -13,6 +13,8 @@ export type LedgerEvent =
   | 'task.cancelled'
   /** Recovery found the task's record unreadable (a torn write) and rebuilt or moved it aside. */
   | 'task.damaged'
+  /** A finished record past `logs.retentionDays` left the store (`how`: deleted or archived). */
+  | 'task.retired'
   | 'lock.repaired'
   | 'lock.kept'
   | 'breaker.reset'

@@ -282,6 +282,20 @@ export class FolderStore implements QueueStore {
     return undefined;
   }
 
+  async retire(state: 'done' | 'failed', id: string, how: 'delete' | 'archive'): Promise<boolean> {
+    // Checked at run time too: a caller outside TypeScript must not retire a live task.
+    if (state !== 'done' && state !== 'failed')
+      throw new Error(`only finished tasks are retired, not ${String(state)}`);
+    try {
+      if (how === 'archive') await this.archive(state, id);
+      else await fs.rm(this.file(state, id));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
   private async archive(state: TaskState, id: string): Promise<void> {
     const stamp = this.now().replace(/[:.]/g, '-');
     await renameWithRetry(this.file(state, id), path.join(this.tasksDir, 'archive', `${id}.${stamp}.json`));

@@ -62,6 +62,11 @@ export interface QueueStore {
   rejectLine(rejected: RejectedLine): Promise<{ key: string; created: boolean }>;
   listRejected(): Promise<(RejectedLine & { key: string })[]>;
   removeRejected(key: string): Promise<void>;
+  /**
+   * A finished task's record leaves the live store (retention): deleted, or kept in the store's
+   * archive. Only `done` and `failed` records; false when it is not (or no longer) there.
+   */
+  retire(state: 'done' | 'failed', id: string, how: 'delete' | 'archive'): Promise<boolean>;
 }
 
 export type QuarantineKind = 'breaker' | 'invalid' | 'manual';

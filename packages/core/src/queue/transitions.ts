@@ -322,4 +322,14 @@ export class Transitions {
       }),
     ).then(required(id));
   }
+
+  /**
+   * A finished record past the retention leaves the store. Its ledger line comes after the store
+   * change (there is no record left to journal it in): a crash between the two loses only that line.
+   */
+  async retire(state: 'done' | 'failed', id: string, how: 'delete' | 'archive'): Promise<boolean> {
+    if (!(await this.store.retire(state, id, how))) return false;
+    await this.appendLine({ event: 'task.retired', task: id, how, rev: 0, ts: this.iso() });
+    return true;
+  }
 }

@@ -3,6 +3,7 @@ import { launchAgentPlist } from './launch-agent.js';
 import { launchAgentLabel, serviceName, type ServiceSpec } from './service-spec.js';
 import { systemdUnit } from './systemd-unit.js';
 import { taskSchedulerFileBytes, taskSchedulerXml } from './task-scheduler-xml.js';
+import { RUN_DIR_PARTS } from '@headless/core/paths';
 
 export type ServiceAction = 'install' | 'uninstall' | 'status';
 
@@ -48,7 +49,7 @@ export function planService(action: ServiceAction, spec: ServiceSpec, host: Host
 
 function planWindows(action: ServiceAction, spec: ServiceSpec, host: HostInfo): ServicePlan {
   const name = serviceName(spec.root);
-  const xmlPath = path.win32.join(spec.root, '.tasks', 'run', `${name}.task.xml`);
+  const xmlPath = path.win32.join(spec.root, ...RUN_DIR_PARTS, `${name}.task.xml`);
   const base = { action, name, write: [], remove: [], commands: [], manual: [] } satisfies ServicePlan;
   if (action === 'status')
     return { ...base, commands: [{ file: 'schtasks', args: ['/Query', '/TN', name, '/V', '/FO', 'LIST'] }] };
