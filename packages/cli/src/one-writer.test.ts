@@ -145,6 +145,7 @@ describe('one writer of task state: the CLI racing a running tree', () => {
       }
       await probe.close();
     } finally {
+      // posix-guard: portable (a clean-up: on Windows SIGTERM ends it at once, as SIGKILL would).
       sup.kill('SIGTERM');
       await waitFor(
         'the supervisor to stop',

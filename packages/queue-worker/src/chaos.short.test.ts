@@ -3,7 +3,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
+import { linuxOnly } from '@headless/test-support/platform';
+
+const chaosNeedsProc = linuxOnly('the chaos campaigns find leftover processes and memory through /proc');
 
 /**
  * The short chaos campaign (`node chaos/run.mjs --short`) as part of `npm test`: a few SIGKILLs of
@@ -43,7 +46,7 @@ const row = (r: ChaosResult, campaign: string, check: RegExp) =>
   r.rows.find(([c, k]) => c === campaign && check.test(k));
 
 describe('chaos (short)', () => {
-  (process.platform === 'linux' ? it : it.skip)(
+  chaosNeedsProc.it(
     'loses no task, leaves no process and no task in processing, and refuses every bad input',
     async () => {
       const json = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'hl-chaos-json-')), 'result.json');

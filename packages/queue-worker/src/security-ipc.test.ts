@@ -4,9 +4,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 import { waitFor } from '@headless/test-support/wait-for';
+import { linuxOnly, posixOnly } from '@headless/test-support/platform';
+
+const socketFolder = posixOnly(
+  'checks the 0700 mode and owner of the Unix socket folder and reads /proc/<pid>/environ; a named pipe has no folder',
+);
+
+const parentFromProc = linuxOnly(
+  "the supervisor reads a reported pid's parent from /proc/<pid>/stat, which only Linux has",
+);
 
 /**
  * The supervisor's IPC, attacked from outside and from a child: a real `headless start` whose
@@ -42,8 +51,6 @@ link.onShutdown(() => process.exit(0));
 link.send('ready', { component: 'orchestrator', pid: process.pid });
 setInterval(() => {}, 1000);
 `;
-
-const posix = process.platform !== 'win32';
 
 describe('security: the supervisor IPC', () => {
   let root: string;
@@ -105,7 +112,7 @@ describe('security: the supervisor IPC', () => {
     await waitFor('the supervisor to stop', () => s.exitCode !== null || s.signalCode !== null, 15000);
   };
 
-  (posix ? it : it.skip)(
+  socketFolder.it(
     'keeps its socket in an owner-only folder and refuses events outside the allow-list',
     async () => {
       sup = start();
@@ -165,7 +172,7 @@ describe('security: the supervisor IPC', () => {
     40000,
   );
 
-  (posix ? it : it.skip)(
+  socketFolder.it(
     'refuses to serve in an IPC folder that others can enter',
     async () => {
       const ipcDir = path.join(root, '.tasks', 'run', 'ipc');
@@ -186,7 +193,7 @@ describe('security: the supervisor IPC', () => {
 
   // A child's report of a tool pid was trusted as is (chaos/FINDINGS.md F4): the supervisor now
   // tracks only pids whose parent is the child, and kills none whose start time changed.
-  (posix ? it : it.skip)(
+  parentFromProc.it(
     'never kills a process its child did not start',
     async () => {
       victim = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {

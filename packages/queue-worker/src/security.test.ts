@@ -11,6 +11,11 @@ import {
   stateOf,
   type WorkerRoot,
 } from './testing/harness.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const symlinks = posixOnly(
+  'makes symlinks, which Windows allows only with a privilege (Developer Mode or admin), one of them to /dev/zero',
+);
 
 /**
  * Security checks of the queue's input side, each against a real worker on a temp root. Each test
@@ -96,7 +101,8 @@ describe('security: what an inbox line can reach', () => {
     expect(await fakeCalls(w)).toEqual([]);
   });
 
-  it('refuses repos outside the allowed roots, through .. or a symlink, and runs the one inside', async () => {
+  // prettier-ignore
+  symlinks.it('refuses repos outside the allowed roots, through .. or a symlink, and runs the one inside', async () => {
     const outside = await makeTempRoot('headless-outside-');
     extra.push(outside.cleanup);
     w = await makeWorkerRoot({ policies: { worker: { allowedRepoRoots: ['repos'] } } });
@@ -216,7 +222,7 @@ describe('security: what an inbox line can reach', () => {
     expect((await ledgerOf(w)).length).toBeGreaterThan(0);
   });
 
-  it('refuses an inbox file that is a symlink, without reading or touching its target', async () => {
+  symlinks.it('refuses an inbox file that is a symlink, without reading or touching its target', async () => {
     const outside = await makeTempRoot('headless-outside-');
     extra.push(outside.cleanup);
     w = await makeWorkerRoot();

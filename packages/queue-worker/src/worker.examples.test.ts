@@ -12,6 +12,11 @@ import {
   stateOf,
   type WorkerRoot,
 } from './testing/harness.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const fakeNpm = posixOnly(
+  "puts a stand-in npm on PATH as an extensionless #! script, which Windows' PATHEXT lookup does not find",
+);
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -40,7 +45,7 @@ describe('the bundled example tasks (blueprint §5.8)', () => {
   });
   afterEach(() => w.cleanup());
 
-  it('runs all six to done and gives each AI CLI its documented non-interactive flags', async () => {
+  fakeNpm.it('runs all six to done and gives each AI CLI its documented non-interactive flags', async () => {
     const lines = (await fs.readFile(path.join(REPO_ROOT, '.tasks/examples/example.tasks.jsonl'), 'utf8'))
       .trim()
       .split('\n');

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { isAlive } from '@headless/core/process/alive';
 import { testTasks } from '@headless/test-support/tasks';
 import { waitFor } from '@headless/test-support/wait-for';
@@ -13,6 +13,12 @@ import {
   stateOf,
   type WorkerRoot,
 } from './testing/harness.js';
+import { linuxOnly, posixOnly } from '@headless/test-support/platform';
+
+const setsidEscape = linuxOnly('starts an escapee with setsid and finds it through /proc');
+const symlinks = posixOnly(
+  'makes symlinks, which Windows allows only with a privilege (Developer Mode or admin)',
+);
 
 // A tool that starts a process in a session of its own (it leaves the attempt's process group) and exits.
 const ESCAPE = `
@@ -28,7 +34,7 @@ describe('surviving the night, in the worker', () => {
   });
   afterEach(() => w.cleanup());
 
-  (process.platform === 'linux' ? it : it.skip)(
+  setsidEscape.it(
     'ends a process that escaped its attempt (setsid) when the attempt ends, and says how many in the ledger',
     async () => {
       await dropTasks(w.root, 'a.jsonl', [{ id: 'esc', tool: 'node', args: ['-e', ESCAPE] }]);
@@ -42,7 +48,8 @@ describe('surviving the night, in the worker', () => {
     },
   );
 
-  it('re-checks the repo at run time: a symlink re-pointed outside the allowed roots fails the task, nothing runs', async () => {
+  // prettier-ignore
+  symlinks.it('re-checks the repo at run time: a symlink re-pointed outside the allowed roots fails the task, nothing runs', async () => {
     const inside = path.join(w.root, 'inside');
     await fs.mkdir(inside);
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'headless-outside-'));

@@ -3,6 +3,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { makeGitRepo } from '@headless/test-support/git-repo';
 import { dropTasks, ledgerOf, makeWorkerRoot, runUntilIdle, type WorkerRoot } from './testing/harness.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const fakeNpm = posixOnly(
+  "puts a stand-in npm on PATH as an extensionless #! script, which Windows' PATHEXT lookup does not find",
+);
 
 // The built-in `quality` tool: the worker runs `headless quality --repo <repo> --json` (this node,
 // headless's own CLI) and the gate's failures become the task's reason.
@@ -30,7 +35,7 @@ describe('a task with tool "quality"', () => {
   });
   afterEach(() => w.cleanup());
 
-  it('fails permanently with the failed steps and their findings as the reason', async () => {
+  fakeNpm.it('fails permanently with the failed steps and their findings as the reason', async () => {
     await dropTasks(w.root, 'q.jsonl', [{ id: 'q1', tool: 'quality', repo: '.' }]);
     await runUntilIdle(w);
     const [rec] = await w.store.list('failed');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { PoliciesConfig } from '@headless/core/config/schema';
 import { testTasks } from '@headless/test-support/tasks';
 import { isAlive, processStartTime } from '@headless/core/process/alive';
@@ -8,6 +8,11 @@ import { FAKES_DIR } from '@headless/test-support/fakes';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { waitFor } from '@headless/test-support/wait-for';
 import { recover } from './recover.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const processGroups = posixOnly(
+  "a tool's process group outliving its leader; Windows has no process groups (a Job Object ends the tree there)",
+);
 
 describe('recovery of a dead worker whose tool had exited but left its group behind', () => {
   let root: string;
@@ -25,7 +30,7 @@ describe('recovery of a dead worker whose tool had exited but left its group beh
     await cleanup();
   });
 
-  (process.platform === 'win32' ? it.skip : it)(
+  processGroups.it(
     'ends a grandchild that ignores SIGTERM, left in the tool process group',
     async () => {
       // The tool as the runner starts it: a group leader; it exits at once and leaves a stubborn grandchild.

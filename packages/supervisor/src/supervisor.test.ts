@@ -12,6 +12,17 @@ import {
   waitForState,
   type RunningSupervisor,
 } from './testing/harness.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const killSignal = posixOnly(
+  'expects the exit of a worker killed from outside to name SIGKILL; on Windows it is exit code 1, no signal',
+);
+
+const sigterm = posixOnly(
+  'sends SIGTERM and expects exit code 0; on Windows kill() ends a process at once, no handler runs',
+);
+
+const stopSignals = posixOnly('stops and resumes the tree with SIGSTOP/SIGCONT, which Windows does not have');
 
 const FAST = { heartbeatIntervalMs: 200, staleAfterMs: 1000, baseMs: 100, graceMs: 1000, stopPollMs: 200 };
 
@@ -102,7 +113,8 @@ describe('supervisor tree (real processes)', () => {
     );
   });
 
-  it('restarts a worker killed with kill -9 after killing its tools and running recovery', async () => {
+  // prettier-ignore
+  killSignal.it('restarts a worker killed with kill -9 after killing its tools and running recovery', async () => {
     const { root, sup } = await setup({ components: ['worker'], env: { FAKE_SPAWN_TOOL: '1' } });
     await waitForState(sup, 'worker running with a tool', (s) => s.runningTasks.length === 1);
     const [first] = fakeChildren(root);
@@ -163,7 +175,8 @@ describe('supervisor tree (real processes)', () => {
     );
   });
 
-  it('does not take a stop of the whole tree (as in a sleep) for a hang: no child is restarted', async () => {
+  // prettier-ignore
+  stopSignals.it('does not take a stop of the whole tree (as in a sleep) for a hang: no child is restarted', async () => {
     // A staleAfter that a loaded machine meets; the stop is well past it.
     const { root, sup } = await setup({
       env: { FAKE_SPAWN_TOOL: '1' },
@@ -204,7 +217,8 @@ describe('supervisor tree (real processes)', () => {
     expect(sup.log().filter((r) => /unresponsive/.test(r.message))).toEqual([]);
   });
 
-  it('backs off a child that crashes at boot, parks it as crash-looping with the reason, and stays idle', async () => {
+  // prettier-ignore
+  sigterm.it('backs off a child that crashes at boot, parks it as crash-looping with the reason, and stays idle', async () => {
     const timing = {
       ...FAST,
       // A child that crashes at boot must not be mistaken for a hung one on a loaded machine.

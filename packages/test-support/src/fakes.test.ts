@@ -6,10 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { parseCmdShim } from '@headless/core/windows/cmd-shim';
 import { FAKES_DIR, pathWithFakes } from './fakes.js';
 import { waitFor } from './wait-for.js';
+import { posixOnly } from './platform.js';
 
 // These run the fakes by their extensionless path and signal their process groups, which Windows has
 // neither of; there the .cmd shims below are what the worker suites use.
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
+const fakesByPath = posixOnly(
+  'runs the fakes by their extensionless #! path and signals their process groups; Windows uses the .cmd shims',
+);
 
 interface Run {
   child: ChildProcess;
@@ -86,7 +89,7 @@ describe('pathWithFakes', () => {
   });
 });
 
-posixOnly('fake CLIs as processes', () => {
+fakesByPath.describe('fake CLIs as processes', () => {
   it('codex blocks on an open stdin pipe and runs once it is closed', async () => {
     const r = run('codex', ['exec', '--json', '--skip-git-repo-check', 'say hi'], { stdin: 'pipe' });
     await expect(waitFor('codex to exit', () => r.child.exitCode !== null, 700)).rejects.toThrow(/timed out/);

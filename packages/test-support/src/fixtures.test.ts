@@ -2,16 +2,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { FAKES_DIR, pathWithFakes } from './fakes.js';
 import { loadFixtures, renderFixture, type FixtureCase } from './fixtures.js';
+import { FAKES_BY_PATH, posixOnly } from './platform.js';
 
 /**
  * One source for both sides: each fake CLI prints exactly the recorded output of its case (core's
  * cli-fixtures.test.ts checks that the parsers classify the same text as the case says).
  */
 
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
+const fakesByPath = posixOnly(FAKES_BY_PATH);
 let dir: string;
 beforeAll(() => {
   dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fixtures-')));
@@ -55,34 +56,37 @@ function callFor(tool: string, c: FixtureCase): { args: string[]; env?: Record<s
   return { args: base[tool]!, env: { FAKE_SCENARIO: c.scenario } };
 }
 
-posixOnly.each(['claude', 'codex', 'gemini'] as const)('fake %s prints the recorded outputs', (tool) => {
-  const file = loadFixtures(tool);
-  const cases = file.cases.filter((c) => callFor(tool, c) !== undefined);
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const call = callFor(tool, c)!;
-    const r = spawnSync(path.join(FAKES_DIR, tool), call.args, {
-      cwd: dir,
-      env: {
-        PATH: pathWithFakes(),
-        HOME: dir,
-        FAKE_SESSION_ID: file.defaults.SESSION_ID!,
-        GEMINI_CLI_TRUST_WORKSPACE: '',
-        ...call.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-      timeout: 15000,
+fakesByPath.describeEach(['claude', 'codex', 'gemini'] as const)(
+  'fake %s prints the recorded outputs',
+  (tool) => {
+    const file = loadFixtures(tool);
+    const cases = file.cases.filter((c) => callFor(tool, c) !== undefined);
+    it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const call = callFor(tool, c)!;
+      const r = spawnSync(path.join(FAKES_DIR, tool), call.args, {
+        cwd: dir,
+        env: {
+          PATH: pathWithFakes(),
+          HOME: dir,
+          FAKE_SESSION_ID: file.defaults.SESSION_ID!,
+          GEMINI_CLI_TRUST_WORKSPACE: '',
+          ...call.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 15000,
+      });
+      const want = renderFixture(file, c, { RESUME_ID: UNKNOWN_ID });
+      expect({ stdout: r.stdout, stderr: r.stderr, exitCode: r.status }).toEqual({
+        ...want,
+        exitCode: c.exitCode,
+      });
     });
-    const want = renderFixture(file, c, { RESUME_ID: UNKNOWN_ID });
-    expect({ stdout: r.stdout, stderr: r.stderr, exitCode: r.status }).toEqual({
-      ...want,
-      exitCode: c.exitCode,
-    });
-  });
 
-  it('has a scenario for every case the worker can meet at run time', () => {
-    const unreachable = file.cases.filter((c) => callFor(tool, c) === undefined).map((c) => c.name);
-    // Only cases that need root, or that never end (the runner's timeout ends them), are not replayed here.
-    expect(unreachable.every((n) => /root|offline|retrying/.test(n))).toBe(true);
-  });
-});
+    it('has a scenario for every case the worker can meet at run time', () => {
+      const unreachable = file.cases.filter((c) => callFor(tool, c) === undefined).map((c) => c.name);
+      // Only cases that need root, or that never end (the runner's timeout ends them), are not replayed here.
+      expect(unreachable.every((n) => /root|offline|retrying/.test(n))).toBe(true);
+    });
+  },
+);

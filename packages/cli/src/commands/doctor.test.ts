@@ -22,6 +22,7 @@ describe('headless doctor (real CLI)', () => {
     if (git === null) throw new Error('these tests need git on PATH');
     if (process.platform === 'win32') {
       // Git for Windows' cmd folder holds git.exe and its GUIs only; a symlink would need privileges.
+      // posix-guard: portable (the symlink below is made only off Windows).
       onlyGit = path.dirname(git);
     } else {
       onlyGit = path.join(root, '.bin');

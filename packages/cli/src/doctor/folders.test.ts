@@ -4,6 +4,9 @@ import path from 'node:path';
 import { layout } from '@headless/core/paths';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { checkFolders, runFolderCheck } from './folders.js';
+import { posixOnly } from '@headless/test-support/platform';
+
+const modeBits = posixOnly('chmods a folder to 0777; Windows has ACLs, not mode bits');
 
 describe('checkFolders', () => {
   let root: string;
@@ -39,15 +42,13 @@ describe('checkFolders', () => {
     });
   });
 
-  if (process.platform !== 'win32') {
-    it('warns when .tasks/run is writable by others', async () => {
-      const run = path.join(root, '.tasks', 'run');
-      await fs.mkdir(run, { recursive: true });
-      await fs.chmod(run, 0o777);
-      const checks = await checkFolders(layout(root), 'linux');
-      expect(checks.find((c) => c.name === '.tasks/run')).toMatchObject({ status: 'warn' });
-    });
-  }
+  modeBits.it('warns when .tasks/run is writable by others', async () => {
+    const run = path.join(root, '.tasks', 'run');
+    await fs.mkdir(run, { recursive: true });
+    await fs.chmod(run, 0o777);
+    const checks = await checkFolders(layout(root), 'linux');
+    expect(checks.find((c) => c.name === '.tasks/run')).toMatchObject({ status: 'warn' });
+  });
 });
 
 describe('runFolderCheck', () => {

@@ -6,6 +6,7 @@ import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { ToolsConfig } from '@headless/core/config/schema';
 import { FAKES_DIR, pathWithFakes } from '@headless/test-support/fakes';
 import { checkLogin, geminiLogin, readClaudeStatus, readCodexStatus } from './login.js';
+import { FAKES_BY_PATH, posixOnly } from '@headless/test-support/platform';
 
 const config = ToolsConfig.parse(defaultToolsConfig());
 let home: string;
@@ -59,8 +60,7 @@ describe('login status readers (recorded outputs)', () => {
   });
 });
 
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
-posixOnly('checkLogin against the fake CLIs', () => {
+posixOnly(FAKES_BY_PATH).describe('checkLogin against the fake CLIs', () => {
   const env = (extra: Record<string, string> = {}) => ({ PATH: pathWithFakes(), HOME: home, ...extra });
   it('asks claude and codex without a model call, with the env the worker gives them', async () => {
     for (const tool of ['claude', 'codex'] as const) {

@@ -6,6 +6,11 @@ import { isAlive } from '../process/alive.js';
 import { tempDir, waitFor } from '../process/test-kit.js';
 import { findGitProcessesIn, isGitProgram, isInside, parseLsofCwd } from './git-processes.js';
 import { decideLockRepair, parseIndexLockError, repairStaleIndexLock, resolveGitDir } from './index-lock.js';
+import { posixOnly } from '../platform-kit.js';
+
+const liveGitScan = posixOnly(
+  'finds a live git by its working folder, which Windows cannot read of another process (there the git-pid registry counts)',
+);
 
 const GIT_ENV = {
   ...process.env,
@@ -127,29 +132,26 @@ describe('repairStaleIndexLock', () => {
     });
   });
 
-  (process.platform === 'win32' ? it.skip : it)(
-    'keeps an old lock while a live git process works in the repository',
-    async () => {
-      const lock = await makeLock(path.join(repo, '.git'), HOUR);
-      // cat-file --batch waits on its open stdin: a real long-running git with its cwd in the repo.
-      const live = spawn('git', ['cat-file', '--batch'], {
-        cwd: path.join(repo),
-        stdio: ['pipe', 'ignore', 'ignore'],
-      });
-      const pid = live.pid ?? 0;
-      try {
-        await waitFor('git to run', async () => (await findGitProcessesIn(repo)).includes(pid));
-        const r = await repairStaleIndexLock(repo, { minAgeMs: 60_000 });
-        expect(r.removed).toBe(false);
-        expect(r.reason).toContain(String(pid));
-        await fs.access(lock);
-      } finally {
-        live.kill('SIGKILL');
-        await waitFor('git to end', () => !isAlive(pid));
-      }
-      expect((await repairStaleIndexLock(repo, { minAgeMs: 60_000 })).removed).toBe(true);
-    },
-  );
+  liveGitScan.it('keeps an old lock while a live git process works in the repository', async () => {
+    const lock = await makeLock(path.join(repo, '.git'), HOUR);
+    // cat-file --batch waits on its open stdin: a real long-running git with its cwd in the repo.
+    const live = spawn('git', ['cat-file', '--batch'], {
+      cwd: path.join(repo),
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const pid = live.pid ?? 0;
+    try {
+      await waitFor('git to run', async () => (await findGitProcessesIn(repo)).includes(pid));
+      const r = await repairStaleIndexLock(repo, { minAgeMs: 60_000 });
+      expect(r.removed).toBe(false);
+      expect(r.reason).toContain(String(pid));
+      await fs.access(lock);
+    } finally {
+      live.kill('SIGKILL');
+      await waitFor('git to end', () => !isAlive(pid));
+    }
+    expect((await repairStaleIndexLock(repo, { minAgeMs: 60_000 })).removed).toBe(true);
+  });
 
   it('does not count a git working in another repository', async () => {
     const other = path.join(root, 'other');

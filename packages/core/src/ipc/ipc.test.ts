@@ -9,6 +9,11 @@ import type { ChildEvent } from './events.js';
 import { startIpcServer, type IpcServer } from './server.js';
 import { planSocket } from './socket-path.js';
 import { waitFor } from '../process/test-kit.js';
+import { posixOnly } from '../platform-kit.js';
+
+const socketFolder = posixOnly(
+  'a Unix socket lives in a 0700 folder; a named pipe has no folder (the token authenticates)',
+);
 
 const TOKEN = 'a'.repeat(48);
 
@@ -67,8 +72,7 @@ describe('supervisor ipc', () => {
   }
 
   // A named pipe has no folder (its ACL is Windows' default; the token authenticates).
-  const posixIt = process.platform === 'win32' ? it.skip : it;
-  posixIt('serves in an owner-only (0700) folder', async () => {
+  socketFolder.it('serves in an owner-only (0700) folder', async () => {
     const { socketRoot } = await setup();
     expect(socketRoot).not.toBeNull();
     expect(fs.statSync(socketRoot as string).mode & 0o777).toBe(0o700);

@@ -9,6 +9,9 @@ import { tempDir, waitFor } from '../process/test-kit.js';
 import { desktopCommand, windowsToastScript } from './desktop.js';
 import { summarize, type NotifyEvent } from './event.js';
 import { createNotifier, type NotifyLog } from './notifier.js';
+import { posixOnly } from '../platform-kit.js';
+
+const fakeNotifySend = posixOnly('fakes notify-send as an extensionless #! script with the execute bit');
 
 const runner = createProcessRunner();
 let dir: string;
@@ -187,7 +190,7 @@ describe('notifier', () => {
     expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(['batch.done']);
   });
 
-  it('shows a desktop notification through notify-send when it is on PATH', async () => {
+  fakeNotifySend.it('shows a desktop notification through notify-send when it is on PATH', async () => {
     const bin = path.join(dir, 'bin');
     await fs.mkdir(bin);
     const argvFile = path.join(dir, 'argv.json');

@@ -3,8 +3,11 @@ import { spawn } from 'node:child_process';
 import { isAlive, processStartTime } from './alive.js';
 import { parseProcStat, readProcStatSync } from './proc-stat.js';
 import { waitFor } from './test-kit.js';
+import { linuxOnly } from '../platform-kit.js';
 
-const linux = process.platform === 'linux';
+const procStat = linuxOnly(
+  'reads the state and start time fields of /proc/<pid>/stat (a zombie made with sh)',
+);
 
 describe('isAlive', () => {
   it('is true for this process and false for a pid that ended', async () => {
@@ -18,7 +21,7 @@ describe('isAlive', () => {
   });
 
   // Zombies are told apart by /proc's state field, which only Linux has.
-  (linux ? it : it.skip)('is false for a zombie, although kill(pid, 0) still succeeds', async () => {
+  procStat.it('is false for a zombie, although kill(pid, 0) still succeeds', async () => {
     // sh backgrounds a short sleep and then becomes a long sleep that never reaps it: a zombie.
     const holder = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 10'], {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -38,7 +41,7 @@ describe('isAlive', () => {
 
 describe('processStartTime', () => {
   // The /proc start time; Windows and macOS identity is tested in identity.test.ts.
-  (linux ? it : it.skip)('is stable for a live process and undefined once it is gone', async () => {
+  procStat.it('is stable for a live process and undefined once it is gone', async () => {
     const a = processStartTime(process.pid);
     expect(a).toMatch(/^\d+$/);
     expect(processStartTime(process.pid)).toBe(a);

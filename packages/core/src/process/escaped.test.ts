@@ -5,6 +5,9 @@ import { endEscapedProcesses, escapedOfAttempt, isOlder, listMarkedProcesses } f
 import { processStartTime } from './identity.js';
 import { TASK_MARK_ENV, taskMark } from './task-marker.js';
 import { waitFor } from './test-kit.js';
+import { linuxOnly } from '../platform-kit.js';
+
+const setsidEscapes = linuxOnly('starts escapees with sh and setsid and finds them through /proc');
 
 const ROOT = '/srv/headless-escaped-test';
 
@@ -31,8 +34,7 @@ describe('isOlder', () => {
   });
 });
 
-const linux = process.platform === 'linux' ? describe : describe.skip;
-linux('endEscapedProcesses (real processes)', () => {
+setsidEscapes.describe('endEscapedProcesses (real processes)', () => {
   const spawned: number[] = [];
   afterEach(async () => {
     for (const p of await listMarkedProcesses()) {

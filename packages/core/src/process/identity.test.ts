@@ -4,11 +4,15 @@ import { isSameProcess, parseLstart, processStartTime } from './identity.js';
 import { mayTarget } from './signal.js';
 import { waitFor } from './test-kit.js';
 import { isAlive } from './alive.js';
+import { onlyOn } from '../platform-kit.js';
 
 describe('process identity', () => {
   // Linux reads /proc, Windows GetProcessTimes, macOS ps: each gives a token for a live process.
-  const known = ['linux', 'win32', 'darwin'].includes(process.platform) ? it : it.skip;
-  known('gives a live process a stable start time and an ended one none', async () => {
+  const known = onlyOn(
+    ['linux', 'win32', 'darwin'],
+    'start times come from /proc, GetProcessTimes or ps only',
+  );
+  known.it('gives a live process a stable start time and an ended one none', async () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     const pid = child.pid as number;
     const start = processStartTime(pid);

@@ -5,6 +5,9 @@ import { isAlive } from './alive.js';
 import { createProcessRunner } from './run.js';
 import { nodeEnv, tempDir, waitFor } from './test-kit.js';
 import type { RunRequest } from './types.js';
+import { posixOnly } from '../platform-kit.js';
+
+const shebangs = posixOnly('a #! interpreter line and the execute bit are POSIX file semantics');
 
 const runner = createProcessRunner();
 let dir: string;
@@ -110,18 +113,21 @@ describe('process runner', () => {
     expect(r.error).toContain('no-such-folder');
   });
 
-  it('reports a script whose interpreter is missing, and a file without the execute bit, as not-found with the reason', async () => {
-    const script = path.join(dir, 'no-interpreter.sh');
-    await fs.writeFile(script, '#!/nonexistent/interpreter\necho hi\n', { mode: 0o755 });
-    const r = await runner.run({ ...node(''), executable: script, args: [] });
-    expect(r.endReason).toBe('not-found');
-    expect(r.error).toContain(script);
-    expect(r.error).toContain('interpreter');
-    const notExecutable = path.join(dir, 'not-executable');
-    await fs.writeFile(notExecutable, 'echo hi\n', { mode: 0o644 });
-    const r2 = await runner.run({ ...node(''), executable: notExecutable, args: [] });
-    expect(r2.endReason).toBe('not-found');
-  });
+  shebangs.it(
+    'reports a script whose interpreter is missing, and a file without the execute bit, as not-found with the reason',
+    async () => {
+      const script = path.join(dir, 'no-interpreter.sh');
+      await fs.writeFile(script, '#!/nonexistent/interpreter\necho hi\n', { mode: 0o755 });
+      const r = await runner.run({ ...node(''), executable: script, args: [] });
+      expect(r.endReason).toBe('not-found');
+      expect(r.error).toContain(script);
+      expect(r.error).toContain('interpreter');
+      const notExecutable = path.join(dir, 'not-executable');
+      await fs.writeFile(notExecutable, 'echo hi\n', { mode: 0o644 });
+      const r2 = await runner.run({ ...node(''), executable: notExecutable, args: [] });
+      expect(r2.endReason).toBe('not-found');
+    },
+  );
 
   it('reports a missing working folder as spawn-error', async () => {
     const r = await runner.run(node('', { cwd: path.join(dir, 'no-such-folder') }));

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { isAlive } from './alive.js';
 import { TASK_MARK_ENV, markInEnviron, parseTaskMark, sweepOrphanedTools, taskMark } from './task-marker.js';
 import { waitFor } from './test-kit.js';
+import { linuxOnly } from '../platform-kit.js';
 
-const linux = process.platform === 'linux';
+const environSweep = linuxOnly('the sweep reads /proc/<pid>/environ and kills process groups');
 
 describe('task markers', () => {
   const started: number[] = [];
@@ -36,7 +37,7 @@ describe('task markers', () => {
   });
 
   // The sweep reads /proc/<pid>/environ, which only Linux has; elsewhere it finds nothing by design.
-  (linux ? it : it.skip)('ends the marked tools of a dead owner and leaves those of a live one', async () => {
+  environSweep.it('ends the marked tools of a dead owner and leaves those of a live one', async () => {
     const deadOwner = spawnSync(process.execPath, ['-e', '0']).pid;
     const orphan = sleeper(taskMark('/tmp/root-a', deadOwner, 'orphan#1'));
     const owned = sleeper(taskMark('/tmp/root-a', process.pid, 'owned#1'));

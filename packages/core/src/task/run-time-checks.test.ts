@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkRepoRealpath, checkTaskFiles, recheckAtRunTime } from './run-time-checks.js';
 import { realpathOrUndefined } from './validate.js';
+import { posixOnly } from '../platform-kit.js';
+
+const symlinks = posixOnly('makes symlinks (a privilege on Windows), one of them to /etc');
 
 describe('checkTaskFiles (pure)', () => {
   it('refuses paths that climb out of the repo or point outside it, and keeps those inside', () => {
@@ -39,7 +42,7 @@ describe('checkRepoRealpath (pure)', () => {
   });
 });
 
-describe('recheckAtRunTime (real symlinks)', () => {
+symlinks.describe('recheckAtRunTime (real symlinks)', () => {
   let base: string;
   beforeEach(() => {
     base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hl-recheck-')));

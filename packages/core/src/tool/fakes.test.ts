@@ -2,20 +2,20 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { defaultToolsConfig } from '../config/default-tools.js';
 import { ToolsConfig, type ToolSpec } from '../config/schema.js';
 import { classifyAttempt, type Classification } from './classify.js';
 import { buildCommand, type CommandTask } from './command.js';
 import { findExecutableOnHost } from './find-executable.js';
+import { FAKES_BY_PATH, posixOnly } from '../platform-kit.js';
 
 // The fake CLIs live in test-support; core cannot depend on that package, so find them by path
 // (this file runs as packages/core/dist/tool/fakes.test.js).
 const FAKES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test-support/fakes');
 const tools = ToolsConfig.parse(defaultToolsConfig()).tools;
 const AI_TOOLS = ['claude', 'codex', 'gemini', 'aider'] as const;
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 let dir: string;
 let record: string;
@@ -78,7 +78,7 @@ async function runFake(
   return { c, args: built.args, input: built.input };
 }
 
-posixOnly('the fake CLIs run with the default command lines', () => {
+posixOnly(FAKES_BY_PATH).describe('the fake CLIs run with the default command lines', () => {
   it.each(AI_TOOLS)('%s: ok is a success', async (name) => {
     const { c } = await runFake(name, { prompt: 'SCENARIO: ok\nsay hi' });
     expect(c).toMatchObject({ outcome: 'success', retryable: false });

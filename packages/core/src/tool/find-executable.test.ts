@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { findExecutable, findExecutableOnHost } from './find-executable.js';
+import { posixOnly } from '../platform-kit.js';
 
 function fsOf(files: string[], caseInsensitive = false) {
   const set = new Set(files.map((f) => (caseInsensitive ? f.toLowerCase() : f)));
@@ -79,9 +80,11 @@ describe('findExecutable on POSIX', () => {
   });
 });
 
+// The execute bit decides on POSIX; Windows decides by PATHEXT (tested above).
+const execBit = posixOnly('makes files with and without the execute bit, which Windows does not have');
+
 describe('findExecutableOnHost', () => {
-  it('finds an executable file and skips one without the executable bit', async () => {
-    if (process.platform === 'win32') return;
+  execBit.it('finds an executable file and skips one without the executable bit', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'find-exe-'));
     try {
       const a = path.join(dir, 'a');

@@ -9,6 +9,7 @@ import { ToolsConfig } from '../config/schema.js';
 import { classifyAttempt } from './classify.js';
 import { buildCommand } from './command.js';
 import { applySession, continuationPrompt, planSession, sessionIdFromLine } from './resume.js';
+import { FAKES_BY_PATH, posixOnly } from '../platform-kit.js';
 
 const FAKES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test-support/fakes');
 const tools = ToolsConfig.parse(defaultToolsConfig()).tools;
@@ -101,8 +102,7 @@ describe('applySession', () => {
   });
 });
 
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
-posixOnly('resume against the fake CLIs', () => {
+posixOnly(FAKES_BY_PATH).describe('resume against the fake CLIs', () => {
   async function run(
     name: string,
     prompt: string,
