@@ -166,7 +166,7 @@ async function smokeRun() {
       priority: 10,
       max_attempts: 1,
       timeout_sec: 3,
-      args: ['-e', treeTask(token, winPath(root))],
+      args: ['-e', treeTask(token, w('tree-pids.json'))],
     },
   ];
   fs.writeFileSync(
