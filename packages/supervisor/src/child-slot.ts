@@ -9,7 +9,7 @@ import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { childExecArgv } from './child-flags.js';
 import { crashLoopReason, decideRestart, describeExit, freshHistory } from './restart-policy.js';
 export { describeExit } from './restart-policy.js';
-import type { ChildStatus } from './state-file.js';
+import { stoppedChild, type ChildStatus } from './state-file.js';
 import type { Timing } from './timing.js';
 import { monotonicNow } from './watchdog.js';
 
@@ -62,14 +62,7 @@ export class ChildSlot {
     this.component = opts.component;
     this.now = opts.now ?? Date.now;
     this.mono = opts.monoNow ?? monotonicNow;
-    this.status = {
-      pid: null,
-      state: 'stopped',
-      startedAt: null,
-      restarts: 0,
-      lastHeartbeatAt: null,
-      lastExit: null,
-    };
+    this.status = stoppedChild();
     if (opts.component === 'orchestrator') this.status.loops = {};
   }
 

@@ -156,3 +156,8 @@ export function createStateWriter(
     },
   };
 }
+
+/** A child that is not running and never ran. */
+export function stoppedChild(): ChildStatus {
+  return { pid: null, state: 'stopped', startedAt: null, restarts: 0, lastHeartbeatAt: null, lastExit: null };
+}

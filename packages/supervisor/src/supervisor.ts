@@ -13,7 +13,13 @@ import { resolveChildEntry } from './entries.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
 import type { BeforeWorkerBoot } from './recovery-hook.js';
-import { createStateWriter, stateFile, writeStateFile, type SupervisorState } from './state-file.js';
+import {
+  createStateWriter,
+  stateFile,
+  stoppedChild,
+  writeStateFile,
+  type SupervisorState,
+} from './state-file.js';
 import { watchStopFile } from './stop-file.js';
 import { timingFromPolicies, type Timing } from './timing.js';
 import { Watchdog } from './watchdog.js';
@@ -168,16 +174,6 @@ async function supervise(
   return 0;
 }
 
-const NOT_RUN = {
-  pid: null,
-  state: 'stopped',
-  startedAt: null,
-  restarts: 0,
-  lastHeartbeatAt: null,
-  lastExit: null,
-  reason: 'not run',
-} as const;
-
 /** What `supervisor.json` says: each child's slot, the tasks they run. */
 function snapshotOf(
   slots: ReadonlyMap<Component, ChildSlot>,
@@ -187,7 +183,7 @@ function snapshotOf(
   const runningTasks: SupervisorState['runningTasks'] = [];
   for (const component of COMPONENTS) {
     const slot = slots.get(component);
-    children[component] = slot ? { ...slot.status } : { ...NOT_RUN };
+    children[component] = slot ? { ...slot.status } : { ...stoppedChild(), reason: 'not run' };
     for (const task of slot?.tasks.values() ?? []) runningTasks.push({ ...task, component });
   }
   return {
