@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { endAs2, MemoryLedger, OWNER, spec, statesOf, type WithStore } from './store-contract-kit.js';
+import { describeConcurrentChanges, describeRetention } from './store-contract-lifecycle.js';
 import { setFaultHandler, SimulatedCrash } from '@headless/core/fault-points';
 import type { QueueStore } from '@headless/core/queue/store';
-import { Transitions, type LedgerSink, type LedgerLine } from '@headless/core/queue/transitions';
+import { Transitions } from '@headless/core/queue/transitions';
 import { IllegalMoveError } from '@headless/core/task/state-machine';
-import { TASK_STATES, type TaskRecord } from '@headless/core/task/record';
-import { TaskSpec, type TaskInput } from '@headless/core/task/schema';
+import type { TaskRecord } from '@headless/core/task/record';
 
 /**
  * What a store under test offers the contract: a fresh store, and (for crash tests) a second
@@ -21,23 +22,6 @@ export interface StoreContractOptions {
   make(): Promise<StoreHarness>;
   /** Store-level points (e.g. `store.move:after-rename`), besides the transitions' own. */
   storePoints: readonly string[];
-}
-
-class MemoryLedger implements LedgerSink {
-  readonly lines: LedgerLine[] = [];
-  append(rec: LedgerLine): Promise<void> {
-    this.lines.push(rec);
-    return Promise.resolve();
-  }
-}
-
-const spec = (input: TaskInput) => TaskSpec.parse(input);
-const OWNER = { workerPid: 2 ** 22 - 3 };
-
-async function statesOf(store: QueueStore, id: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const s of TASK_STATES) if ((await store.ids(s)).includes(id)) out.push(s);
-  return out;
 }
 
 /** Every way a task moves, as (name, setup, change) — each change passes its own fault points. */
@@ -273,13 +257,10 @@ export function describeStoreContract(name: string, opts: StoreContractOptions):
       }));
 
     describeRetention(withStore);
+    describeConcurrentChanges(withStore);
     describeCrashes(opts.storePoints, withStore);
   });
 }
-
-type WithStore = (
-  fn: (h: StoreHarness, t: Transitions, ledger: MemoryLedger) => Promise<void>,
-) => Promise<void>;
 
 /** Runs a test body against a fresh store (init first, cleanup after). */
 function storeRunner(opts: StoreContractOptions): WithStore {
@@ -344,38 +325,4 @@ function describeCrashes(storePoints: readonly string[], withStore: WithStore): 
       }
     }
   });
-}
-
-async function endAs2(t: Transitions, id: string): Promise<void> {
-  const now = new Date().toISOString();
-  await t.endAttempt(id, { attempt: 1, startedAt: now, endedAt: now }, { tool: 'git' }, { to: 'done' });
-}
-
-/** Retention: finished records leave the live store; nothing else can be retired. */
-function describeRetention(withStore: WithStore): void {
-  it('retires a finished record (deleted or archived) and never a live one', () =>
-    withStore(async (h, t, ledger) => {
-      await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }, { spec: spec({ id: 'r2', tool: 'git' }) }]);
-      for (const id of ['r1', 'r2']) {
-        await t.claim(id, OWNER);
-        await endAs2(t, id);
-      }
-      await t.enqueue([{ spec: spec({ id: 'q1', tool: 'git' }) }]);
-      expect(await t.retire('done', 'r1', 'archive')).toBe(true);
-      expect(await t.retire('done', 'r2', 'delete')).toBe(true);
-      expect(await t.retire('done', 'r2', 'delete')).toBe(false);
-      // A queued task is not in `done`: nothing to retire, and it stays queued.
-      expect(await t.retire('done', 'q1', 'delete')).toBe(false);
-      await expect(h.store.retire('queued' as 'done', 'q1', 'delete')).rejects.toThrow(/only finished/);
-      expect(await statesOf(h.store, 'r1')).toEqual([]);
-      expect(await statesOf(h.store, 'r2')).toEqual([]);
-      expect(await statesOf(h.store, 'q1')).toEqual(['queued']);
-      expect(ledger.lines.filter((l) => l.event === 'task.retired').map((l) => [l.task, l.how])).toEqual([
-        ['r1', 'archive'],
-        ['r2', 'delete'],
-      ]);
-      // A retired id is free again (its history stays in the ledger).
-      const again = await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }]);
-      expect(again[0]?.result).toBe('queued');
-    }));
 }

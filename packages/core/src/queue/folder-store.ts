@@ -52,6 +52,8 @@ export class FolderStore implements QueueStore {
   private readonly clock: Clock;
   private readonly fsync: boolean;
   private readonly rejected: RejectedLines;
+  /** The change in flight per task id (lower case): see oneAtATime. */
+  private readonly busy = new Map<string, Promise<void>>();
   private readonly ingestedDir: string;
 
   constructor(
@@ -140,7 +142,38 @@ export class FolderStore implements QueueStore {
    * (`renameFirst`): there the rename is what takes the task, so of two claimers one gets ENOENT;
    * a crash after it leaves a claim-less record in processing, which recovery puts back uncounted.
    */
-  private async moveOrdered(
+  private moveOrdered(
+    id: string,
+    from: TaskState,
+    to: TaskState,
+    patch: (rec: TaskRecord) => TaskRecord,
+    durable: boolean,
+    renameFirst: boolean,
+  ): Promise<TaskRecord> {
+    return this.oneAtATime(id, () => this.moveNow(id, from, to, patch, durable, renameFirst));
+  }
+
+  /**
+   * One change of a task at a time in this process. Two changes that both read `from` would
+   * otherwise race: the first renames the file away and the second's content write then makes it
+   * anew, leaving the task in two folders. Serialised, the second finds no source (MissingTaskError).
+   */
+  private oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const key = id.toLowerCase();
+    const before = this.busy.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy.set(key, settled);
+    void settled.then(() => {
+      if (this.busy.get(key) === settled) this.busy.delete(key);
+    });
+    return run;
+  }
+
+  private async moveNow(
     id: string,
     from: TaskState,
     to: TaskState,
@@ -314,11 +347,13 @@ export class FolderStore implements QueueStore {
     patch: (rec: TaskRecord) => TaskRecord,
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
-    const cur = await this.read(state, id);
-    if (!cur) throw new MissingTaskError(id, state);
-    const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
-    await this.write(state, next, opts.durable ?? true);
-    return next;
+    return this.oneAtATime(id, async () => {
+      const cur = await this.read(state, id);
+      if (!cur) throw new MissingTaskError(id, state);
+      const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
+      await this.write(state, next, opts.durable ?? true);
+      return next;
+    });
   }
 
   async get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined> {

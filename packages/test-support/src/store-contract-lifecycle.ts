@@ -1,0 +1,58 @@
+import { expect, it } from '@jest/globals';
+import { endAs2, OWNER, spec, statesOf, type WithStore } from './store-contract-kit.js';
+
+/** Retention: finished records leave the live store; nothing else can be retired. */
+export function describeRetention(withStore: WithStore): void {
+  it('retires a finished record (deleted or archived) and never a live one', () =>
+    withStore(async (h, t, ledger) => {
+      await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }, { spec: spec({ id: 'r2', tool: 'git' }) }]);
+      for (const id of ['r1', 'r2']) {
+        await t.claim(id, OWNER);
+        await endAs2(t, id);
+      }
+      await t.enqueue([{ spec: spec({ id: 'q1', tool: 'git' }) }]);
+      expect(await t.retire('done', 'r1', 'archive')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(true);
+      expect(await t.retire('done', 'r2', 'delete')).toBe(false);
+      // A queued task is not in `done`: nothing to retire, and it stays queued.
+      expect(await t.retire('done', 'q1', 'delete')).toBe(false);
+      await expect(h.store.retire('queued' as 'done', 'q1', 'delete')).rejects.toThrow(/only finished/);
+      expect(await statesOf(h.store, 'r1')).toEqual([]);
+      expect(await statesOf(h.store, 'r2')).toEqual([]);
+      expect(await statesOf(h.store, 'q1')).toEqual(['queued']);
+      expect(ledger.lines.filter((l) => l.event === 'task.retired').map((l) => [l.task, l.how])).toEqual([
+        ['r1', 'archive'],
+        ['r2', 'delete'],
+      ]);
+      // A retired id is free again (its history stays in the ledger).
+      const again = await t.enqueue([{ spec: spec({ id: 'r1', tool: 'git' }) }]);
+      expect(again[0]?.result).toBe('queued');
+    }));
+}
+
+/** Changes of one task made at the same time (a user retry twice, a pid write racing the end). */
+export function describeConcurrentChanges(withStore: WithStore): void {
+  it('keeps a task in one state when changes of it run at the same time', () =>
+    withStore(async (h, t) => {
+      await t.enqueue([{ spec: spec({ id: 'x1', tool: 'git' }) }]);
+      await t.claim('x1', OWNER);
+      const now = new Date().toISOString();
+      const summary = { attempt: 1, startedAt: now, endedAt: now };
+      // The pid write and the end of the attempt race: the end wins or the pid write finds no task.
+      const raced = await Promise.allSettled([
+        t.recordToolPid('x1', 4242, undefined),
+        t.endAttempt(
+          'x1',
+          summary,
+          { tool: 'git' },
+          { to: 'failed', reason: 'exit 1', outcome: 'permanent' },
+        ),
+      ]);
+      expect(raced[1]?.status).toBe('fulfilled');
+      expect(await statesOf(h.store, 'x1')).toEqual(['failed']);
+      // Two user retries at once: one moves it, the other finds it gone.
+      const retries = await Promise.allSettled([t.userRetry('x1', 'failed'), t.userRetry('x1', 'failed')]);
+      expect(retries.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(await statesOf(h.store, 'x1')).toEqual(['queued']);
+    }));
+}
