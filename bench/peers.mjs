@@ -280,6 +280,8 @@ export async function measure({ quick, log, more }) {
         peers.map((p) => `${p.key} ${p.missing ? '-' : theirs[p.key].at(-1).toFixed(2)}`).join(', ') +
         ' ms/job',
     );
+    // A fixed pause between rounds on purpose: the last round's exiting processes (redis clients,
+    // the tree's stop) must not share the CPU with the next round's first jobs.
     await sleep(100);
   }
   const figures = [

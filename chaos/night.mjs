@@ -185,6 +185,8 @@ async function sleepCampaign() {
       // gone
     }
   }
+  // The stop itself is what is tested: a fixed 70 s span (the figure), longer than
+  // staleAfter and every attempt timeout, so any clock that counts the sleep would fire.
   await sleep(70_000);
   for (const pid of tree) {
     try {

@@ -34,6 +34,7 @@ export function onExitSettled(
       clearTimeout(timer);
       cb(code, signal);
     };
+    // 200 ms: enough for pipes to drain after a normal exit, short against a restart's backoff.
     const timer = setTimeout(judge, 200);
     child.once('close', judge);
   });

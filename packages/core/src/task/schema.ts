@@ -21,7 +21,6 @@ export const GitRevision = z
   .string()
   .min(1)
   .max(256)
-  // Control characters are exactly what this pattern keeps out.
   // Control characters are exactly what the check refuses (git would read them as part of a ref).
   // eslint-disable-next-line no-control-regex
   .regex(/^[^-\s][^\s\u0000-\u001f\u007f]*$/, 'a branch, tag or commit (no leading "-", no spaces)');
