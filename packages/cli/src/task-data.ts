@@ -1,10 +1,9 @@
 import fs from 'node:fs/promises';
 import { readLedger, type LedgerReadResult } from '@headless/core/ledger/ledger';
 import { breakersFile } from '@headless/core/policy/breaker-registry';
-import { ToolBreakers, type BreakersSnapshot } from '@headless/core/policy/tool-breakers';
+import { ToolBreakers, type BreakersSnapshot, type BreakerView } from '@headless/core/policy/tool-breakers';
 import { TASK_STATES } from '@headless/core/task/record';
 import type { CliContext } from './context.js';
-import type { AttentionSources } from './views/attention.js';
 import { summarizeTasks, type TaskRecordWithResult, type TaskSummary } from './views/task-summary.js';
 
 /** Every task record of the store (all states) joined with the ledger: what show, report and the task table read. */
@@ -23,13 +22,13 @@ export async function loadTaskSummaries(
 }
 
 /** Open or half-open breakers, from the worker's breakers.json (absent: none). */
-export async function breakerViews(ctx: CliContext): Promise<NonNullable<AttentionSources['breakers']>> {
+export async function breakerViews(ctx: CliContext): Promise<Record<string, BreakerView>> {
   // Damaged: shown as no breaker (the worker says so in its log and starts them closed).
   const snap: BreakersSnapshot = await breakersFile(ctx.paths.breakers)
     .readOrDefault({})
     .catch(() => ({}));
   const b = new ToolBreakers(ctx.config.policies.breaker, { initial: snap });
-  const out: NonNullable<AttentionSources['breakers']> = {};
+  const out: Record<string, BreakerView> = {};
   for (const t of b.tools()) out[t] = b.view(t);
   return out;
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { ToolBreakers, type BreakerView } from '@headless/core/policy/tool-breakers';
-import { breakersFile } from '@headless/core/policy/breaker-registry';
+import type { BreakerView } from '@headless/core/policy/tool-breakers';
 import { heartbeatFile, type WorkerHeartbeat } from '@headless/core/run-state/heartbeat';
 import { readClaimGate } from '@headless/queue-worker/claim-gate';
 import { holderAlive } from '@headless/core/run-state/pid-lock';
@@ -13,7 +12,7 @@ import { humanBytes, worktreeUsage } from '@headless/core/git/worktree-clean';
 import { readConfigState } from '@headless/queue-worker/config-reload';
 import { openContextTolerant, printJson, table, ago, type CliContext } from '../context.js';
 import { taskFilterFromOptions, type TaskFilterOptions } from '../task-filter-options.js';
-import { outputWidth } from '../task-data.js';
+import { breakerViews, outputWidth } from '../task-data.js';
 import { renderTaskTable, selectTasks, type TaskFilter } from '../views/task-table.js';
 import { summarizeTasks, type TaskSummary } from '../views/task-summary.js';
 
@@ -81,15 +80,13 @@ export function register(program: Command): void {
 async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<StatusReport> {
   const ctx = await openContextTolerant(cmd);
   const { runDir } = ctx.paths;
-  const [counts, hb, sup, breakersSnap, loops] = await Promise.all([
+  const [counts, hb, sup, breakers, loops] = await Promise.all([
     ctx.store.counts(),
     heartbeatFile(ctx.paths.workerHeartbeat)
       .read()
       .catch(() => undefined),
     readStateFile(stateFile(runDir)),
-    breakersFile(ctx.paths.breakers)
-      .read()
-      .catch(() => undefined),
+    breakerViews(ctx),
     readLoopsFile(ctx.paths).catch(() => undefined),
   ]);
   const parksNow = await toolParksFile(ctx.paths.toolParks).readOrDefault({});
@@ -107,11 +104,6 @@ async function collectStatus(cmd: Command, filter: TaskFilter = {}): Promise<Sta
     ? holderAlive({ pid: hb.pid, ...(hb.startTime ? { startTime: hb.startTime } : {}) }) &&
       hb.state !== 'stopped'
     : false;
-  const breakers: Record<string, BreakerView> = {};
-  if (breakersSnap) {
-    const b = new ToolBreakers(ctx.config.policies.breaker, { initial: breakersSnap });
-    for (const t of b.tools()) breakers[t] = b.view(t);
-  }
   const queued = counts.queued <= 500 ? await ctx.store.list('queued') : [];
   const scheduled = queued
     .filter((r) => r.notBefore && Date.parse(r.notBefore) > Date.now())
