@@ -42,8 +42,6 @@ export interface RootLayout {
   readonly responsesDir: string;
   /** `headless stop --drain`: claim nothing new until the stop. */
   readonly drainRequest: string;
-  /** Whether the worker claims tasks, and why not (claim-gate.json). */
-  readonly claimGate: string;
   /** Up to where the ledger is known to hold every line the task records name. */
   readonly ledgerCheckpoint: string;
   /** Per-attempt scratch folders (prompt files). */
@@ -103,7 +101,6 @@ export function layout(root: string): RootLayout {
     responsesDir: path.join(runDir, 'responses'),
     ledgerCheckpoint: path.join(runDir, 'ledger-checkpoint.json'),
     drainRequest: path.join(runDir, 'drain.json'),
-    claimGate: path.join(runDir, CLAIM_GATE_FILE),
     scratchDir: path.join(runDir, 'scratch'),
     loopScratchDir: path.join(runDir, 'loop-scratch'),
   };
