@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CLK_TCK, cmdline, cpuTicks, descendants, rssKb } from './lib/proc.mjs';
+import { CLK_TCK, cmdline, componentOf, cpuTicks, descendants, rssKb } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 import { makeRoot, now, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
 
@@ -26,16 +26,7 @@ export async function measure({ quick, log }) {
     // Let the bare process reach its idle size before it is measured (the same settling the tree gets).
     await sleep(5000);
     const pids = [tree.pid, ...descendants(tree.pid)];
-    const names = pids.map((p) => {
-      const args = cmdline(p).join(' ');
-      return args.includes('queue-worker')
-        ? 'worker'
-        : args.includes('orchestrator')
-          ? 'orchestrator'
-          : args.includes(' start ')
-            ? 'supervisor'
-            : args.slice(0, 40);
-    });
+    const names = pids.map((p) => componentOf(cmdline(p)) ?? cmdline(p).join(' ').slice(0, 40));
     const rss = [];
     const bareRss = [];
     const cpu = [];

@@ -10,6 +10,7 @@ import process from 'node:process';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { summarize } from './lib/stats.mjs';
+import { componentOf } from './lib/proc.mjs';
 import {
   benchTools,
   cliBin,
@@ -114,13 +115,7 @@ function analyse(file, top = 25) {
 function report(dir = outDir) {
   for (const f of fs.readdirSync(dir).filter((n) => /^io-\d+\.json$/.test(n))) {
     const { argv, stats } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-    const who = argv.join(' ').includes('queue-worker')
-      ? 'worker'
-      : argv.join(' ').includes('orchestrator')
-        ? 'orchestrator'
-        : argv.join(' ').includes(' start')
-          ? 'supervisor'
-          : argv.join(' ').slice(0, 60);
+    const who = componentOf(argv) ?? argv.join(' ').slice(0, 60);
     const per = tasksDone || 1;
     console.log(
       `\n== ${who} (${f}): awaited time per kind${tasksDone ? `, per task over ${tasksDone} tasks` : ''}`,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, cmdline, descendants } from './lib/proc.mjs';
+import { alive, cmdline, componentOf, descendants } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 import {
   dropFile,
@@ -47,9 +47,7 @@ async function treeSample(i) {
       'the task after a worker kill',
       () => {
         if (!newPid) {
-          newPid = descendants(tree.pid).find(
-            (p) => p !== old && cmdline(p).some((a) => a.includes('queue-worker')),
-          );
+          newPid = descendants(tree.pid).find((p) => p !== old && componentOf(cmdline(p)) === 'worker');
           if (newPid) forkedAt = now();
         }
         const s = readStamps(stampFile);

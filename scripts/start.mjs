@@ -10,7 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repo, 'packages', 'cli', 'dist', 'bin.js');
+// The bundle `npm run build` writes (one file per process: the fastest start), else the tsc output.
+const bundled = path.join(repo, 'dist', 'headless.js');
+const cli = fs.existsSync(bundled) ? bundled : path.join(repo, 'packages', 'cli', 'dist', 'bin.js');
 const root = path.resolve(process.env.HEADLESS_ROOT || repo);
 const examples = path.join(repo, '.tasks', 'examples', 'example.tasks.jsonl');
 const AI_TOOLS = new Set(['aider', 'codex', 'claude', 'gemini']);

@@ -76,3 +76,29 @@ export function cpuTicks(pid) {
   const st = readStat(pid);
   return st ? st.utime + st.stime : undefined;
 }
+
+/**
+ * Which process of the tree a command line is: the tsc build forks packages/queue-worker/dist/child.js
+ * and packages/orchestrator/dist/child.js, the bundle dist/worker.js and dist/orchestrator.js.
+ */
+export function componentOf(args) {
+  const line = Array.isArray(args) ? args.join(' ') : args;
+  if (/queue-worker[\\/]|[\\/]worker\.js\b/.test(line)) return 'worker';
+  if (/orchestrator[\\/]|[\\/]orchestrator\.js\b/.test(line)) return 'orchestrator';
+  if (/ start\b/.test(line)) return 'supervisor';
+  return undefined;
+}
+
+/**
+ * Proportional set size in KiB (/proc/<pid>/smaps_rollup): a page shared by n processes counts 1/n
+ * in each, so the sum over a tree counts the node binary's pages once (VmRSS counts them per process).
+ * 0 when the process is gone or the kernel has no smaps_rollup.
+ */
+export function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}

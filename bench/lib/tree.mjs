@@ -10,7 +10,11 @@ import { alive, descendants } from './proc.mjs';
 /** Real trees in temp roots: create, start (`headless start`), drop inbox files, stop, clean up. */
 
 export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cliBin = path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
+/** The bundled CLI (`npm run build`), as `npm start` and the registered service run it; else the tsc output. */
+const bundledCli = path.join(repoDir, 'dist', 'headless.js');
+export const cliBin = fs.existsSync(bundledCli)
+  ? bundledCli
+  : path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
 const serviceSpec = path.join(repoDir, 'packages', 'supervisor', 'dist', 'service', 'service-spec.js');
 /** The flags a registered service starts the supervisor with (the bench starts it the same way). */
 const supervisorFlags = fs.existsSync(serviceSpec)

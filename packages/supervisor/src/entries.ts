@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '@headless/core/bundle';
 import type { Component } from '@headless/core/ipc/events';
 
 /** The env variables that override a child's entry script (tests, development). */
@@ -19,12 +20,15 @@ const PACKAGE_DIRS: Record<Component, string> = {
 };
 
 /**
- * The script forked for a component. Resolution may fail while the package is not built yet: then
+ * The script forked for a component: the env override, else the bundled child when the supervisor
+ * runs from the bundle, else the package's dist/child.js. Resolution may fail while the package is not built yet: then
  * the expected path is returned and the supervisor reports it as missing at fork time.
  */
 export function resolveChildEntry(component: Component, env: NodeJS.ProcessEnv = process.env): string {
   const override = env[ENTRY_ENV[component]];
   if (override) return path.resolve(override);
+  const bundled = bundledEntry(component);
+  if (bundled) return bundled;
   try {
     return fileURLToPath(import.meta.resolve(SPECIFIERS[component]));
   } catch {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { bundledEntry } from '@headless/core/bundle';
 import { loadConfig } from '@headless/core/config/load';
 import { HeadlessError, ExitCode } from '@headless/core/errors/headless-error';
 import { describePlan, planService, type ServiceAction } from '@headless/supervisor/service/service-plan';
@@ -29,8 +30,8 @@ export function register(program: Command): void {
       const spec = {
         root: paths.root,
         nodePath: process.execPath,
-        // dist/commands/service.js -> dist/bin.js
-        cliPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+        // the bundle's entry when running from it, else dist/commands/service.js -> dist/bin.js
+        cliPath: bundledEntry('cli') ?? fileURLToPath(new URL('../bin.js', import.meta.url)),
         stopTimeoutSec: policies.shutdown.graceSec + 5,
         ...(process.env['PATH'] ? { pathEnv: process.env['PATH'] } : {}),
       };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../bundle.js';
 
 /**
  * headless running itself as a tool (the built-in `quality` tool): `"executable": "{node}"` is the
@@ -23,6 +24,8 @@ export function selfCommand(env: NodeJS.ProcessEnv = process.env): SelfCommand {
 function headlessBin(env: NodeJS.ProcessEnv): string {
   const override = env[HEADLESS_BIN_ENV];
   if (override) return path.resolve(override);
+  const bundled = bundledEntry('cli');
+  if (bundled) return bundled;
   try {
     return fileURLToPath(import.meta.resolve('@headless/cli/bin'));
   } catch {

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run build`'s second step (after `tsc -b`): one ESM bundle per process entry in dist/ at the
+// repository root — the CLI (which is also the supervisor), the queue-worker child and the
+// orchestrator child — with shared code split into chunks, so each process compiles a handful of
+// files instead of ~300–600 modules at start. Reads the tsc output (packages/*/dist), so types are
+// checked once, by tsc.
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(repo, 'dist');
+const pkg = (name, file) => path.join(repo, 'packages', name, 'dist', file);
+
+export const ENTRIES = {
+  headless: pkg('cli', 'bin.js'),
+  worker: pkg('queue-worker', 'child.js'),
+  orchestrator: pkg('orchestrator', 'child.js'),
+};
+
+// CommonJS packages in the bundle (winston, commander, fast-glob, …) call require() for Node's
+// built-ins; an ESM bundle has no require of its own.
+const banner = [
+  "import { createRequire as __headlessCreateRequire } from 'node:module';",
+  'const require = __headlessCreateRequire(import.meta.url);',
+].join('\n');
+
+export async function bundle({ quiet = false } = {}) {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: ENTRIES,
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    chunkNames: 'chunk-[hash]',
+    banner: { js: banner },
+    // koffi is a native addon loaded on Windows only.
+    external: ['koffi'],
+    define: { __HEADLESS_BUNDLE__: 'true' },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: quiet ? 'error' : 'warning',
+  });
+  fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  return result;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await bundle();
+}
