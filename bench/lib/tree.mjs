@@ -108,7 +108,8 @@ export function workerStarted(root) {
 
 /**
  * `headless start --root <root>` as a real process (stdout is a file, so not foreground). Resolves
- * once the worker has logged worker.start and the orchestrator is up, plus `settleMs` of quiet.
+ * once the worker has logged worker.start and the orchestrator is up (or not started: no loop
+ * enabled), plus `settleMs` of quiet.
  */
 export async function startTree(
   root,
@@ -134,7 +135,9 @@ export async function startTree(
           `bench: headless start exited early (${JSON.stringify(exitInfo)}); see ${root}/bench-start.log`,
         );
       const sup = readJson(paths(root).supervisorJson);
-      if (sup?.children?.orchestrator?.state !== 'running') return undefined;
+      // The orchestrator runs only when a loop is enabled; the bench's roots have none.
+      const orch = sup?.children?.orchestrator;
+      if (orch?.state !== 'running' && !/no loop enabled/.test(orch?.reason ?? '')) return undefined;
       return workerStarted(root);
     },
     { timeoutMs: 120_000 },

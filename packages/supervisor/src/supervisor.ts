@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import type winston from 'winston';
-import { loadConfig } from '@headless/core/config/load';
+import { loadConfig, type LoadedConfig } from '@headless/core/config/load';
 import type { PoliciesConfig } from '@headless/core/config/schema';
 import { COMPONENTS, IPC_ENV, type Component } from '@headless/core/ipc/events';
 import { startIpcServer, type IpcServer } from '@headless/core/ipc/server';
@@ -24,6 +24,7 @@ import { watchStopFile } from './stop-file.js';
 import { timingFromPolicies, type Timing } from './timing.js';
 import { Watchdog } from './watchdog.js';
 import { RestartWhenWritable } from './restart-when-writable.js';
+import { startOnDemand } from './on-demand.js';
 
 export interface SupervisorOptions {
   root: string;
@@ -53,7 +54,8 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
   const layout = layoutOf(opts.root);
   const env = opts.env ?? process.env;
   // A bad config fails here, before the lock, with the ConfigError's message and exit code 2.
-  const { policies } = await loadConfig(layout);
+  const config = await loadConfig(layout);
+  const { policies } = config;
   const timing = timingFromPolicies(policies, opts.timing);
   const lock = await acquireLock(layout.supervisorLock, layout.root);
   const log = createLogger({
@@ -63,7 +65,7 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
     level: policies.logs.level,
   });
   try {
-    return await supervise({ ...opts, env }, layout, timing, lock, log, policies.logs);
+    return await supervise({ ...opts, env, config }, layout, timing, lock, log, policies.logs);
   } finally {
     await lock.release();
     await closeLogger(log);
@@ -71,7 +73,7 @@ export async function runSupervisor(opts: SupervisorOptions): Promise<number> {
 }
 
 async function supervise(
-  opts: SupervisorOptions & { env: NodeJS.ProcessEnv },
+  opts: SupervisorOptions & { env: NodeJS.ProcessEnv; config: LoadedConfig },
   layout: ReturnType<typeof layoutOf>,
   timing: Timing,
   lock: HeldLock,
@@ -146,7 +148,14 @@ async function supervise(
   watchdog.start();
 
   log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);
-  for (const slot of slots.values()) slot.start();
+  // The orchestrator is forked only once a loop is enabled (at start or by a config change).
+  const onDemand = startOnDemand({
+    layout,
+    config: opts.config,
+    slots: slots.values(),
+    log,
+    onChange: () => writer.mark(),
+  });
   await writer.flush();
   opts.onReady?.({ socketPath: plan.path, pid: process.pid });
 
@@ -154,6 +163,7 @@ async function supervise(
   log.info(`stopping (${reason}); children get ${timing.graceMs} ms`);
   phase = 'stopping';
   watchdog.stop();
+  onDemand.close();
   stop.unwatchFile();
   writer.mark();
   await Promise.all(
