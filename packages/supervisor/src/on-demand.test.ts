@@ -37,7 +37,7 @@ function harness(initial: LoadedConfig) {
     config: initial,
     slots,
     log: log as never,
-    onChange: () => {},
+    writer: { mark: () => {} },
     watch: (o) => {
       watched.push(o);
       return { check: async () => {}, refused: undefined, close: () => (closed += 1) };

@@ -34,7 +34,8 @@ export interface OnDemandOptions {
   config: LoadedConfig;
   slots: Iterable<StartableSlot>;
   log: Pick<winston.Logger, 'info' | 'warn'>;
-  onChange: () => void;
+  /** Told when a slot's status changed (the state file's writer). */
+  writer: { mark(): void };
   /** How often config/ is read besides its watch events (the children's 5 s by default). */
   pollMs?: number;
   /** Injected for tests; default watchConfig. */
@@ -58,9 +59,16 @@ export function startOnDemand(opts: OnDemandOptions): { close(): void } {
   }
   if (waiting.length === 0) return { close: () => {} };
   opts.log.info(`orchestrator ${NO_LOOP_REASON}; it starts when config/tools.json enables a loop`);
-  opts.onChange();
-  let watcher: ConfigWatcher | undefined;
-  const startWaiting = (next: LoadedConfig): void => {
+  opts.writer.mark();
+  const watcher: ConfigWatcher = (opts.watch ?? watchConfig)({
+    layout: opts.layout,
+    current: opts.config,
+    onChange: (next) => startWaiting(next),
+    // An invalid change is reported by the worker (log, ledger, status); here it starts nothing.
+    onError: () => {},
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+  });
+  function startWaiting(next: LoadedConfig): void {
     for (const slot of waiting.splice(0)) {
       if (!startsNow(slot.component, next.tools)) {
         waiting.push(slot);
@@ -70,14 +78,7 @@ export function startOnDemand(opts: OnDemandOptions): { close(): void } {
       opts.log.info(`config enables ${enabledLoops(next.tools).join(', ')}: starting the ${slot.component}`);
       slot.start();
     }
-    if (waiting.length === 0) watcher?.close();
-  };
-  watcher = (opts.watch ?? watchConfig)({
-    layout: opts.layout,
-    current: opts.config,
-    onChange: startWaiting,
-    onError: () => {},
-    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-  });
-  return { close: () => watcher?.close() };
+    if (waiting.length === 0) watcher.close();
+  }
+  return { close: () => watcher.close() };
 }

@@ -149,13 +149,7 @@ async function supervise(
 
   log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);
   // The orchestrator is forked only once a loop is enabled (at start or by a config change).
-  const onDemand = startOnDemand({
-    layout,
-    config: opts.config,
-    slots: slots.values(),
-    log,
-    onChange: () => writer.mark(),
-  });
+  const onDemand = startOnDemand({ layout, config: opts.config, slots: slots.values(), log, writer });
   await writer.flush();
   opts.onReady?.({ socketPath: plan.path, pid: process.pid });
 
