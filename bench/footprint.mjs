@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { CLK_TCK, cmdline, componentOf, cpuTicks, descendants, rssKb } from './lib/proc.mjs';
+import { CLK_TCK, cmdline, componentOf, cpuTicks, descendants, pssKb, rssKb } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 import { makeRoot, now, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
 
 /**
  * Footprint of the idle tree: resident memory of the supervisor and every process under it after
- * 5 s idle, sampled each second; CPU from utime+stime over the idle window, per 5 s slice.
- * Baseline: one bare idle Node process (`setInterval`), measured over the same window.
+ * 5 s idle, sampled each second, as VmRSS (each process's resident pages, so the node binary's
+ * shared pages count once per process) and as PSS (a page shared by n processes counts 1/n in each:
+ * the tree's real cost); CPU from utime+stime over the idle window, per 5 s slice; and the growth
+ * over the window (last 5 s against the first 5 s). Baseline: one bare idle Node process
+ * (`setInterval`), measured over the same window. `--long`: a 30-minute window.
  */
 
 const SLICE_MS = 5000;
@@ -17,8 +20,8 @@ function ticksOf(pids) {
   return sum;
 }
 
-export async function measure({ quick, log }) {
-  const windowMs = quick ? 10_000 : 30_000;
+export async function measure({ quick, long, log }) {
+  const windowMs = long ? 30 * 60_000 : quick ? 10_000 : 30_000;
   const root = await makeRoot('footprint');
   const tree = await startTree(root, { settleMs: 0 });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
@@ -28,7 +31,9 @@ export async function measure({ quick, log }) {
     const pids = [tree.pid, ...descendants(tree.pid)];
     const names = pids.map((p) => componentOf(cmdline(p)) ?? cmdline(p).join(' ').slice(0, 40));
     const rss = [];
+    const pss = [];
     const bareRss = [];
+    const barePss = [];
     const cpu = [];
     const bareCpu = [];
     let t = now();
@@ -43,7 +48,9 @@ export async function measure({ quick, log }) {
         const each = pids.map(rssKb);
         each.forEach((kb, i) => (perProcess[i] = Math.max(perProcess[i], kb)));
         rss.push(each.reduce((a, b) => a + b, 0) / 1024);
+        pss.push(pids.map(pssKb).reduce((a, b) => a + b, 0) / 1024);
         bareRss.push(rssKb(bare.pid) / 1024);
+        barePss.push(pssKb(bare.pid) / 1024);
       }
       const t2 = now();
       const ticks2 = ticksOf(pids);
@@ -58,6 +65,11 @@ export async function measure({ quick, log }) {
       `  idle tree: ${byProc}; cpu per ${SLICE_MS / 1000} s slice: ${cpu.map((c) => c.toFixed(2)).join(', ')} %`,
     );
     const r = summarize(rss);
+    const p = summarize(pss);
+    const bp = summarize(barePss);
+    // Growth over the window: the mean of the last 5 samples against the first 5.
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / (a.length || 1);
+    const grew = (a) => mean(a.slice(-5)) - mean(a.slice(0, 5));
     const c = summarize(cpu);
     const br = summarize(bareRss);
     const bc = summarize(bareCpu);
@@ -70,7 +82,26 @@ export async function measure({ quick, log }) {
         baseline: { label: 'one bare idle Node', value: br },
         ratio: summarize([r.median / br.median]),
         target: { text: '< 150 MB', pass: r.median < 150 },
-        note: `per process (max): ${byProc}`,
+        note: `per process (max): ${byProc}; RSS counts the node binary's shared pages once per process`,
+      },
+      {
+        key: 'footprint.pss',
+        label: `idle tree proportional memory, PSS (${pids.length} processes)`,
+        unit: 'MB',
+        value: p,
+        baseline: { label: 'one bare idle Node', value: bp },
+        ratio: summarize([p.median / bp.median]),
+        target: { text: '< 150 MB', pass: p.median < 150 },
+        note: 'PSS: shared pages divided among the processes sharing them (what the tree really costs)',
+      },
+      {
+        key: 'footprint.growth',
+        label: `idle tree growth over ${windowMs / 60_000 >= 1 ? `${windowMs / 60_000} min` : `${windowMs / 1000} s`} (RSS / PSS)`,
+        unit: 'MB',
+        value: summarize([grew(rss)]),
+        baseline: { label: 'PSS growth', value: summarize([grew(pss)]) },
+        target: { text: '≤ 1 MB', pass: grew(rss) <= 1 && grew(pss) <= 1 },
+        note: 'mean of the last 5 one-second samples minus the first 5',
       },
       {
         key: 'footprint.cpu',

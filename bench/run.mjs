@@ -10,7 +10,7 @@ import { renderMarkdown, renderTable } from './lib/report.mjs';
 import { cliBin } from './lib/tree.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'scale', 'peers'];
+const MODULES = ['throughput', 'pickup', 'recovery', 'stop', 'footprint', 'growth', 'scale', 'peers'];
 // Share of the time budget per measurement: on a loaded machine a measurement stops repeating
 // (never below two runs) once it has used its share, so the whole bench stays under 10 minutes.
 const SHARE = {
@@ -19,21 +19,23 @@ const SHARE = {
   recovery: 0.1,
   stop: 0.06,
   footprint: 0.08,
+  growth: 0.1,
   scale: 0.26,
   peers: 0.12,
 };
 const BUDGET_SEC = 540;
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: MODULES, saveLatest: false, render: false };
+  const opts = { quick: false, long: false, only: MODULES, saveLatest: false, render: false };
   for (const a of argv) {
     if (a === '--quick') opts.quick = true;
+    else if (a === '--long') opts.long = true;
     else if (a === '--save-latest') opts.saveLatest = true;
     else if (a === '--render') opts.render = true;
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--quick] [--only=throughput,pickup,recovery,stop,footprint,scale,peers] [--save-latest]\n' +
+        'usage: node bench/run.mjs [--quick] [--long] [--only=throughput,pickup,recovery,stop,footprint,growth,scale,peers] [--save-latest]\n' +
           '       node bench/run.mjs --render [--save-latest]   (print the table of bench/results.json again)\n',
       );
       process.exit(0);
@@ -73,7 +75,7 @@ for (const name of opts.only) {
   const more = (done, min = 2) => done < min || Date.now() - t0 < allotMs;
   try {
     const mod = await import(`./${name}.mjs`);
-    figures.push(...(await mod.measure({ quick: opts.quick, log, more, allotMs })));
+    figures.push(...(await mod.measure({ quick: opts.quick, long: opts.long, log, more, allotMs })));
   } catch (err) {
     errors.push({
       measurement: name,
