@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { loadExeca } from '../process/load-execa.js';
 
 export interface GitResult {
   exitCode: number;
@@ -29,6 +29,7 @@ export interface GitRunnerOptions {
 export function createGitRunner(opts: GitRunnerOptions = {}): GitRunner {
   const executable = opts.executable ?? 'git';
   return async (cwd, args, runOpts = {}) => {
+    const execa = await loadExeca();
     const result = await execa(executable, [...args], {
       cwd,
       env: {

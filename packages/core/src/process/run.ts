@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { execa } from 'execa';
 import { planWindowsSpawn } from '../windows/spawn-plan.js';
+import { loadExeca } from './load-execa.js';
 import { containmentFor, createAttemptJob, type AttemptJob, type Containment } from './ownership.js';
 import { makeRedactor } from './redact.js';
 import { findExecutableOnHost } from '../tool/find-executable.js';
@@ -65,6 +65,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   if ('refused' in pre) return endedEarly(started, pre.refused, pre.error);
   const posix = platform !== 'win32';
 
+  const execa = await loadExeca();
   const subprocess = execa(pre.target.file, pre.target.args, {
     cwd: req.cwd,
     env: { ...req.env },
