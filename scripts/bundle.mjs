@@ -26,6 +26,21 @@ const banner = [
   'const require = __headlessCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * zod's `z` namespace re-exports every message locale (`z.locales`, ~360 KB: half of zod in the
+ * bundle), and a namespace cannot be tree-shaken. headless uses only the English messages zod
+ * installs by default (`config(en())`, imported directly), so `z.locales` keeps `en` alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle({ quiet = false } = {}) {
   fs.rmSync(outdir, { recursive: true, force: true });
   const result = await build({
@@ -43,6 +58,7 @@ export async function bundle({ quiet = false } = {}) {
     define: { __HEADLESS_BUNDLE__: 'true' },
     sourcemap: 'linked',
     metafile: true,
+    plugins: [zodEnglishOnly],
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
