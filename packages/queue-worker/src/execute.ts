@@ -197,15 +197,13 @@ async function finish(
   const a: AttemptRun = settled.error
     ? { ...ran, classification: { outcome: 'permanent', retryable: false, reason: settled.error } }
     : ran;
-  // Processes that left the attempt's process group (setsid, double forks) still carry its marker.
-  const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
-    graceMs: killGraceMs(ctx.policies),
-    ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
-  }).catch(() => ({ count: 0, pids: [] as number[] }));
+  const escaped = await endEscaped(ctx, r);
   const c = a.classification;
   const res = a.result;
   // The agent's work is accepted only when the repo's gate passes (tasks with `verify`).
   const verified = c.outcome === 'success' ? await verifyAfterSuccess(ctx, r, ws.cwd) : undefined;
+  // The gate's steps carry the attempt's marker too: what they left behind is ended as well.
+  if (verified) escaped.count += (await endEscaped(ctx, r)).count;
   const now = new Date(ctx.clock.now());
   const reason = a.redact(ctx.redact(c.reason));
   const lock = await lockFinding(ctx, r, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
@@ -274,6 +272,14 @@ async function finish(
     `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
     { taskId: r.id, attempt: r.attempt, tool: spec.tool },
   );
+}
+
+/** Processes that left the attempt's process group (setsid, double forks) still carry its marker. */
+async function endEscaped(ctx: WorkerContext, r: Running): Promise<{ count: number }> {
+  return endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
+    graceMs: killGraceMs(ctx.policies),
+    ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
+  }).catch(() => ({ count: 0 }));
 }
 
 /** Adds an attempt's cost to the spend book; the summary file `status` reads is rewritten when it changed. */

@@ -3,6 +3,7 @@ import { HeadlessError } from '@headless/core/errors/headless-error';
 import { decideVerify, roundsSoFar, verifyWanted, type VerifyVerdict } from '@headless/core/policy/verify';
 import type { AttemptEnd } from '@headless/core/queue/transitions';
 import { runQualityGate } from '@headless/core/repo-quality/run-gate';
+import { TASK_MARK_ENV, taskMark } from '@headless/core/process/task-marker';
 import type { GateResult } from '@headless/core/repo-quality/types';
 import type { TaskRecord } from '@headless/core/task/record';
 import type { VerifyRound } from '@headless/core/task/result';
@@ -14,14 +15,16 @@ export function verifyLogDir(logsDir: string, id: string, round: number): string
 }
 
 /**
- * The gate's environment in a task's worktree: the worker's own, without the caches Python tools
+ * The gate's environment in a task's worktree: the worker's own with the attempt's marker, without the caches Python tools
  * leave in the working folder (`__pycache__`, `.pytest_cache`, `.ruff_cache`), which the next
  * round's commit would otherwise pick up.
  */
-export function verifyEnv(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function verifyEnv(parent: NodeJS.ProcessEnv, mark: string): NodeJS.ProcessEnv {
   const addopts = parent['PYTEST_ADDOPTS'];
   return {
     ...parent,
+    // Like the agent's own tree: a gate step left behind by a dying worker is found and ended by it.
+    [TASK_MARK_ENV]: mark,
     PYTHONDONTWRITEBYTECODE: '1',
     RUFF_NO_CACHE: 'true',
     PYTEST_ADDOPTS: `${addopts ? `${addopts} ` : ''}-p no:cacheprovider`,
@@ -49,7 +52,7 @@ export async function verifyRound(
       logDir: verifyLogDir(ctx.paths.logsDir, rec.id, previous.length + 1),
       ...(wanted === true ? {} : { only: wanted }),
       runner: ctx.runner,
-      env: verifyEnv(ctx.parentEnv),
+      env: verifyEnv(ctx.parentEnv, taskMark(ctx.paths.root, process.pid, `${rec.id}#${attempt}`)),
       signal,
     });
   } catch (err) {
