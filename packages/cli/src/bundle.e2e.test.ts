@@ -16,6 +16,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const BUNDLE = path.join(REPO, 'dist');
 const CLI = path.join(REPO, 'packages', 'cli', 'bin', 'headless.js');
 
+// posix-guard: portable (the /proc check below is made only where /proc exists; the rest runs anywhere).
 /** The script a live process runs (Linux /proc; elsewhere undefined and the check is left out). */
 function scriptOf(pid: number): string | undefined {
   const file = `/proc/${pid}/cmdline`;
