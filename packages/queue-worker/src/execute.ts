@@ -94,6 +94,8 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
       ...(session.mode === 'new' ? { sessionId: session.sessionId } : {}),
     }),
     () => sessionPatch(session, sessionTool),
+    // The queue index's record, as the worker's own transitions stored it: not read back.
+    r.rec,
   );
   if (!claimed) return;
   r.rec = claimed;
@@ -196,6 +198,8 @@ async function finish(
   const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
     graceMs: killGraceMs(ctx.policies),
     ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
+    // The claim is before the spawn: an upper bound of how long the tool's pid window is.
+    ...(r.pid ? { tool: { pid: r.pid, attemptMs: ctx.clock.now() - Date.parse(r.startedAt) } } : {}),
   }).catch(() => ({ count: 0, pids: [] as number[] }));
   const c = a.classification;
   const res = a.result;
