@@ -17,6 +17,7 @@ import {
   paths,
   removeRoot,
   repoDir,
+  supervisorFlags,
   sleep,
   startTree,
   stopTree,
@@ -30,6 +31,8 @@ const arg = (name, dflt) => {
 const tasks = arg('tasks', 300);
 const c = arg('c', 1);
 const withStrace = process.argv.includes('--strace');
+// --semi=<MB>: the tree started with --max-semi-space-size=<MB> (the children inherit it): GC cost vs memory.
+const semi = arg('semi', 0);
 // --perf: `perf record` of the worker (kernel and native frames; JS shows as anonymous).
 const withPerf = process.argv.includes('--perf');
 
@@ -49,7 +52,17 @@ function parseStrace(text) {
 }
 
 const root = await makeRoot(`cost${c}`, { tools: benchTools(c), policies: { worker: { concurrency: c } } });
-const tree = await startTree(root);
+const tree = await startTree(
+  root,
+  semi
+    ? {
+        nodeArgs: [
+          ...supervisorFlags.filter((f) => !f.startsWith('--max-semi-space-size')),
+          `--max-semi-space-size=${semi}`,
+        ],
+      }
+    : {},
+);
 let tracer;
 const traceFile = path.join(root, 'strace.txt');
 try {

@@ -326,8 +326,8 @@ async function store(
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
   count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
-  // A login park or a limit park holds the tool's other queued tasks: look at the queue again.
-  ctx.waker.wake();
+  // The loop looks at the queue again once the task has left `running` (launch's wake): waking it
+  // here too would make it plan once with the task still running, a wasted turn per task.
 }
 
 /** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */
