@@ -17,7 +17,7 @@ export const cliBin = fs.existsSync(bundledCli)
   : path.join(repoDir, 'packages', 'cli', 'dist', 'bin.js');
 const serviceSpec = path.join(repoDir, 'packages', 'supervisor', 'dist', 'service', 'service-spec.js');
 /** The flags a registered service starts the supervisor with (the bench starts it the same way). */
-const supervisorFlags = fs.existsSync(serviceSpec)
+export const supervisorFlags = fs.existsSync(serviceSpec)
   ? ((await import(serviceSpec)).SUPERVISOR_NODE_FLAGS ?? [])
   : [];
 

@@ -98,6 +98,8 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
       ...(session.mode === 'new' ? { sessionId: session.sessionId } : {}),
     }),
     () => sessionPatch(session, sessionTool),
+    // The queue index's record, as the worker's own transitions stored it: not read back.
+    r.rec,
   );
   if (!claimed) return;
   r.rec = claimed;
@@ -279,6 +281,8 @@ async function endEscaped(ctx: WorkerContext, r: Running): Promise<{ count: numb
   return endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
     graceMs: killGraceMs(ctx.policies),
     ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
+    // The claim is before the spawn: an upper bound of how long the tool's pid window is.
+    ...(r.pid ? { tool: { pid: r.pid, attemptMs: ctx.clock.now() - Date.parse(r.startedAt) } } : {}),
   }).catch(() => ({ count: 0 }));
 }
 
@@ -323,8 +327,8 @@ async function store(
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
   count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
-  // A login park or a limit park holds the tool's other queued tasks: look at the queue again.
-  ctx.waker.wake();
+  // The loop looks at the queue again once the task has left `running` (launch's wake): waking it
+  // here too would make it plan once with the task still running, a wasted turn per task.
 }
 
 /** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */

@@ -3,34 +3,76 @@ import type { TaskRecord } from '@headless/core/task/record';
 import type { WorkerContext } from './context.js';
 
 /**
- * The queued records the scheduler chooses from. The worker is the only writer of task state, so a
- * record read once stays right until the worker itself moves it; the folder listing (cheap: ids
- * only) says which are still there and which are new.
+ * The queued records the scheduler chooses from. The worker is the only writer of task state, and
+ * every change it makes goes through its transitions, which tell this index (`noteChange`): a task
+ * queued, requeued or released is in it at once with the record as stored, a task claimed, parked,
+ * cancelled or failed leaves it. The queue folder is therefore listed only now and then (at the
+ * first turn, every `rescanIntervalMs`, after a repair): a safety net for records that came
+ * another way (a repair, a hand-placed file), not the way tasks normally arrive.
  */
 export class QueueIndex {
   private readonly queued = new Map<string, TaskRecord>();
+  /** Ids told about while a listing was under way: the listing may predate them. */
+  private readonly toldDuringListing = new Set<string>();
+  private listing = false;
+  private listedAt = -Infinity;
 
   constructor(
     private readonly ctx: WorkerContext,
     private readonly onDamaged: () => Promise<void>,
-  ) {}
+  ) {
+    // One index per worker loop, listening for the worker's life (what is told after the loop is harmless).
+    ctx.transitions.onChange((rec, from) => this.noteChange(rec, from));
+  }
 
+  /** A change made through the worker's transitions. */
+  noteChange(rec: TaskRecord, from: string | undefined): void {
+    if (rec.state === 'queued') this.queued.set(rec.id, rec);
+    else if (from === 'queued') this.queued.delete(rec.id);
+    else return;
+    if (this.listing) this.toldDuringListing.add(rec.id);
+  }
+
+  /** Lists the queue folder when due (see the class comment); otherwise the index is already right. */
   async refresh(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now >= this.listedAt && now - this.listedAt < this.ctx.policies.worker.rescanIntervalMs) return;
+    this.listedAt = now;
+    this.listing = true;
+    this.toldDuringListing.clear();
+    try {
+      await this.list();
+    } finally {
+      this.listing = false;
+    }
+  }
+
+  /** The next refresh lists the folder (after a repair, or when something else may have changed it). */
+  invalidate(): void {
+    this.listedAt = -Infinity;
+  }
+
+  private async list(): Promise<void> {
     const ids = new Set(await this.ctx.store.ids('queued'));
-    for (const id of this.queued.keys()) if (!ids.has(id)) this.queued.delete(id);
+    for (const id of this.queued.keys())
+      if (!ids.has(id) && !this.toldDuringListing.has(id)) this.queued.delete(id);
     let damaged = false;
     for (const id of ids) {
-      if (this.queued.has(id)) continue;
+      if (this.queued.has(id) || this.toldDuringListing.has(id)) continue;
       const rec = await this.ctx.store.read('queued', id).catch((err: unknown) => {
         if (!(err instanceof CorruptRecordError)) throw err;
         damaged = true;
         return undefined;
       });
-      if (rec) this.queued.set(id, rec);
+      // Told about meanwhile (claimed, moved): what the transitions said wins over this read.
+      if (rec && !this.toldDuringListing.has(id)) this.queued.set(id, rec);
     }
     // A record torn while the worker runs (a disk error, a hand edit) is handled as recovery would:
     // moved aside and rebuilt from its inbox line, instead of being skipped (and logged) for ever.
-    if (damaged) await this.onDamaged();
+    if (damaged) {
+      await this.onDamaged();
+      this.invalidate();
+    }
   }
 
   /** The worker moved this task (claimed, parked): it is no longer queued. */
@@ -38,9 +80,10 @@ export class QueueIndex {
     this.queued.delete(id);
   }
 
-  /** A task the worker itself put back (a user's retry): read again at the next refresh. */
+  /** Read again at the next listing. */
   forget(id: string): void {
     this.queued.delete(id);
+    this.invalidate();
   }
 
   get size(): number {

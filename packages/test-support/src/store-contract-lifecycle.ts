@@ -56,3 +56,50 @@ export function describeConcurrentChanges(withStore: WithStore): void {
       expect(await statesOf(h.store, 'x1')).toEqual(['queued']);
     }));
 }
+
+/**
+ * What a store may keep in memory between a task's changes (the caller's queued record at the
+ * claim, its own last processing write) must never hide what is on disk: the same record as
+ * reading it back, and a task moved away meanwhile by another instance is never written back.
+ */
+export function describeKnownRecords(withStore: WithStore): void {
+  it('claims with the caller’s queued record, and tells listeners every change with the state left', () =>
+    withStore(async (h, t) => {
+      const told: [string, string, string | undefined][] = [];
+      t.onChange((rec, from) => told.push([rec.id, rec.state, from]));
+      await t.enqueue([{ spec: spec({ id: 'k1', tool: 'git' }) }]);
+      const queued = await h.store.read('queued', 'k1');
+      const claimed = await t.claim('k1', OWNER, undefined, undefined, queued);
+      await t.recordToolPid('k1', 4243, '77');
+      await t.recordSession('k1', 'sess-1');
+      await endAs2(t, 'k1');
+      expect(claimed).toMatchObject({ state: 'processing', attempts: 1, claim: OWNER });
+      const done = await h.store.read('done', 'k1');
+      // Both updates made since the claim are in the final record: none was lost to a kept copy.
+      expect(done).toMatchObject({ state: 'done', attempts: 1, sessionId: 'sess-1', rev: 5 });
+      expect(done?.journal?.map((j) => j.event)).toEqual([
+        'task.queued',
+        'attempt.start',
+        'attempt.end',
+        'task.done',
+      ]);
+      expect(told).toEqual([
+        ['k1', 'queued', undefined],
+        ['k1', 'processing', 'queued'],
+        ['k1', 'done', 'processing'],
+      ]);
+    }));
+
+  it('never writes back a processing task another instance moved away', () =>
+    withStore(async (h, t) => {
+      await t.enqueue([{ spec: spec({ id: 'k2', tool: 'git' }) }]);
+      await t.claim('k2', OWNER);
+      await t.recordToolPid('k2', 4244, undefined);
+      const other = await h.reopen();
+      await other.move('k2', 'processing', 'queued', (r) => ({ ...r, reason: 'moved by the other' }));
+      await expect(t.recordToolPid('k2', 4245, undefined)).rejects.toThrow(/no longer processing/);
+      await expect(endAs2(t, 'k2')).rejects.toThrow(/no longer processing/);
+      expect(await statesOf(h.store, 'k2')).toEqual(['queued']);
+      expect((await h.store.read('queued', 'k2'))?.reason).toBe('moved by the other');
+    }));
+}

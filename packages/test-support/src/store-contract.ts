@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { endAs2, MemoryLedger, OWNER, spec, statesOf, type WithStore } from './store-contract-kit.js';
-import { describeConcurrentChanges, describeRetention } from './store-contract-lifecycle.js';
+import {
+  describeConcurrentChanges,
+  describeKnownRecords,
+  describeRetention,
+} from './store-contract-lifecycle.js';
 import { setFaultHandler, SimulatedCrash } from '@headless/core/fault-points';
 import type { QueueStore } from '@headless/core/queue/store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -258,6 +262,7 @@ export function describeStoreContract(name: string, opts: StoreContractOptions):
 
     describeRetention(withStore);
     describeConcurrentChanges(withStore);
+    describeKnownRecords(withStore);
     describeCrashes(opts.storePoints, withStore);
   });
 }

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { isAlive } from './alive.js';
-import { endEscapedProcesses, escapedOfAttempt, isOlder, listMarkedProcesses } from './escaped.js';
+import {
+  endEscapedProcesses,
+  escapedOfAttempt,
+  inPidWindow,
+  isOlder,
+  lastPidSync,
+  listMarkedProcesses,
+  pidWindowFor,
+  WINDOW_MAX_MS,
+} from './escaped.js';
 import { processStartTime } from './identity.js';
 import { TASK_MARK_ENV, taskMark } from './task-marker.js';
 import { waitFor } from './test-kit.js';
@@ -31,6 +40,31 @@ describe('isOlder', () => {
     expect(isOlder('100', 100n)).toBe(false);
     expect(isOlder('123456789012345678', 100n)).toBe(false);
     expect(isOlder('', 100n)).toBe(false);
+  });
+});
+
+describe('the pid window of a short attempt', () => {
+  it('covers the pids handed out since the tool, also across the wrap at pid_max', () => {
+    const w = { from: 500, to: 520 };
+    expect([499, 500, 510, 520, 521].map((p) => inPidWindow(p, w))).toEqual([false, true, true, true, false]);
+    const wrapped = { from: 32760, to: 5 };
+    expect([32759, 32760, 32767, 1, 5, 6].map((p) => inPidWindow(p, wrapped))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('is only given to a short attempt with a known last pid', () => {
+    expect(pidWindowFor(500, 520, 10)).toEqual({ from: 500, to: 520 });
+    expect(pidWindowFor(500, 520, WINDOW_MAX_MS + 1)).toBeUndefined();
+    expect(pidWindowFor(500, 520, -5)).toBeUndefined();
+    expect(pidWindowFor(500, 520, NaN)).toBeUndefined();
+    expect(pidWindowFor(500, undefined, 10)).toBeUndefined();
+    expect(pidWindowFor(0, 520, 10)).toBeUndefined();
   });
 });
 
@@ -95,6 +129,31 @@ setsidEscapes.describe('endEscapedProcesses (real processes)', () => {
     expect(await listed(start)).toBe(true);
     expect(await listed(String(BigInt(start) + 1n))).toBe(false);
     marked.kill('SIGKILL');
+  });
+
+  it('finds an escapee of a short attempt inside its pid window, and only there', async () => {
+    const mark = taskMark(ROOT, process.pid, 'escape-test#4');
+    const tool = spawn('sh', ['-c', 'setsid sleep 302 & exit 0'], {
+      env: { ...process.env, [TASK_MARK_ENV]: mark },
+      stdio: 'ignore',
+      detached: true,
+    });
+    const toolPid = tool.pid as number;
+    await new Promise((r) => tool.once('exit', r));
+    const escapee = await waitFor('the escapee to be listed', async () =>
+      (await listMarkedProcesses()).find((p) => p.mark === mark),
+    );
+    const last = lastPidSync() as number;
+    expect(inPidWindow(escapee.pid, { from: toolPid, to: last })).toBe(true);
+    const inWindow = await listMarkedProcesses('linux', undefined, { from: toolPid, to: last });
+    expect(inWindow.map((p) => p.pid)).toContain(escapee.pid);
+    const before = await listMarkedProcesses('linux', undefined, { from: toolPid - 10, to: toolPid - 1 });
+    expect(before.map((p) => p.pid)).not.toContain(escapee.pid);
+    const ended = await endEscapedProcesses(ROOT, 'escape-test#4', {
+      graceMs: 2000,
+      tool: { pid: toolPid, attemptMs: 1 },
+    });
+    expect(ended.pids).toEqual([escapee.pid]);
   });
 
   it('finds nothing, quickly, for an attempt that left nothing', async () => {

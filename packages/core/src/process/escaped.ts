@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAlive } from './alive.js';
 import { readProcStatSync } from './proc-stat.js';
 import { markInEnviron, parseTaskMark, taskMark } from './task-marker.js';
@@ -50,6 +51,7 @@ export function escapedOfAttempt(
 export async function listMarkedProcesses(
   platform: NodeJS.Platform = process.platform,
   startedAtOrAfter?: string,
+  window?: PidWindow,
 ): Promise<MarkedProcess[]> {
   if (platform !== 'linux') return [];
   let names: string[];
@@ -64,6 +66,7 @@ export async function listMarkedProcesses(
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
+    if (window && !inPidWindow(pid, window)) continue;
     // The stat line first (a small synchronous read): gone, zombie or too old needs no environment.
     const stat = readProcStatSync(pid);
     if (!stat || stat.state === 'Z') continue;
@@ -81,6 +84,45 @@ export async function listMarkedProcesses(
   return out;
 }
 
+/** Pids handed out from `from` (the tool's) up to `to` (the last one now), wrapping at pid_max. */
+export interface PidWindow {
+  from: number;
+  to: number;
+}
+
+/**
+ * Linux hands out pids in increasing order, wrapping at pid_max, so a process started since the tool
+ * has a pid in the cyclic range from the tool's pid to the last pid handed out. Only a short attempt
+ * gets the window: a full wrap during it would need pid_max (>= 32768) forks within
+ * WINDOW_MAX_MS, far beyond any machine. Pure.
+ */
+export function pidWindowFor(
+  toolPid: number,
+  lastPid: number | undefined,
+  attemptMs: number,
+): PidWindow | undefined {
+  if (lastPid === undefined || !Number.isInteger(toolPid) || toolPid <= 0) return undefined;
+  if (!(attemptMs >= 0 && attemptMs <= WINDOW_MAX_MS)) return undefined;
+  return { from: toolPid, to: lastPid };
+}
+
+/** Attempts up to this long look only at pids in their window (see pidWindowFor). */
+export const WINDOW_MAX_MS = 200;
+
+export function inPidWindow(pid: number, w: PidWindow): boolean {
+  return w.from <= w.to ? pid >= w.from && pid <= w.to : pid >= w.from || pid <= w.to;
+}
+
+/** The last pid handed out in this pid namespace (the 5th field of /proc/loadavg); undefined elsewhere. */
+export function lastPidSync(): number | undefined {
+  try {
+    const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(/\s+/)[4]);
+    return Number.isInteger(last) && last > 0 ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a start time (ticks) is before `since`; an unparsable one is never skipped. */
 export function isOlder(startTime: string, since: bigint): boolean {
   return /^\d+$/.test(startTime) && BigInt(startTime) < since;
@@ -92,6 +134,8 @@ export interface EndEscapedOptions {
   platform?: NodeJS.Platform;
   /** Start time of the attempt's tool (processStartTime): older processes are not looked at. */
   toolStartTime?: string;
+  /** The tool's pid and how long the attempt ran: a short one looks only at its pid window. */
+  tool?: { pid: number; attemptMs: number };
   /** Injectable for tests. */
   list?: () => Promise<MarkedProcess[]>;
 }
@@ -120,7 +164,12 @@ export async function endEscapedProcesses(
   attemptKey: string,
   opts: EndEscapedOptions,
 ): Promise<{ count: number; pids: number[] }> {
-  const all = await (opts.list ?? (() => listMarkedProcesses(opts.platform, opts.toolStartTime)))();
+  const platform = opts.platform ?? process.platform;
+  const window =
+    opts.tool && platform === 'linux'
+      ? pidWindowFor(opts.tool.pid, lastPidSync(), opts.tool.attemptMs)
+      : undefined;
+  const all = await (opts.list ?? (() => listMarkedProcesses(platform, opts.toolStartTime, window)))();
   const found = escapedOfAttempt(all, root, attemptKey);
   if (found.length === 0) return { count: 0, pids: [] };
   for (const p of found) if (samePid(p)) signal(p.pid, 'SIGTERM');

@@ -23,15 +23,10 @@ import { mapLimit } from './map-limit.js';
 import { RejectedLines } from './folder-rejected.js';
 import { repairFolders } from './folder-repair.js';
 import { findKnownId, type KnownIds } from './id-index.js';
+import { TaskSerial } from './task-serial.js';
+import { exists, renameTaskFile } from './folder-rename.js';
 
 export { CorruptRecordError, MissingTaskError, isNotFound } from './store.js';
-
-async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 export interface FolderStoreOptions {
   clock?: Clock;
@@ -52,8 +47,15 @@ export class FolderStore implements QueueStore {
   private readonly clock: Clock;
   private readonly fsync: boolean;
   private readonly rejected: RejectedLines;
-  /** The change in flight per task id (lower case): see oneAtATime. */
-  private readonly busy = new Map<string, Promise<void>>();
+  private readonly serial = new TaskSerial();
+  /**
+   * The records this store itself last wrote to `processing` (claims, pid and session updates), by
+   * lower-case id: the next change of such a task starts from them instead of reading the file
+   * back. Only the task's owner writes a processing record (the one-owner rule), so the file holds
+   * exactly this; a change still checks that the file is there, so a task moved away by someone else
+   * is never written back.
+   */
+  private readonly held = new Map<string, TaskRecord>();
   private readonly ingestedDir: string;
 
   constructor(
@@ -88,6 +90,7 @@ export class FolderStore implements QueueStore {
   }
 
   repair(now: Date): Promise<RepairReport> {
+    this.held.clear();
     return repairFolders({
       tasksDir: this.tasksDir,
       ingestedDir: this.ingestedDir,
@@ -137,6 +140,22 @@ export class FolderStore implements QueueStore {
   }
 
   /**
+   * The record as it is in `state` now: the one this store last wrote there (see `held`) once the
+   * file is seen to exist, else read from disk.
+   */
+  private async current(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+    const mine = state === 'processing' ? this.held.get(id.toLowerCase()) : undefined;
+    if (mine?.id === id) return (await exists(this.file(state, id))) ? mine : undefined;
+    return this.read(state, id);
+  }
+
+  /** Remembers (or, with undefined, forgets) what this store wrote to processing. */
+  private hold(id: string, rec: TaskRecord | undefined): void {
+    if (rec?.state === 'processing') this.held.set(id.toLowerCase(), rec);
+    else this.held.delete(id.toLowerCase());
+  }
+
+  /**
    * Content first, then the rename: a crash between the two leaves a file whose content names its
    * destination, and `repair` finishes the move with the patch intact. Only the claim renames first
    * (`renameFirst`): there the rename is what takes the task, so of two claimers one gets ENOENT;
@@ -149,28 +168,21 @@ export class FolderStore implements QueueStore {
     patch: (rec: TaskRecord) => TaskRecord,
     durable: boolean,
     renameFirst: boolean,
+    known?: TaskRecord,
   ): Promise<TaskRecord> {
-    return this.oneAtATime(id, () => this.moveNow(id, from, to, patch, durable, renameFirst));
+    return this.oneAtATime(id, () => this.moveNow(id, from, to, patch, durable, renameFirst, known));
   }
 
-  /**
-   * One change of a task at a time in this process. Two changes that both read `from` would
-   * otherwise race: the first renames the file away and the second's content write then makes it
-   * anew, leaving the task in two folders. Serialised, the second finds no source (MissingTaskError).
-   */
+  /** One change of a task at a time in this process (see TaskSerial). */
   private oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const key = id.toLowerCase();
-    const before = this.busy.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
+    // A change that failed half-way leaves the file in a state this store did not see: read it next time.
+    return this.serial.run(key, () =>
+      fn().catch((err: unknown) => {
+        this.held.delete(key);
+        throw err;
+      }),
     );
-    this.busy.set(key, settled);
-    void settled.then(() => {
-      if (this.busy.get(key) === settled) this.busy.delete(key);
-    });
-    return run;
   }
 
   private async moveNow(
@@ -180,12 +192,13 @@ export class FolderStore implements QueueStore {
     patch: (rec: TaskRecord) => TaskRecord,
     durable: boolean,
     renameFirst: boolean,
+    known?: TaskRecord,
   ): Promise<TaskRecord> {
     assertMove(id, from, to);
     const src = this.file(from, id);
     const dst = this.file(to, id);
     if (!renameFirst) {
-      const cur = await this.read(from, id);
+      const cur = await this.current(from, id);
       if (!cur) throw new MissingTaskError(id, from);
       const next = patch(this.bump(cur, to));
       // The data is flushed here; one flush of the destination folder below covers both renames
@@ -193,45 +206,34 @@ export class FolderStore implements QueueStore {
       await this.write(from, next, durable, false);
       faultPoint('store.move:after-write');
       await this.rename(src, dst, id, from, durable);
+      this.hold(id, next);
       return next;
     }
     await this.rename(src, dst, id, from, false);
     faultPoint('store.move:after-rename');
-    const cur = await this.read(to, id);
+    // The caller's copy of the queued record (the worker's queue index) spares reading it back.
+    const cur = known?.id === id && known.state === from ? known : await this.read(to, id);
     if (!cur) throw new MissingTaskError(id, to);
     const next = patch(this.bump(cur, to));
     await this.write(to, next, durable);
+    this.hold(id, next);
     return next;
   }
 
-  private async rename(
-    src: string,
-    dst: string,
-    id: string,
-    from: TaskState,
-    syncDir: boolean,
-  ): Promise<void> {
-    if (await exists(dst)) {
-      // Another mover (a rival claimer) got there first: for us the task is simply gone.
-      if (!(await exists(src))) throw new MissingTaskError(id, from);
-      throw new Error(`task ${id}: ${dst} already exists; refusing to overwrite it`);
-    }
-    try {
-      await renameWithRetry(src, dst);
-    } catch (err) {
-      if (isNotFound(err)) throw new MissingTaskError(id, from);
-      throw err;
-    }
-    // Without flushing the folder entry a power loss could bring the old location back.
-    if (this.fsync && syncDir) await fsyncDir(path.dirname(dst));
+  private rename(src: string, dst: string, id: string, from: TaskState, syncDir: boolean): Promise<void> {
+    return renameTaskFile(src, dst, id, from, this.fsync && syncDir);
   }
 
-  async claim(id: string, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord | null> {
+  async claim(
+    id: string,
+    patch: (rec: TaskRecord) => TaskRecord,
+    opts: { known?: TaskRecord } = {},
+  ): Promise<TaskRecord | null> {
     try {
       // The rename is the claim: of two claimers, one gets ENOENT. Not flushed to disk: a process
       // crash keeps it (the file system has it); a power loss may undo it, and the task then simply
       // runs again. A flush here would double the cost of a trivial task.
-      return await this.moveOrdered(id, 'queued', 'processing', patch, false, true);
+      return await this.moveOrdered(id, 'queued', 'processing', patch, false, true, opts.known);
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
       throw err;
@@ -348,10 +350,11 @@ export class FolderStore implements QueueStore {
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
     return this.oneAtATime(id, async () => {
-      const cur = await this.read(state, id);
+      const cur = await this.current(state, id);
       if (!cur) throw new MissingTaskError(id, state);
       const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
       await this.write(state, next, opts.durable ?? true);
+      if (state === 'processing') this.hold(id, next);
       return next;
     });
   }

@@ -27,8 +27,14 @@ export interface QueueStore {
   /**
    * Takes a queued task for running, exclusively: of concurrent claimers exactly one gets the
    * record, the others null. `patch` sees the record with its state already `processing`.
+   * `known`: the caller's copy of the queued record (the worker's queue index, fed by its own
+   * transitions); a store may use it instead of reading the record back after taking it.
    */
-  claim(id: string, patch: (rec: TaskRecord) => TaskRecord): Promise<TaskRecord | null>;
+  claim(
+    id: string,
+    patch: (rec: TaskRecord) => TaskRecord,
+    opts?: { known?: TaskRecord },
+  ): Promise<TaskRecord | null>;
   /**
    * Moves a task between states (legal moves only, else `IllegalMoveError`); `MissingTaskError`
    * when the task is not in `from`. `patch` sees the record with `state`, `rev` and `updatedAt`

@@ -1,4 +1,5 @@
-import type { AttemptSummary, TaskRecord, TaskState } from '../task/record.js';
+import type { AttemptSummary, JournalEntry, TaskRecord, TaskState } from '../task/record.js';
+import type { EnqueueItem } from './store.js';
 import type { AttemptEnd, LedgerLine } from './transitions.js';
 
 /** The record patches and ledger lines of the attempt-end transitions (pure). */
@@ -91,4 +92,29 @@ export function dropClaim(rec: TaskRecord): TaskRecord {
 export function withAttempt(rec: TaskRecord, attempt: AttemptSummary): TaskRecord {
   const history = [...rec.history.filter((a) => a.attempt !== attempt.attempt), attempt].slice(-HISTORY_KEPT);
   return { ...rec, history };
+}
+
+/** A new task's record as `enqueue` stores it, its `task.queued` line already in its journal. */
+export function newRecord({ spec, source }: EnqueueItem, now: string): TaskRecord {
+  const line: LedgerLine = {
+    event: 'task.queued',
+    task: spec.id,
+    tool: spec.tool,
+    repo: spec.repo,
+    ...(source ? { file: source.file, line: source.line } : {}),
+  };
+  return {
+    id: spec.id,
+    spec,
+    state: 'queued',
+    attempts: 0,
+    crashes: 0,
+    ...(spec.not_before ? { notBefore: new Date(spec.not_before).toISOString() } : {}),
+    enqueuedAt: now,
+    updatedAt: now,
+    rev: 1,
+    ...(source ? { source } : {}),
+    history: [],
+    journal: [{ ...line, rev: 1, ts: now } as JournalEntry],
+  };
 }

@@ -5,7 +5,15 @@ import type { LedgerRecord } from '../ledger/record.js';
 import type { AttemptSummary, JournalEntry, TaskRecord, TaskState } from '../task/record.js';
 import type { TaskResult } from '../task/result.js';
 import type { EnqueueItem, EnqueueOutcome, QuarantineKind, QueueStore } from './store.js';
-import { applyEnd, dropClaim, endState, required, taskLine, withAttempt } from './transition-patches.js';
+import {
+  applyEnd,
+  dropClaim,
+  endState,
+  newRecord,
+  required,
+  taskLine,
+  withAttempt,
+} from './transition-patches.js';
 
 /** Where transitions write their ledger lines (the `Ledger`; a shared store may bring its own). */
 export interface LedgerSink {
@@ -30,6 +38,9 @@ export type AttemptEnd =
   /** Needs a person (not logged in, a question, a suspect result): quarantine, kind `attention`, counted. */
   | { to: 'attention'; reason: string; outcome: string };
 
+/** Told after each stored change: the record as stored, and the state it left (none for a new task). */
+export type ChangeListener = (rec: TaskRecord, from: TaskState | undefined) => void;
+
 export interface TransitionsOptions {
   clock?: Clock;
   /** A ledger line could not be written after its store change; recovery writes it from the record. */
@@ -48,6 +59,7 @@ export class Transitions {
   private inFlight = 0;
   /** A ledger append failed since start: the checkpoint must not move past it. */
   ledgerBehind = false;
+  private readonly listeners: ChangeListener[] = [];
 
   constructor(
     readonly store: QueueStore,
@@ -55,6 +67,22 @@ export class Transitions {
     private readonly opts: TransitionsOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+  }
+
+  /**
+   * Listens to every change made through these transitions (the worker's queue index keeps itself
+   * up to date this way instead of listing the queue folder at each turn).
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private told(rec: TaskRecord, from: TaskState | undefined): void {
+    for (const l of this.listeners) l(rec, from);
   }
 
   /** No transition is between its store change and its ledger lines. */
@@ -75,6 +103,7 @@ export class Transitions {
     name: string,
     change: (stamp: Stamp) => Promise<TaskRecord | null>,
     at?: string,
+    from?: TaskState,
   ): Promise<TaskRecord | null> {
     this.inFlight++;
     try {
@@ -86,8 +115,9 @@ export class Transitions {
       };
       const rec = await change(stamp);
       if (!rec) return null;
+      this.told(rec, from);
       faultPoint(`transition.${name}:after-store`);
-      for (const entry of stamped) await this.appendLine(entry);
+      await this.appendLines(stamped);
       return rec;
     } finally {
       this.inFlight--;
@@ -95,14 +125,26 @@ export class Transitions {
   }
 
   private async appendLine(entry: JournalEntry): Promise<void> {
-    const { event, ...rest } = entry;
-    const line = { ...rest, event } as LedgerLine;
-    try {
-      await this.ledger.append(line);
-    } catch (err) {
-      this.ledgerBehind = true;
-      this.opts.onLedgerError?.(err, line);
-    }
+    await this.appendLines([entry]);
+  }
+
+  /**
+   * A change's lines, in order, handed to the ledger together: it writes what is pending in one
+   * write, so a change's two lines (attempt.end and task.done) cost one write, not two.
+   */
+  private async appendLines(entries: readonly JournalEntry[]): Promise<void> {
+    await Promise.all(
+      entries.map(async (entry) => {
+        const { event, ...rest } = entry;
+        const line = { ...rest, event } as LedgerLine;
+        try {
+          await this.ledger.append(line);
+        } catch (err) {
+          this.ledgerBehind = true;
+          this.opts.onLedgerError?.(err, line);
+        }
+      }),
+    );
   }
 
   /** New tasks into the queue: `task.queued` for each stored one. */
@@ -110,36 +152,17 @@ export class Transitions {
     this.inFlight++;
     try {
       const now = this.iso();
-      const records = items.map(({ spec, source }) => {
-        const line: LedgerLine = {
-          event: 'task.queued',
-          task: spec.id,
-          tool: spec.tool,
-          repo: spec.repo,
-          ...(source ? { file: source.file, line: source.line } : {}),
-        };
-        const record: TaskRecord = {
-          id: spec.id,
-          spec,
-          state: 'queued',
-          attempts: 0,
-          crashes: 0,
-          ...(spec.not_before ? { notBefore: new Date(spec.not_before).toISOString() } : {}),
-          enqueuedAt: now,
-          updatedAt: now,
-          rev: 1,
-          ...(source ? { source } : {}),
-          history: [],
-          journal: [{ ...line, rev: 1, ts: now } as JournalEntry],
-        };
-        return { record };
-      });
+      const records = items.map((item) => ({ record: newRecord(item, now) }));
       const outcomes = await this.store.enqueue(records);
-      faultPoint('transition.enqueue:after-store');
+      const lines: JournalEntry[] = [];
       for (let i = 0; i < outcomes.length; i++) {
-        const entry = records[i]?.record.journal?.[0];
-        if (outcomes[i]?.result === 'queued' && entry) await this.appendLine(entry);
+        const record = records[i]?.record;
+        if (outcomes[i]?.result !== 'queued' || !record) continue;
+        this.told(record, undefined);
+        if (record.journal?.[0]) lines.push(record.journal[0]);
       }
+      faultPoint('transition.enqueue:after-store');
+      await this.appendLines(lines);
       return outcomes;
     } finally {
       this.inFlight--;
@@ -153,34 +176,44 @@ export class Transitions {
     details: (rec: TaskRecord) => Record<string, unknown> = () => ({}),
     /** Fields written with the claim, before any tool starts (the session id headless chose). */
     patch: (rec: TaskRecord) => { sessionId?: string | undefined } = () => ({}),
+    /** The caller's copy of the queued record (see QueueStore.claim). */
+    known?: TaskRecord,
   ): Promise<TaskRecord | null> {
-    return this.apply('claim', (stamp) =>
-      this.store.claim(id, (rec) => {
-        const attempt = rec.attempts + 1;
-        const { sessionId: _previous, ...base } = rec;
-        const extra = patch(rec);
-        // `sessionId` named (even as undefined) replaces the last attempt's session.
-        const next: TaskRecord = {
-          ...('sessionId' in extra ? base : rec),
-          ...(extra.sessionId !== undefined ? { sessionId: extra.sessionId } : {}),
-          attempts: attempt,
-          claim: {
-            workerPid: owner.workerPid,
-            claimedAt: rec.updatedAt,
-            ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
+    return this.apply(
+      'claim',
+      (stamp) =>
+        this.store.claim(
+          id,
+          (rec) => {
+            const attempt = rec.attempts + 1;
+            const { sessionId: _previous, ...base } = rec;
+            const extra = patch(rec);
+            // `sessionId` named (even as undefined) replaces the last attempt's session.
+            const next: TaskRecord = {
+              ...('sessionId' in extra ? base : rec),
+              ...(extra.sessionId !== undefined ? { sessionId: extra.sessionId } : {}),
+              attempts: attempt,
+              claim: {
+                workerPid: owner.workerPid,
+                claimedAt: rec.updatedAt,
+                ...(owner.workerStart ? { workerStart: owner.workerStart } : {}),
+              },
+            };
+            return stamp(next, [
+              {
+                event: 'attempt.start',
+                task: id,
+                attempt,
+                tool: rec.spec.tool,
+                workerPid: owner.workerPid,
+                ...details(next),
+              },
+            ]);
           },
-        };
-        return stamp(next, [
-          {
-            event: 'attempt.start',
-            task: id,
-            attempt,
-            tool: rec.spec.tool,
-            workerPid: owner.workerPid,
-            ...details(next),
-          },
-        ]);
-      }),
+          known ? { known } : {},
+        ),
+      undefined,
+      'queued',
     );
   }
 
@@ -231,6 +264,7 @@ export class Transitions {
         }),
       // The lines carry the time the attempt ended (its retry time is reckoned from it).
       summary.endedAt,
+      'processing',
     ).then(required(id));
   }
 
@@ -244,12 +278,16 @@ export class Transitions {
     opts: { reason: string; now: Date; poison?: string; claimLost?: boolean },
   ): Promise<TaskRecord> {
     if (opts.claimLost) {
-      return this.apply('requeue-orphan', (stamp) =>
-        this.store.move(id, 'processing', 'queued', (r) =>
-          stamp({ ...dropClaim(r), notBefore: opts.now.toISOString(), reason: opts.reason }, [
-            { event: 'task.requeued', task: id, reason: opts.reason },
-          ]),
-        ),
+      return this.apply(
+        'requeue-orphan',
+        (stamp) =>
+          this.store.move(id, 'processing', 'queued', (r) =>
+            stamp({ ...dropClaim(r), notBefore: opts.now.toISOString(), reason: opts.reason }, [
+              { event: 'task.requeued', task: id, reason: opts.reason },
+            ]),
+          ),
+        undefined,
+        'processing',
       ).then(required(id));
     }
     const attempt = rec.attempts;
@@ -273,25 +311,33 @@ export class Transitions {
     const taskLineOut: LedgerLine = opts.poison
       ? { event: 'task.failed', task: id, attempt, outcome: 'poison', reason: opts.poison }
       : { event: 'task.requeued', task: id, attempt, reason: opts.reason };
-    return this.apply(opts.poison ? 'poison' : 'requeue-orphan', (stamp) =>
-      this.store.move(id, 'processing', to, (r) => {
-        let next: TaskRecord = { ...withAttempt(dropClaim(r), summary), crashes: r.crashes + 1 };
-        next = opts.poison
-          ? { ...next, reason: opts.poison }
-          : { ...next, notBefore: opts.now.toISOString(), reason: `${opts.reason}; requeued by recovery` };
-        return stamp(next, [endLine, taskLineOut]);
-      }),
+    return this.apply(
+      opts.poison ? 'poison' : 'requeue-orphan',
+      (stamp) =>
+        this.store.move(id, 'processing', to, (r) => {
+          let next: TaskRecord = { ...withAttempt(dropClaim(r), summary), crashes: r.crashes + 1 };
+          next = opts.poison
+            ? { ...next, reason: opts.poison }
+            : { ...next, notBefore: opts.now.toISOString(), reason: `${opts.reason}; requeued by recovery` };
+          return stamp(next, [endLine, taskLineOut]);
+        }),
+      undefined,
+      'processing',
     ).then(required(id));
   }
 
   /** A run the worker could not carry through (its log device failed): back to the queue, attempts kept. */
   requeueFault(id: string, reason: string, notBefore: Date): Promise<TaskRecord> {
-    return this.apply('requeue-fault', (stamp) =>
-      this.store.move(id, 'processing', 'queued', (r) =>
-        stamp({ ...dropClaim(r), notBefore: notBefore.toISOString(), reason }, [
-          { event: 'task.requeued', task: id, reason },
-        ]),
-      ),
+    return this.apply(
+      'requeue-fault',
+      (stamp) =>
+        this.store.move(id, 'processing', 'queued', (r) =>
+          stamp({ ...dropClaim(r), notBefore: notBefore.toISOString(), reason }, [
+            { event: 'task.requeued', task: id, reason },
+          ]),
+        ),
+      undefined,
+      'processing',
     ).then(required(id));
   }
 
@@ -300,60 +346,80 @@ export class Transitions {
    * vanished): failed without starting, outcome `dependency_failed` naming the dependency.
    */
   failDependency(id: string, on: string, reason: string): Promise<TaskRecord> {
-    return this.apply('dependency-failed', (stamp) =>
-      this.store.move(id, 'queued', 'failed', (r) => {
-        const { notBefore: _nb, ...rest } = r;
-        return stamp({ ...rest, reason, result: { ...r.result, outcome: 'dependency_failed' } }, [
-          { event: 'task.failed', task: id, outcome: 'dependency_failed', dependency: on, reason },
-        ]);
-      }),
+    return this.apply(
+      'dependency-failed',
+      (stamp) =>
+        this.store.move(id, 'queued', 'failed', (r) => {
+          const { notBefore: _nb, ...rest } = r;
+          return stamp({ ...rest, reason, result: { ...r.result, outcome: 'dependency_failed' } }, [
+            { event: 'task.failed', task: id, outcome: 'dependency_failed', dependency: on, reason },
+          ]);
+        }),
+      undefined,
+      'queued',
     ).then(required(id));
   }
 
   /** `headless cancel` of a task that is not running. */
   cancel(id: string, from: 'queued' | 'quarantine'): Promise<TaskRecord> {
     const reason = 'cancelled by the user';
-    return this.apply('cancel', (stamp) =>
-      this.store.move(id, from, 'failed', (r) =>
-        stamp({ ...r, reason }, [{ event: 'task.cancelled', task: id, reason: `cancelled while ${from}` }]),
-      ),
+    return this.apply(
+      'cancel',
+      (stamp) =>
+        this.store.move(id, from, 'failed', (r) =>
+          stamp({ ...r, reason }, [{ event: 'task.cancelled', task: id, reason: `cancelled while ${from}` }]),
+        ),
+      undefined,
+      from,
     ).then(required(id));
   }
 
   /** `headless retry`: back to the queue with fresh attempts and crash count. */
   userRetry(id: string, from: 'failed' | 'quarantine'): Promise<TaskRecord> {
     const reason = `retried by the user (was ${from})`;
-    return this.apply('user-retry', (stamp) =>
-      this.store.move(id, from, 'queued', (r) => {
-        const { quarantineKind: _k, ...rest } = r;
-        return stamp(
-          { ...rest, attempts: 0, crashes: 0, notBefore: this.iso(), reason: 'retried by the user' },
-          [{ event: 'task.requeued', task: id, reason }],
-        );
-      }),
+    return this.apply(
+      'user-retry',
+      (stamp) =>
+        this.store.move(id, from, 'queued', (r) => {
+          const { quarantineKind: _k, ...rest } = r;
+          return stamp(
+            { ...rest, attempts: 0, crashes: 0, notBefore: this.iso(), reason: 'retried by the user' },
+            [{ event: 'task.requeued', task: id, reason }],
+          );
+        }),
+      undefined,
+      from,
     ).then(required(id));
   }
 
   /** A queued task whose tool is unavailable (breaker open): parked in quarantine until released. */
   park(id: string, reason: string, kind: QuarantineKind = 'breaker'): Promise<TaskRecord> {
-    return this.apply('park', (stamp) =>
-      this.store.move(id, 'queued', 'quarantine', (r) =>
-        stamp({ ...r, reason, quarantineKind: kind }, [
-          { event: 'task.quarantined', task: id, tool: r.spec.tool, reason },
-        ]),
-      ),
+    return this.apply(
+      'park',
+      (stamp) =>
+        this.store.move(id, 'queued', 'quarantine', (r) =>
+          stamp({ ...r, reason, quarantineKind: kind }, [
+            { event: 'task.quarantined', task: id, tool: r.spec.tool, reason },
+          ]),
+        ),
+      undefined,
+      'queued',
     ).then(required(id));
   }
 
   /** A parked task whose tool is available again. */
   release(id: string, reason: string): Promise<TaskRecord> {
-    return this.apply('release', (stamp) =>
-      this.store.move(id, 'quarantine', 'queued', (r) => {
-        const { quarantineKind: _k, ...rest } = r;
-        return stamp({ ...rest, notBefore: this.iso(), reason }, [
-          { event: 'task.released', task: id, tool: r.spec.tool, reason },
-        ]);
-      }),
+    return this.apply(
+      'release',
+      (stamp) =>
+        this.store.move(id, 'quarantine', 'queued', (r) => {
+          const { quarantineKind: _k, ...rest } = r;
+          return stamp({ ...rest, notBefore: this.iso(), reason }, [
+            { event: 'task.released', task: id, tool: r.spec.tool, reason },
+          ]);
+        }),
+      undefined,
+      'quarantine',
     ).then(required(id));
   }
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Load-independent per-task cost of the worker, for before -> after comparisons on a shared box:
+// CPU time (utime+stime from /proc) per task and, with --strace, the worker's syscalls per task
+// (`strace -c -p <each worker thread>`: fsyncs, renames, opens, readdirs, stats...). Wall time is printed
+// too, but on a loaded box only the counts mean much.
+// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--strace]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CLK_TCK, cpuTicks } from './lib/proc.mjs';
+import {
+  benchTools,
+  countJson,
+  dropFile,
+  makeRoot,
+  now,
+  paths,
+  removeRoot,
+  repoDir,
+  supervisorFlags,
+  sleep,
+  startTree,
+  stopTree,
+  waitFor,
+} from './lib/tree.mjs';
+
+const arg = (name, dflt) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : dflt;
+};
+const tasks = arg('tasks', 300);
+const c = arg('c', 1);
+const withStrace = process.argv.includes('--strace');
+// --semi=<MB>: the tree started with --max-semi-space-size=<MB> (the children inherit it): GC cost vs memory.
+const semi = arg('semi', 0);
+// --perf: `perf record` of the worker (kernel and native frames; JS shows as anonymous).
+const withPerf = process.argv.includes('--perf');
+
+function userSys(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { u: Number(f[11]), s: Number(f[12]) };
+}
+
+/** strace -c's summary table: syscall -> calls. */
+function parseStrace(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line);
+    if (m && m[2] !== 'total') out[m[2]] = Number(m[1]);
+  }
+  return out;
+}
+
+const root = await makeRoot(`cost${c}`, { tools: benchTools(c), policies: { worker: { concurrency: c } } });
+const tree = await startTree(
+  root,
+  semi
+    ? {
+        nodeArgs: [
+          ...supervisorFlags.filter((f) => !f.startsWith('--max-semi-space-size')),
+          `--max-semi-space-size=${semi}`,
+        ],
+      }
+    : {},
+);
+let tracer;
+const traceFile = path.join(root, 'strace.txt');
+try {
+  if (withStrace) {
+    // Every thread of the worker (the libuv pool does the file calls), not followed into the tools.
+    const tids = fs.readdirSync(`/proc/${tree.workerPid}/task`).flatMap((t) => ['-p', t]);
+    tracer = spawn('strace', ['-c', '-o', traceFile, ...tids], { stdio: 'ignore' });
+    await sleep(500);
+  } else if (withPerf) {
+    const out = path.join(repoDir, 'bench', 'tmp', `perf-${Date.now()}.data`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    tracer = spawn('perf', ['record', '-F', '499', '-g', '-o', out, '-p', String(tree.workerPid)], {
+      stdio: 'ignore',
+    });
+    console.log(`perf data: ${out} (perf report -i ${out} --no-children --sort sym)`);
+    await sleep(500);
+  }
+  const cpu0 = cpuTicks(tree.workerPid);
+  const split0 = userSys(tree.workerPid);
+  const lines = Array.from({ length: tasks }, (_, i) => ({ id: `k-${i}`, tool: 'true' }));
+  const t0 = dropFile(root, 'cost', lines);
+  await waitFor(`${tasks} done`, () => countJson(paths(root).done) >= tasks, {
+    timeoutMs: 600_000,
+    intervalMs: 20,
+  });
+  const wall = now() - t0;
+  const cpu1 = cpuTicks(tree.workerPid);
+  const split1 = userSys(tree.workerPid);
+  const cpuMs = (((cpu1 ?? 0) - (cpu0 ?? 0)) * 1000) / CLK_TCK;
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  console.log(
+    `c=${c} ${tasks} tasks: wall ${(wall / tasks).toFixed(2)} ms/task, worker CPU ${(cpuMs / tasks).toFixed(2)} ms/task (user ${(((split1.u - split0.u) * 1000) / CLK_TCK / tasks).toFixed(2)}, sys ${(((split1.s - split0.s) * 1000) / CLK_TCK / tasks).toFixed(2)}; load ${load})`,
+  );
+  if (tracer && withPerf) {
+    tracer.kill('SIGINT');
+    await new Promise((r) => tracer.once('exit', r));
+  } else if (tracer) {
+    tracer.kill('SIGINT');
+    await new Promise((r) => tracer.once('exit', r));
+    const calls = parseStrace(fs.readFileSync(traceFile, 'utf8'));
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    console.log(`syscalls per task (the worker's threads): ${(total / tasks).toFixed(1)}`);
+    for (const [k, v] of Object.entries(calls)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 30))
+      console.log(`  ${(v / tasks).toFixed(2).padStart(8)}  ${k}`);
+  }
+} finally {
+  if (tracer && tracer.exitCode === null) tracer.kill('SIGINT');
+  await stopTree(tree);
+  await removeRoot(root);
+}
