@@ -136,10 +136,13 @@ export class Transitions {
       });
       const outcomes = await this.store.enqueue(records);
       faultPoint('transition.enqueue:after-store');
+      // All lines handed to the ledger at once (in order): one write for the batch, not one per task.
+      const lines: Promise<void>[] = [];
       for (let i = 0; i < outcomes.length; i++) {
         const entry = records[i]?.record.journal?.[0];
-        if (outcomes[i]?.result === 'queued' && entry) await this.appendLine(entry);
+        if (outcomes[i]?.result === 'queued' && entry) lines.push(this.appendLine(entry));
       }
+      await Promise.all(lines);
       return outcomes;
     } finally {
       this.inFlight--;
