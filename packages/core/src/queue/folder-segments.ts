@@ -13,6 +13,9 @@ import {
   type ParsedSegment,
 } from './segment-format.js';
 
+/** How old a listing of the segments a read-only caller may be given (see `names`). */
+const NAMES_TTL_MS = 100;
+
 /** Where a segment task is: its stored id and its segment's file name. */
 export interface SegmentEntry {
   id: string;
@@ -31,6 +34,9 @@ export class QueueSegments {
   /** The last segment read in full (readers walk one segment's tasks in a row). */
   private recent: { name: string; parsed: ParsedSegment } | undefined;
   private seq = 0;
+  private listed: { at: number; names: readonly string[] } | undefined;
+  private indexed:
+    { key: string; names: readonly string[]; map: ReadonlyMap<string, SegmentEntry> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -45,7 +51,25 @@ export class QueueSegments {
     await fs.mkdir(this.dir, { recursive: true });
   }
 
-  async names(): Promise<string[]> {
+  /**
+   * The segment files, listed again unless `fresh` is false and the last listing is under
+   * NAMES_TTL_MS old. This process's own writes, takes and removals update it at once; only
+   * another process's changes can be that late, which a reader cannot tell from reading a moment
+   * earlier. Whatever changes a task asks for a fresh listing.
+   */
+  async names(opts: { fresh?: boolean } = {}): Promise<readonly string[]> {
+    const listed = this.listed;
+    if (opts.fresh === false && listed && performance.now() - listed.at < NAMES_TTL_MS) return listed.names;
+    const names = await this.list();
+    this.listed = { at: performance.now(), names };
+    return names;
+  }
+
+  private forget(): void {
+    this.listed = undefined;
+  }
+
+  private async list(): Promise<string[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.dir);
@@ -77,27 +101,47 @@ export class QueueSegments {
     }
     faultPoint('store.segment:after-temp');
     await renameWithRetry(tmp, this.file(name));
+    this.forget();
     if (this.fsync) await fsyncDir(this.dir);
     this.idsOf.set(
       name,
       records.map((r) => r.id),
     );
+    // Readers (the worker's queue index) walk the new tasks next: no need to parse them back.
+    this.recent = {
+      name,
+      parsed: { records: new Map(records.map((r) => [r.id.toLowerCase(), r])), damaged: [] },
+    };
     return name;
   }
 
-  /** Every task named by a segment, by lower-case id (the tasks are queued unless a file shadows them). */
-  async index(): Promise<Map<string, SegmentEntry>> {
-    const out = new Map<string, SegmentEntry>();
-    for (const segment of await this.names()) {
-      for (const id of await this.idsIn(segment)) {
-        const key = id.toLowerCase();
-        if (!out.has(key)) out.set(key, { id, segment });
-      }
-    }
-    return out;
+  /**
+   * Every task named by a segment, by lower-case id (the tasks are queued unless a file shadows
+   * them). Built again only when the set of segments changed: readers ask once per record.
+   */
+  async index(opts: { fresh?: boolean } = {}): Promise<ReadonlyMap<string, SegmentEntry>> {
+    return (await this.current(opts)).map;
   }
 
-  private async idsIn(name: string): Promise<readonly string[]> {
+  /** The index and the segment names it was built from. */
+  async current(
+    opts: { fresh?: boolean } = {},
+  ): Promise<{ names: readonly string[]; map: ReadonlyMap<string, SegmentEntry> }> {
+    const names = await this.names(opts);
+    const key = names.join('/');
+    if (this.indexed?.key === key) return this.indexed;
+    const map = new Map<string, SegmentEntry>();
+    for (const segment of names) {
+      for (const id of await this.idsIn(segment)) {
+        const lower = id.toLowerCase();
+        if (!map.has(lower)) map.set(lower, { id, segment });
+      }
+    }
+    this.indexed = { key, names, map };
+    return this.indexed;
+  }
+
+  async idsIn(name: string): Promise<readonly string[]> {
     const known = this.idsOf.get(name);
     if (known) return known;
     const text = await this.readText(name);
@@ -146,6 +190,8 @@ export class QueueSegments {
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
+    } finally {
+      this.forget();
     }
     const ids = this.idsOf.get(name);
     if (ids) this.idsOf.set(taken, ids);
@@ -156,6 +202,7 @@ export class QueueSegments {
   /** Deletes an expanded segment; the folder is flushed so a power loss cannot bring it back. */
   async remove(name: string): Promise<void> {
     await fs.rm(this.file(name), { force: true });
+    this.forget();
     if (this.fsync) await fsyncDir(this.dir);
     this.idsOf.delete(name);
     if (this.recent?.name === name) this.recent = undefined;
@@ -165,6 +212,7 @@ export class QueueSegments {
   async moveAside(name: string, dest: string): Promise<void> {
     await fs.mkdir(path.dirname(dest), { recursive: true });
     await renameWithRetry(this.file(name), dest);
+    this.forget();
     this.idsOf.delete(name);
     if (this.recent?.name === name) this.recent = undefined;
   }

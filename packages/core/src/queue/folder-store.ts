@@ -119,7 +119,7 @@ export class FolderStore implements QueueStore {
       ingestedDir: this.ingestedDir,
       now,
       fsync: this.fsync,
-      read: (state, id) => this.read(state, id).catch(() => undefined),
+      read: (state, id) => this.readRecord(state, id).catch(() => undefined),
       write: (state, rec) => this.write(state, rec),
     });
     await repairSegments(
@@ -141,13 +141,20 @@ export class FolderStore implements QueueStore {
     return new Date(this.clock.now()).toISOString();
   }
 
-  async read(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+  read(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+    return this.readRecord(state, id, false);
+  }
+
+  /** `fresh`: list the segments again (whatever changes a task); see QueueSegments.names. */
+  private async readRecord(state: TaskState, id: string, fresh = true): Promise<TaskRecord | undefined> {
+    // A task still in its batch's segment has no file: no failed open per segment task.
+    const inSegment = state === 'queued' ? await this.view.read(id, { fresh }) : undefined;
+    if (inSegment) return inSegment;
     let text: string;
     try {
       text = await fs.readFile(this.file(state, id), 'utf8');
     } catch (err) {
-      // A queued task may still be a line of its batch's segment.
-      if (isNotFound(err)) return state === 'queued' ? this.view.read(id) : undefined;
+      if (isNotFound(err)) return undefined;
       throw new CorruptRecordError(this.file(state, id), String(err));
     }
     const parsed = parseTaskRecord(text, id);
@@ -226,7 +233,7 @@ export class FolderStore implements QueueStore {
     const src = this.file(from, id);
     const dst = this.file(to, id);
     if (!renameFirst) {
-      const cur = await this.read(from, id);
+      const cur = await this.readRecord(from, id);
       if (!cur) throw new MissingTaskError(id, from);
       const next = patch(this.bump(cur, to));
       // The data is flushed here; one flush of the destination folder below covers both renames
@@ -238,7 +245,7 @@ export class FolderStore implements QueueStore {
     }
     await this.rename(src, dst, id, from, false);
     faultPoint('store.move:after-rename');
-    const cur = await this.read(to, id);
+    const cur = await this.readRecord(to, id);
     if (!cur) throw new MissingTaskError(id, to);
     const next = patch(this.bump(cur, to));
     await this.write(to, next, durable);
@@ -283,13 +290,13 @@ export class FolderStore implements QueueStore {
     await this.init();
     const { outcomes, toWrite } = await planEnqueue(items, {
       known: await this.knownIds(),
-      read: (state, id) => this.read(state, id),
+      read: (state, id) => this.readRecord(state, id),
       archive: (state, id) => this.archive(state, id),
     });
     // Callers move their input away only after this returns: the records are on disk by then.
     if (this.segmentMin > 0 && toWrite.length >= this.segmentMin) {
       // A big batch: one segment file, one flush for all of it (files come at the first claim).
-      await this.segments.write(toWrite);
+      this.view.wrote(await this.segments.write(toWrite));
       faultPoint('store.enqueue:after-write');
       return outcomes;
     }
@@ -335,7 +342,8 @@ export class FolderStore implements QueueStore {
   /** Every stored id: files, and the queued tasks still only in a segment. */
   private async knownIds(): Promise<KnownIds> {
     const index = await this.fileIds();
-    for (const [key, e] of await this.view.live(index)) index.set(key, { id: e.id, state: 'queued' });
+    for (const [key, e] of await this.view.live(() => Promise.resolve(index)))
+      index.set(key, { id: e.id, state: 'queued' });
     return index;
   }
 
@@ -347,7 +355,7 @@ export class FolderStore implements QueueStore {
   ): Promise<TaskRecord> {
     return this.oneAtATime(id, async () => {
       if (state === 'queued') await this.view.materialise(id);
-      const cur = await this.read(state, id);
+      const cur = await this.readRecord(state, id);
       if (!cur) throw new MissingTaskError(id, state);
       const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
       await this.write(state, next, opts.durable ?? true);
@@ -372,14 +380,14 @@ export class FolderStore implements QueueStore {
     const recs = await mapLimit(ids, 32, (id) => this.read(state, id).catch(() => undefined));
     const own = recs.filter((r): r is TaskRecord => r !== undefined);
     return state === 'queued' && (await this.segments.names()).length > 0
-      ? [...own, ...(await this.view.list(await this.fileIds()))]
+      ? [...own, ...(await this.view.list({ fresh: false }))]
       : own;
   }
 
   async ids(state: TaskState): Promise<string[]> {
     const own = await this.idsOnDisk(state);
     if (state !== 'queued' || (await this.segments.names()).length === 0) return own;
-    return [...own, ...[...(await this.view.live(await this.fileIds())).values()].map((e) => e.id)];
+    return [...own, ...[...(await this.view.live(undefined, { fresh: false })).values()].map((e) => e.id)];
   }
 
   private async idsOnDisk(state: TaskState): Promise<string[]> {

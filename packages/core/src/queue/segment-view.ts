@@ -3,6 +3,7 @@ import { faultPoint } from '../fault-points.js';
 import type { KnownIds } from './id-index.js';
 import { mapLimit } from './map-limit.js';
 import type { QueueSegments, SegmentEntry } from './folder-segments.js';
+import { EXPANDING_SUFFIX } from './segment-format.js';
 
 export interface SegmentViewDeps {
   segments: QueueSegments;
@@ -23,34 +24,69 @@ export interface SegmentViewDeps {
 export class SegmentView {
   /** Expansions in flight in this process, by segment name. */
   private readonly expanding = new Map<string, Promise<void>>();
+  /**
+   * Segments known to have no task with a file of its own. That stays true while the segment
+   * keeps its name: files of its tasks are written only by an expansion, which renames it first.
+   */
+  private readonly clean = new Set<string>();
 
   constructor(private readonly deps: SegmentViewDeps) {}
 
-  /** Segment tasks no file shadows, by lower-case id. Lists the state folders only when segments exist. */
-  async live(files?: KnownIds): Promise<Map<string, SegmentEntry>> {
-    const index = await this.deps.segments.index();
-    if (index.size === 0) return index;
-    const shadow = files ?? (await this.deps.fileIds());
-    for (const key of [...index.keys()]) if (shadow.has(key)) index.delete(key);
-    return index;
+  /** A segment this process wrote after checking its ids against every stored one. */
+  wrote(segment: string): void {
+    this.clean.add(segment);
   }
 
-  /** The segment that holds `id` as a queued task, if one does. */
-  async entry(id: string): Promise<SegmentEntry | undefined> {
-    const index = await this.deps.segments.index();
+  /** Segment tasks no file shadows, by lower-case id. Lists the state folders only when one may be. */
+  async live(
+    files?: () => Promise<KnownIds>,
+    opts: { fresh?: boolean } = {},
+  ): Promise<Map<string, SegmentEntry>> {
+    const { names, map: index } = await this.deps.segments.current(opts);
+    const out = new Map<string, SegmentEntry>();
+    if (index.size === 0) return out;
+    await this.checkClean(names, files);
+    let shadow: KnownIds | undefined;
+    for (const [key, entry] of index) {
+      if (!this.clean.has(entry.segment)) {
+        shadow ??= await (files ?? (() => this.deps.fileIds()))();
+        if (shadow.has(key)) continue;
+      }
+      out.set(key, entry);
+    }
+    return out;
+  }
+
+  /** Marks the segments (not being expanded) none of whose tasks has a file. */
+  private async checkClean(names: readonly string[], files?: () => Promise<KnownIds>): Promise<void> {
+    const unchecked = names.filter((n) => !this.clean.has(n) && !n.endsWith(EXPANDING_SUFFIX));
+    if (unchecked.length === 0) return;
+    const shadow = await (files ?? (() => this.deps.fileIds()))();
+    for (const name of unchecked) {
+      const ids = await this.deps.segments.idsIn(name);
+      if (!ids.some((id) => shadow.has(id.toLowerCase()))) this.clean.add(name);
+    }
+  }
+
+  /** The segment that holds `id` as a queued task, if one does (`fresh`: see QueueSegments.names). */
+  async entry(id: string, opts: { fresh?: boolean } = {}): Promise<SegmentEntry | undefined> {
+    const { names, map: index } = await this.deps.segments.current(opts);
     const found = index.get(id.toLowerCase());
-    if (!found || (await this.deps.hasFile(found.id))) return undefined;
+    if (!found) return undefined;
+    await this.checkClean(names);
+    if (!this.clean.has(found.segment) && (await this.deps.hasFile(found.id))) return undefined;
     return found;
   }
 
-  async read(id: string): Promise<TaskRecord | undefined> {
-    const found = await this.entry(id);
+  /** A queued task's record from its segment (a task in a segment has no file of its own). */
+  async read(id: string, opts: { fresh?: boolean } = {}): Promise<TaskRecord | undefined> {
+    const found = await this.entry(id, opts);
     return found ? this.deps.segments.record(found) : undefined;
   }
 
-  async list(files: KnownIds): Promise<TaskRecord[]> {
+  async list(opts: { fresh?: boolean } = {}): Promise<TaskRecord[]> {
     const out: TaskRecord[] = [];
-    for (const entry of (await this.live(files)).values()) {
+    for (const entry of (await this.live(undefined, opts)).values()) {
       const rec = await this.deps.segments.record(entry);
       if (rec) out.push(rec);
     }
