@@ -15,6 +15,8 @@ import {
 
 /** How old a listing of the segments a read-only caller may be given (see `names`). */
 const NAMES_TTL_MS = 100;
+/** Segments kept parsed in memory (8 × 500 records: the worker's queue index holds them anyway). */
+const RECENT_KEPT = 8;
 
 /** Where a segment task is: its stored id and its segment's file name. */
 export interface SegmentEntry {
@@ -31,8 +33,11 @@ export interface SegmentEntry {
 export class QueueSegments {
   /** Segment name -> the ids its header names (filled on write and on first read). */
   private readonly idsOf = new Map<string, readonly string[]>();
-  /** The last segment read in full (readers walk one segment's tasks in a row). */
-  private recent: { name: string; parsed: ParsedSegment } | undefined;
+  /**
+   * The last segments read or written in full, newest last: readers walk one segment's tasks in a
+   * row, and the worker's queue index reads the tasks of the last few batches it ingested.
+   */
+  private readonly recent = new Map<string, ParsedSegment>();
   private seq = 0;
   private listed: { at: number; names: readonly string[] } | undefined;
   private indexed:
@@ -108,10 +113,7 @@ export class QueueSegments {
       records.map((r) => r.id),
     );
     // Readers (the worker's queue index) walk the new tasks next: no need to parse them back.
-    this.recent = {
-      name,
-      parsed: { records: new Map(records.map((r) => [r.id.toLowerCase(), r])), damaged: [] },
-    };
+    this.remember(name, { records: new Map(records.map((r) => [r.id.toLowerCase(), r])), damaged: [] });
     return name;
   }
 
@@ -162,13 +164,23 @@ export class QueueSegments {
     }
   }
 
+  private remember(name: string, parsed: ParsedSegment): void {
+    this.recent.delete(name);
+    this.recent.set(name, parsed);
+    for (const old of this.recent.keys()) {
+      if (this.recent.size <= RECENT_KEPT) break;
+      this.recent.delete(old);
+    }
+  }
+
   /** A segment's records (undefined when it is gone), or why it cannot be read at all. */
   async read(name: string): Promise<ParsedSegment | { ok: false; why: string } | undefined> {
-    if (this.recent?.name === name) return this.recent.parsed;
+    const kept = this.recent.get(name);
+    if (kept) return kept;
     const text = await this.readText(name);
     if (text === undefined) return undefined;
     const parsed = parseSegment(text);
-    if ('records' in parsed) this.recent = { name, parsed };
+    if ('records' in parsed) this.remember(name, parsed);
     return parsed;
   }
 
@@ -195,7 +207,9 @@ export class QueueSegments {
     }
     const ids = this.idsOf.get(name);
     if (ids) this.idsOf.set(taken, ids);
-    if (this.recent?.name === name) this.recent = { name: taken, parsed: this.recent.parsed };
+    const kept = this.recent.get(name);
+    this.recent.delete(name);
+    if (kept) this.remember(taken, kept);
     return taken;
   }
 
@@ -205,7 +219,7 @@ export class QueueSegments {
     this.forget();
     if (this.fsync) await fsyncDir(this.dir);
     this.idsOf.delete(name);
-    if (this.recent?.name === name) this.recent = undefined;
+    this.recent.delete(name);
   }
 
   /** Moves an unreadable segment aside (repair), keeping its bytes for the user. */
@@ -214,7 +228,7 @@ export class QueueSegments {
     await renameWithRetry(this.file(name), dest);
     this.forget();
     this.idsOf.delete(name);
-    if (this.recent?.name === name) this.recent = undefined;
+    this.recent.delete(name);
   }
 
   /** Temp files of segment writes a crash cut short (repair, under the worker lock). */
