@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { CLI_BIN as BIN, runCli } from './testing/cli-run.js';
 import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { ToolsConfig } from '@headless/core/config/schema';
 import { readLedger } from '@headless/core/ledger/ledger';
@@ -21,12 +21,7 @@ import {
   type WorkerRoot,
 } from '@headless/queue-worker/testing/harness';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.js');
-const cli = (root: string, ...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args, '--root', root], {
-    encoding: 'utf8',
-    env: { ...process.env, HEADLESS_ROOT: '', COLUMNS: '200' },
-  });
+const cli = runCli;
 
 /** Acceptance 4: the morning after a mixed run. */
 describe('results after a mixed run', () => {

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { runCli } from './testing/cli-run.js';
 import { git, makeGitRepo } from '@headless/test-support/git-repo';
 import {
   dropTasks,
@@ -13,12 +12,7 @@ import {
   type WorkerRoot,
 } from '@headless/queue-worker/testing/harness';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'bin.js');
-const cli = (root: string, ...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args, '--root', root], {
-    encoding: 'utf8',
-    env: { ...process.env, HEADLESS_ROOT: '', COLUMNS: '200' },
-  });
+const cli = runCli;
 
 /** Worker tests of issue 13: worktrees, `after`, results (acceptance checks 1–3). */
 describe('a worktree per task', () => {

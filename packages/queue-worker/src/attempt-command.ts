@@ -21,11 +21,22 @@ export function attemptCommand(
   toolName: string,
   tool: ToolSpec,
   repo: string,
-  opts: { scratchDir: string; root: string; plan: SessionPlan; resumeWhy?: string; capUsd?: number },
+  opts: {
+    scratchDir: string;
+    root: string;
+    plan: SessionPlan;
+    resumeWhy?: string;
+    capUsd?: number;
+    /** The failures of the last verify round (policy/verify.ts): what this attempt must fix. */
+    verifyPrompt?: string;
+  },
 ): BuiltCommand {
   const task = commandTask(spec, repo);
   if (opts.plan.mode === 'resume')
-    task.prompt = continuationPrompt(opts.resumeWhy ?? 'the run was interrupted');
+    task.prompt = opts.verifyPrompt ?? continuationPrompt(opts.resumeWhy ?? 'the run was interrupted');
+  // Without a session to continue, the agent gets its task again with the failures after it.
+  else if (opts.verifyPrompt !== undefined)
+    task.prompt = task.prompt ? `${task.prompt}\n\n${opts.verifyPrompt}` : opts.verifyPrompt;
   let built = buildCommand(toolName, tool, task, { scratchDir: opts.scratchDir, root: opts.root });
   built = applySession(tool, built, opts.plan, task.prompt);
   if (tool.output === 'claude-json' && opts.capUsd !== undefined)

@@ -54,6 +54,8 @@ export interface AttemptHooks {
   capUsd?: number;
   /** The tool named its session while running (codex `thread.started`): persist it at once. */
   onSession?: (id: string) => void;
+  /** The last verify round's prompt, when this attempt is the next round (policy/verify.ts). */
+  verifyPrompt?: string;
 }
 
 /** Runs one attempt of a task: command line from config, filtered env, streamed log, classification. */
@@ -84,6 +86,7 @@ export async function runAttempt(
         plan,
         ...(hooks.resumeWhy !== undefined ? { resumeWhy: hooks.resumeWhy } : {}),
         ...(hooks.capUsd !== undefined ? { capUsd: hooks.capUsd } : {}),
+        ...(hooks.verifyPrompt !== undefined ? { verifyPrompt: hooks.verifyPrompt } : {}),
       });
     } catch (err) {
       if (!(err instanceof CommandBuildError)) throw err;

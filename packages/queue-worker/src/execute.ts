@@ -17,10 +17,13 @@ import { taskLogFile } from '@headless/core/log/task-log';
 import type { TaskResult } from '@headless/core/task/result';
 import { prepareWorkspace, settleWorkspace, writeTarget, type Workspace } from './workspace.js';
 import { nextTaskResult } from './task-result.js';
+import { attemptLine, worktreeLine } from './attempt-line.js';
 import { announceEnd } from './task-ends.js';
 import { sessionPatch, sessionPlanFor } from './session-plan.js';
 import { spendFile } from '@headless/core/run-state/spend-file';
 import { resumeKindOf } from '@headless/core/tool/resume';
+import { pendingVerifyPrompt } from '@headless/core/policy/verify';
+import { countedAttempt, verifyAfterSuccess } from './verify-gate.js';
 
 /** How long claiming pauses after a run could not be carried through (a failing log device). */
 const FAULT_PAUSE_MS = 5000;
@@ -85,6 +88,7 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
   const session = toolSpec ? sessionPlanFor(r.rec, toolSpec) : ({ mode: 'none' } as const);
   const sessionTool = toolSpec !== undefined && resumeKindOf(toolSpec.output) !== undefined;
   const lastRan = r.rec.history[r.rec.history.length - 1];
+  const verifyPrompt = pendingVerifyPrompt(r.rec.result?.verify, r.rec.history);
   const claimed = await ctx.transitions.claim(
     r.id,
     { workerPid: process.pid, ...(ctx.workerStart ? { workerStart: ctx.workerStart } : {}) },
@@ -132,6 +136,7 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
           session,
           resumeWhy: lastRan?.reason ?? lastRan?.outcome ?? 'the run was interrupted',
           capUsd: ctx.spend.leftFor(spec.tool, r.id, spec.max_cost_usd, new Date(ctx.clock.now())),
+          ...(verifyPrompt !== undefined ? { verifyPrompt } : {}),
           onSession: (id) => {
             sessionWrite = ctx.transitions
               .recordSession(r.id, id)
@@ -192,13 +197,13 @@ async function finish(
   const a: AttemptRun = settled.error
     ? { ...ran, classification: { outcome: 'permanent', retryable: false, reason: settled.error } }
     : ran;
-  // Processes that left the attempt's process group (setsid, double forks) still carry its marker.
-  const escaped = await endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
-    graceMs: killGraceMs(ctx.policies),
-    ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
-  }).catch(() => ({ count: 0, pids: [] as number[] }));
+  const escaped = await endEscaped(ctx, r);
   const c = a.classification;
   const res = a.result;
+  // The agent's work is accepted only when the repo's gate passes (tasks with `verify`).
+  const verified = c.outcome === 'success' ? await verifyAfterSuccess(ctx, r, ws.cwd) : undefined;
+  // The gate's steps carry the attempt's marker too: what they left behind is ended as well.
+  if (verified) escaped.count += (await endEscaped(ctx, r)).count;
   const now = new Date(ctx.clock.now());
   const reason = a.redact(ctx.redact(c.reason));
   const lock = await lockFinding(ctx, r, repo, `${res?.stderr ?? ''}\n${res?.stdout ?? ''}`);
@@ -215,26 +220,30 @@ async function finish(
       });
   if (park) await ctx.parks.parkLimit(spec.tool, park, r.id);
   if (c.outcome === 'success') ctx.parks.succeeded(spec.tool);
+  const counted = countedAttempt(r.rec, r.attempt);
   const retry = decideRetry({
     retryable: c.retryable || lock !== undefined,
     ...(c.resetAt ? { resetAt: c.resetAt } : {}),
-    attempt: r.attempt,
+    attempt: counted,
     maxAttempts,
     now,
     policy: ctx.policies.retry,
   });
-  const end = decideAttemptEnd({
-    abortReason: r.abortReason,
-    classification: { ...c, reason },
-    lock,
-    retry,
-    attempt: r.attempt,
-    maxAttempts,
-    now,
-    tool: spec.tool,
-    ...(park ? { park } : {}),
-    taskCapSpent: spec.max_cost_usd !== undefined && ctx.spend.spentByTask(r.id) >= spec.max_cost_usd - 1e-9,
-  });
+  const end =
+    verified?.end ??
+    decideAttemptEnd({
+      abortReason: r.abortReason,
+      classification: { ...c, reason },
+      lock,
+      retry,
+      attempt: counted,
+      maxAttempts,
+      now,
+      tool: spec.tool,
+      ...(park ? { park } : {}),
+      taskCapSpent:
+        spec.max_cost_usd !== undefined && ctx.spend.spentByTask(r.id) >= spec.max_cost_usd - 1e-9,
+    });
   const outcome = end.to === 'cancelled' ? 'cancelled' : c.outcome;
   const summary: AttemptSummary = {
     attempt: r.attempt,
@@ -247,28 +256,12 @@ async function finish(
     ...(a.sessionId ? { sessionId: a.sessionId } : {}),
     ...(c.sessionNotFound ? { sessionNotFound: true } : {}),
   };
-  const line = {
-    tool: spec.tool,
-    repo,
-    ...(res?.pid ? { pid: res.pid } : {}),
-    exitCode: res?.exitCode ?? null,
-    signal: res?.signal ?? null,
-    durationMs: a.durationMs,
-    outcome,
-    ...(c.outcome !== 'success' ? { class: c.retryable ? 'transient' : 'permanent' } : {}),
-    reason,
-    ...(c.usage ? { usage: c.usage } : {}),
-    ...(a.sessionId ? { sessionId: a.sessionId } : {}),
-    ...(a.resumed ? { resumed: a.resumed } : {}),
-    ...(c.suspect ? { suspect: c.suspect } : {}),
-    ...(res && res.survivors.length ? { survivors: res.survivors } : {}),
-    // Windows: the attempt's tree was not in a Job Object, so its end relied on taskkill (says why).
-    ...(res?.containment?.method === 'taskkill' ? { containment: res.containment } : {}),
-    ...(escaped.count ? { survivorsKilled: escaped.count } : {}),
-  };
+  const line = attemptLine(spec.tool, repo, a, outcome, reason, escaped.count, verified?.round);
+  const round = verified?.round;
   const result = nextTaskResult(r.rec, {
     classification: c,
-    outcome,
+    outcome: end.to === 'attention' && round ? 'verify_failed' : outcome,
+    ...(round ? { verify: round } : {}),
     exitCode: res?.exitCode ?? null,
     durationMs: a.durationMs,
     logPath: taskLogFile(ctx.paths.logsDir, r.id),
@@ -279,6 +272,14 @@ async function finish(
     `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
     { taskId: r.id, attempt: r.attempt, tool: spec.tool },
   );
+}
+
+/** Processes that left the attempt's process group (setsid, double forks) still carry its marker. */
+async function endEscaped(ctx: WorkerContext, r: Running): Promise<{ count: number }> {
+  return endEscapedProcesses(ctx.paths.root, `${r.id}#${r.attempt}`, {
+    graceMs: killGraceMs(ctx.policies),
+    ...(r.pidStart !== undefined ? { toolStartTime: r.pidStart } : {}),
+  }).catch(() => ({ count: 0 }));
 }
 
 /** Adds an attempt's cost to the spend book; the summary file `status` reads is rewritten when it changed. */
@@ -353,16 +354,4 @@ async function lockFinding(
     taskId: r.id,
   });
   return { removed: repair.removed, reason: repair.reason };
-}
-
-/** The ledger's view of the worktree: branch and commit range, so `report` works from the ledger alone too. */
-function worktreeLine(result: TaskResult): Record<string, unknown> {
-  const wt = result.worktree;
-  if (!wt) return {};
-  return {
-    branch: wt.branch,
-    baseSha: wt.baseSha,
-    ...(wt.headSha ? { headSha: wt.headSha } : {}),
-    ...(wt.diffstat ? { diffstat: wt.diffstat } : {}),
-  };
 }

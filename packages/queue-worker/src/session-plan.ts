@@ -2,6 +2,7 @@ import type { ToolSpec } from '@headless/core/config/schema';
 import type { Outcome } from '@headless/core/tool/classify';
 import { planSession, type LastAttempt, type SessionPlan } from '@headless/core/tool/resume';
 import type { TaskRecord } from '@headless/core/task/record';
+import { pendingVerifyPrompt } from '@headless/core/policy/verify';
 
 /**
  * The session plan of a task's next attempt (core/tool/resume.ts), from its record: the last
@@ -20,6 +21,9 @@ export function sessionPlanFor(rec: TaskRecord, tool: Pick<ToolSpec, 'output' | 
           ...(h.sessionNotFound ? { sessionNotFound: true } : {}),
           // Recovery writes `interrupted` (or `poison`) for an attempt whose worker died.
           ...(h.outcome === 'interrupted' ? { crashed: true } : {}),
+          ...(pendingVerifyPrompt(rec.result?.verify, rec.history) !== undefined
+            ? { verifyFailed: true }
+            : {}),
         };
   return planSession({
     tool,

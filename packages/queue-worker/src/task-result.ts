@@ -1,5 +1,5 @@
 import type { TaskRecord } from '@headless/core/task/record';
-import type { TaskResult, TaskUsage, WorktreeResult } from '@headless/core/task/result';
+import type { TaskResult, TaskUsage, VerifyRound, WorktreeResult } from '@headless/core/task/result';
 import type { Classification } from '@headless/core/tool/classify';
 
 export interface AttemptResultFacts {
@@ -9,6 +9,8 @@ export interface AttemptResultFacts {
   durationMs: number;
   logPath: string;
   worktree?: WorktreeResult;
+  /** This attempt's verify round, added to the task's list. */
+  verify?: VerifyRound;
 }
 
 /**
@@ -33,6 +35,7 @@ export function nextTaskResult(rec: Pick<TaskRecord, 'result'>, f: AttemptResult
   if (c.finalMessage !== undefined) next.finalMessage = c.finalMessage;
   if (c.sessionId) next.sessionId = c.sessionId;
   if (f.worktree) next.worktree = f.worktree;
+  if (f.verify) next.verify = [...(prev.verify ?? []), f.verify];
   return next;
 }
 

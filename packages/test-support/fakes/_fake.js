@@ -122,9 +122,14 @@ function readStdinIfOffered(ms) {
   });
 }
 
-function scenarioOf(prompt) {
+/** Scenarios that span a conversation: a resumed session goes on with them (the others end with their run). */
+const CONVERSATION_SCENARIOS = new Set(['break-then-fix']);
+
+/** The prompt's `SCENARIO:` line, else the resumed session's conversation scenario, else $FAKE_SCENARIO, else `ok`. */
+function scenarioOf(prompt, sessionScenario) {
   const m = /^\s*SCENARIO:\s*([A-Za-z0-9_-]+)/m.exec(prompt || '');
   if (m) return m[1];
+  if (sessionScenario && CONVERSATION_SCENARIOS.has(sessionScenario)) return sessionScenario;
   return process.env.FAKE_SCENARIO || 'ok';
 }
 
@@ -335,12 +340,43 @@ function knownSession(tool, id) {
   }
 }
 
-function rememberSession(tool, id) {
+function rememberSession(tool, id, scenario) {
   const dir = process.env.FAKE_STATE_DIR;
-  if (dir) fs.appendFileSync(path.join(dir, `${tool}-sessions`), `${id}\n`);
+  if (!dir) return;
+  fs.appendFileSync(path.join(dir, `${tool}-sessions`), `${id}\n`);
+  if (scenario) fs.writeFileSync(path.join(dir, `${tool}-session-${id}.scenario`), scenario);
+}
+
+/** The scenario a session began with (a resumed run's prompt carries none). */
+function sessionScenario(tool, id) {
+  const dir = process.env.FAKE_STATE_DIR;
+  if (!dir || !id) return undefined;
+  try {
+    return fs.readFileSync(path.join(dir, `${tool}-session-${id}.scenario`), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * break-then-fix: an agent whose first change breaks a test and who repairs it once told what
+ * failed. A run whose prompt contains $FAKE_FIX_WHEN (what the gate names, e.g. the failing test's
+ * id) writes $FAKE_FIX_TEXT to $FAKE_EDIT_FILE; any other run writes $FAKE_BREAK_TEXT there.
+ */
+function breakThenFix(prompt, cwd) {
+  const rel = process.env.FAKE_EDIT_FILE;
+  if (!rel) return;
+  const when = process.env.FAKE_FIX_WHEN;
+  const fixing = when !== undefined && when !== '' && (prompt || '').includes(when);
+  const text = fixing ? process.env.FAKE_FIX_TEXT : process.env.FAKE_BREAK_TEXT;
+  const file = path.resolve(cwd || process.cwd(), rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text || '');
 }
 
 module.exports = {
+  breakThenFix,
+  sessionScenario,
   parseArgs,
   record,
   readStdinToEof,

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { runCli } from '../testing/cli-run.js';
 import { createGitRunner } from '@headless/core/git/git-run';
 import { prepareWorktree } from '@headless/core/git/worktree';
 import { commitAttempt } from '@headless/core/git/worktree-changes';
@@ -13,12 +12,7 @@ import { TaskSpec, type TaskInput } from '@headless/core/task/schema';
 import { git, makeGitRepo } from '@headless/test-support/git-repo';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin.js');
-const cli = (root: string, ...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args, '--root', root], {
-    encoding: 'utf8',
-    env: { ...process.env, HEADLESS_ROOT: '', COLUMNS: '200' },
-  });
+const cli = runCli;
 
 let root: string;
 let cleanup: () => Promise<void>;

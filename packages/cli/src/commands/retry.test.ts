@@ -1,18 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { runCli } from '../testing/cli-run.js';
 import type { FolderStore } from '@headless/core/queue/folder-store';
 import { testTasks } from '@headless/test-support/tasks';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin.js');
-const cli = (root: string, ...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args, '--root', root], {
-    encoding: 'utf8',
-    env: { ...process.env, HEADLESS_ROOT: '' },
-  });
+const cli = runCli;
 
 describe('headless retry', () => {
   let root: string;

@@ -10,6 +10,7 @@ export type AttentionKind =
   | 'dependency_failed'
   | 'not_found'
   | 'needs_login'
+  | 'verify_failed'
   | 'tool_parked'
   | 'breaker_open'
   | 'budget_reached'

@@ -59,6 +59,20 @@ export function renderShow(
       out.push(`${' '.repeat(14)}${f.status} ${f.path} (+${f.insertions ?? '?'} -${f.deletions ?? '?'})`);
     }
   }
+  (t.verify ?? []).forEach((v, i) => {
+    const verdict = v.passed
+      ? 'passed'
+      : v.error
+        ? `could not run: ${v.error}`
+        : `failed (${v.failed.join(', ')})`;
+    const line = `round ${v.round} after attempt ${v.attempt}: ${verdict}`;
+    if (i === 0) field('verify', line);
+    else out.push(`${' '.repeat(14)}${line}`);
+    const pad = ' '.repeat(16);
+    for (const f of v.failures.slice(0, 5)) out.push(`${pad}${f}`);
+    if (v.failures.length > 5) out.push(`${pad}… and ${v.failures.length - 5} more (see the logs)`);
+    for (const l of v.logs) out.push(`${pad}log: ${l}`);
+  });
   field('log', t.logPath);
   if (t.finalMessage) {
     out.push('', 'final message:');

@@ -1,6 +1,6 @@
 import type { LedgerRecord } from '@headless/core/ledger/record';
 import type { TaskRecord, TaskState } from '@headless/core/task/record';
-import type { TaskResult, TaskUsage, WorktreeResult } from '@headless/core/task/result';
+import type { TaskResult, TaskUsage, VerifyRound, WorktreeResult } from '@headless/core/task/result';
 
 /** A task record, with its result once the worker stores one there. */
 export type TaskRecordWithResult = TaskRecord & { result?: TaskResult };
@@ -41,6 +41,8 @@ export interface TaskSummary {
   finalMessage?: string;
   logPath?: string;
   worktree?: WorktreeResult;
+  /** The quality gate's rounds of a task with `verify`, oldest first. */
+  verify?: VerifyRound[];
   after: string[];
   attemptList: AttemptView[];
 }
@@ -108,6 +110,7 @@ function summarize(rec: TaskRecordWithResult, events: readonly LedgerRecord[]): 
   set('finalMessage', r.finalMessage);
   set('logPath', r.logPath);
   set('worktree', r.worktree);
+  set('verify', r.verify);
   return out;
 }
 

@@ -81,6 +81,8 @@ export const toolsDescriptions: Readonly<Record<string, string>> = {
     "Tasks of this tool run in a worktree of their own (`.tasks/worktrees/<id>`, branch `headless/<id>`) when the repo is a git repository; a task's `worktree` field overrides it.",
   'tools.*.commit':
     "After an attempt in a worktree that changed files, commit them on the task's branch (message: the id and the prompt's first line).",
+  'tools.*.verify':
+    "After a successful run of this tool, its task is done only when the repo's quality gate (`headless quality`) passes in the task's worktree: `true` (every step), a list of step names, or `false`. A failing gate resumes the agent's session with the failures, up to `verify.maxRounds` gate runs (docs/quality.md). A task's `verify` overrides it.",
 };
 
 export const policiesDescriptions: Readonly<Record<string, string>> = {
@@ -153,6 +155,12 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
     'Author and committer of the commits headless makes on task branches; null: the identity git is configured with (else `headless <headless@localhost>`).',
   'worktrees.author.name': 'Name of the commit author.',
   'worktrees.author.email': 'E-mail of the commit author.',
+  verify: 'The verify loop of tasks with `verify` (docs/quality.md).',
+  'verify.maxRounds':
+    'Gate runs per task, each after a successful run of the agent; when the last one fails, the task is held for a person (`needs attention`, outcome `verify_failed`).',
+  'verify.linesPerStep':
+    'The first this many failure lines of each failed step go into the prompt that resumes the agent.',
+  'verify.maxPromptChars': 'That prompt is cut to this many characters; the log paths always stay.',
   notify: 'Notifications of events that need a person; a failing notifier is logged and never fails a task.',
   'notify.events':
     'Which events notify: `task.failed`, `task.attention`, `batch.done` (every task of one inbox file has ended), `tool.parked`, `budget.reached`, `breaker.opened`.',

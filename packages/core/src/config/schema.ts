@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VerifySetting } from '../task/schema.js';
 
 /**
  * The shape of config/tools.json and config/policies.json (the blueprint's CliToolsConfig.psd1 and
@@ -141,6 +142,8 @@ export const ToolSpec = z.strictObject({
   worktree: z.boolean().default(false),
   /** After an attempt in a worktree that changed files, commit them on the task's branch. */
   commit: z.boolean().default(true),
+  /** Tasks of this tool are done only when the repo's quality gate passes (true, step names, or false); a task's `verify` overrides it. */
+  verify: VerifySetting.default(false),
 });
 export type ToolSpec = z.infer<typeof ToolSpec>;
 
@@ -372,6 +375,16 @@ export const PoliciesConfig = z.strictObject({
         .strictObject({ name: z.string().min(1), email: z.string().min(1) })
         .nullable()
         .default(null),
+    })
+    .prefault({}),
+  verify: z
+    .strictObject({
+      /** Gate runs per task (each after a successful run of the agent); the last failing one holds the task for a person. */
+      maxRounds: positiveInt.max(10).default(2),
+      /** The first this many failure lines of each failed step go into the next round's prompt. */
+      linesPerStep: positiveInt.max(500).default(20),
+      /** The next round's prompt is cut to this many characters (the log paths always stay). */
+      maxPromptChars: positiveInt.min(500).max(100000).default(6000),
     })
     .prefault({}),
   notify: NotifyConfig.prefault({}),

@@ -1,4 +1,4 @@
-import { eslintFailures, tscFailures } from './parse-js.js';
+import { eslintFailures, nodeTestFailures, tscFailures } from './parse-js.js';
 import { pesterConsoleFailures, pesterNunitFailures } from './parse-pester.js';
 import {
   pytestJunitFailures,
@@ -33,6 +33,8 @@ export function stepFailures(parser: ParserName, output: string, resultText?: st
       return eslintFailures(output);
     case 'tsc':
       return tscFailures(output);
+    case 'node-test':
+      return nodeTestFailures(output);
     case 'none':
       return [];
   }

@@ -111,6 +111,47 @@ describe('ESLint and tsc', () => {
     ]);
   });
 
+  it("reads node --test's spec reporter: the failing-tests block, with each error's first line", () => {
+    // Node 24.21, `node --test calc.test.mjs` with one failing and one passing test, not a TTY.
+    const out = [
+      '✖ add adds (2.645687ms)',
+      '✔ ok one (0.414246ms)',
+      'ℹ tests 2',
+      'ℹ fail 1',
+      'ℹ duration_ms 292.43837',
+      '',
+      '✖ failing tests:',
+      '',
+      'test at calc.test.mjs:4:1',
+      '✖ add adds (2.645687ms)',
+      '  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+      '  ',
+      '  -1 !== 5',
+      '  ',
+      '      at TestContext.<anonymous> (file:///tmp/nt/calc.test.mjs:4:31)',
+    ].join('\n');
+    expect(stepFailures('node-test', out)).toEqual([
+      'calc.test.mjs:4:1 add adds: AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+    ]);
+  });
+
+  it("reads node --test's TAP reporter: not ok lines with their location", () => {
+    const out = [
+      'TAP version 13',
+      '# Subtest: add adds',
+      'not ok 1 - add adds',
+      '  ---',
+      '  duration_ms: 2.5',
+      "  location: 'C:\\work\\calc.test.mjs:4:1'",
+      "  failureType: 'testCodeFailure'",
+      '  ...',
+      '# Subtest: ok one',
+      'ok 2 - ok one',
+      '1..2',
+    ].join('\n');
+    expect(stepFailures('node-test', out)).toEqual(['C:/work/calc.test.mjs:4:1 add adds']);
+  });
+
   it('has nothing to say for a step without a parser', () => {
     expect(stepFailures('none', 'FAILED everything')).toEqual([]);
   });

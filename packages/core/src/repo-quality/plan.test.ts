@@ -108,6 +108,8 @@ describe('.headless/quality.json', () => {
     expect(guessParser(['C:\\Python\\Scripts\\ruff.exe', 'format', '--check'])).toBe('ruff-format');
     expect(guessParser(['pwsh', '-Command', 'Invoke-Pester -Path Tests'])).toBe('pester');
     expect(guessParser(['node', 'node_modules/eslint/bin/eslint.js', '.'])).toBe('eslint');
+    expect(guessParser(['C:\\Program Files\\nodejs\\node.exe', '--test', 'a.test.mjs'])).toBe('node-test');
+    expect(guessParser(['node', 'script.mjs'])).toBe('none');
     expect(guessParser(['make', 'check'])).toBe('none');
   });
 });

@@ -182,6 +182,7 @@ export function guessParser(argv: readonly string[]): ParserName {
   if ((program === 'pwsh' || program === 'powershell') && /Invoke-Pester/i.test(words)) return 'pester';
   if (program === 'eslint' || rest.some((a) => /eslint(\.js)?$/.test(a))) return 'eslint';
   if (program === 'tsc' || rest.some((a) => /[\\/]tsc$/.test(a))) return 'tsc';
+  if (program === 'node' && rest.includes('--test')) return 'node-test';
   return 'none';
 }
 

@@ -23,6 +23,8 @@ import type { GateResult, PlannedStep, StepResult } from './types.js';
 export interface GateOptions {
   /** The headless root's logs folder; step logs go below `quality/<repo-name>/`. */
   logsDir: string;
+  /** The step logs' folder instead (a verify round's: `logs/verify/<task>/round-<n>`). */
+  logDir?: string;
   only?: readonly string[];
   skip?: readonly string[];
   /** Pre-commit mode: the fast steps on the staged files only. */
@@ -50,7 +52,7 @@ export async function runQualityGate(repoArg: string, opts: GateOptions): Promis
   const runner = opts.runner ?? createProcessRunner();
   const env = baseEnv(opts.env ?? process.env);
   const config = await loadRepoConfig(repo);
-  const logDir = path.join(opts.logsDir, 'quality', repoLogName(repo));
+  const logDir = opts.logDir ?? path.join(opts.logsDir, 'quality', repoLogName(repo));
   const facts = await gatherRepoFacts(repo);
   const staged = opts.staged ? await stagedFiles(repo, runner, env) : undefined;
   const planned = planSteps(facts, {

@@ -5,7 +5,16 @@
  */
 
 /** How a step's output is read to name what failed, in the tool's own terms. */
-export const PARSERS = ['ruff-format', 'ruff-check', 'pytest', 'pester', 'eslint', 'tsc', 'none'] as const;
+export const PARSERS = [
+  'ruff-format',
+  'ruff-check',
+  'pytest',
+  'pester',
+  'eslint',
+  'tsc',
+  'node-test',
+  'none',
+] as const;
 export type ParserName = (typeof PARSERS)[number];
 
 export interface PlannedStep {

@@ -8,7 +8,9 @@ export type TaskAttentionKind =
   | 'dependency_failed'
   | 'not_found'
   /** Its tool is not logged in: the task is held (quarantine, kind attention) and the tool parked. */
-  | 'needs_login';
+  | 'needs_login'
+  /** The agent's work still failed the repo's quality gate after the last verify round (held). */
+  | 'verify_failed';
 
 /** The few facts of a task that decide whether it needs attention. */
 export interface TaskAttentionFacts {
@@ -32,6 +34,7 @@ export function taskAttention(t: TaskAttentionFacts): TaskAttentionKind | undefi
     if (t.outcome === 'auth') return 'needs_login';
     if (t.outcome === 'blocked_on_input') return 'blocked_on_input';
     if (t.outcome === 'suspect') return 'suspect';
+    if (t.outcome === 'verify_failed') return 'verify_failed';
     return undefined;
   }
   if (t.state !== 'failed') return undefined;
@@ -55,7 +58,9 @@ export function nextCommand(kind: TaskAttentionKind, id: string, tool?: string):
     case 'failed':
     case 'blocked_on_input':
       return `headless retry ${id}`;
+    // The failures and the branch with the work are in show; `headless retry` starts the rounds over.
     case 'suspect':
+    case 'verify_failed':
       return `headless show ${id}`;
     // The dependency and its dependents all have to run again.
     case 'dependency_failed':

@@ -58,6 +58,20 @@ export const TaskResultSchema = z.looseObject({
       changedFiles: z.array(ChangedFileSchema).optional(),
     })
     .optional(),
+  verify: z
+    .array(
+      z.looseObject({
+        round: z.number().int().positive(),
+        attempt: z.number().int().positive(),
+        passed: z.boolean(),
+        failed: z.array(z.string()),
+        failures: z.array(z.string()),
+        logs: z.array(z.string()),
+        error: z.string().optional(),
+        prompt: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 /**

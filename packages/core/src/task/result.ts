@@ -43,4 +43,25 @@ export interface TaskResult {
   /** `logs/task_<id>.log`. */
   logPath?: string;
   worktree?: WorktreeResult;
+  /** The quality gate after each successful attempt of a task with `verify` (policy/verify.ts), oldest first. */
+  verify?: VerifyRound[];
+}
+
+/** One verify round: the gate run in the task's worktree after an attempt of the agent succeeded. */
+export interface VerifyRound {
+  /** 1 for the gate after the first run; counts again from 1 after a person retries the task. */
+  round: number;
+  /** The attempt whose work the gate checked. */
+  attempt: number;
+  passed: boolean;
+  /** The failed steps' names. */
+  failed: string[];
+  /** What failed, the first lines per failed step (`step: line`), as the tools say it. */
+  failures: string[];
+  /** The failed steps' logs. */
+  logs: string[];
+  /** The gate could not run (a bad .headless/quality.json, an unknown step name): why. */
+  error?: string;
+  /** The prompt the next round resumes the agent with (a failed round with rounds left). */
+  prompt?: string;
 }

@@ -26,6 +26,16 @@ export const GitRevision = z
   .regex(/^[^-\s][^\s\u0000-\u001f\u007f]*$/, 'a branch, tag or commit (no leading "-", no spaces)');
 
 /** One line of an inbox file, as the user writes it (snake_case, as in the blueprint). */
+/** `verify` of a task or a tool: the whole gate, some of its steps (by name), or off. */
+export const VerifySetting = z.union([
+  z.boolean(),
+  z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a quality step name such as ruff-check or pytest'))
+    .min(1)
+    .max(50),
+]);
+export type VerifySetting = z.infer<typeof VerifySetting>;
+
 export const TaskSpec = z.strictObject({
   id: TaskId,
   tool: z.string().min(1),
@@ -62,6 +72,11 @@ export const TaskSpec = z.strictObject({
   worktree: z.boolean().optional(),
   /** Where the worktree starts: a branch, tag or commit of the repo; absent: its HEAD at claim. */
   base: GitRevision.optional(),
+  /**
+   * Accept the agent's work only when the repo's quality gate passes in its worktree: true (the
+   * whole gate), a list of step names, or false; absent: tools.<tool>.verify decides.
+   */
+  verify: VerifySetting.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 /** What a writer may leave out; defaults fill the rest. */

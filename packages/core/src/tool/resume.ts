@@ -51,6 +51,8 @@ export interface LastAttempt {
   sessionNotFound?: boolean;
   /** The worker died during it (recovery requeued it). */
   crashed?: boolean;
+  /** It succeeded but its work failed the quality gate (verify loop): the agent fixes it in the same session. */
+  verifyFailed?: boolean;
 }
 
 export type SessionPlan =
@@ -79,7 +81,10 @@ export function planSession(input: PlanInput): SessionPlan {
     last !== undefined &&
     last.sessionId !== undefined &&
     !last.sessionNotFound &&
-    (last.crashed === true || RESUMABLE.has(last.outcome) || last.limit !== undefined);
+    (last.crashed === true ||
+      last.verifyFailed === true ||
+      RESUMABLE.has(last.outcome) ||
+      last.limit !== undefined);
   if (enabled && resumable) return { mode: 'resume', sessionId: last.sessionId! };
   // codex picks its own thread id; claude and gemini take one chosen here.
   if (kind === 'codex') return { mode: 'none' };
