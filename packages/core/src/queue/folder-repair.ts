@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
 import { parseTaskRecord } from '../task/record-schema.js';
 import type { RepairReport } from './store.js';
-import { findSourceLines } from './source-lines.js';
+import { findSourceLines, type SourceLine } from './source-lines.js';
 
 export interface RepairDeps {
   tasksDir: string;
@@ -162,25 +162,35 @@ async function repairDamaged(deps: RepairDeps, report: FolderRepairReport): Prom
     const reason = finished
       ? `record rebuilt from .tasks/ingested/${src.from} line ${src.source.line} after damage; its attempts are in the ledger`
       : `record was unreadable in ${d.state}/ (${d.why}); rebuilt from .tasks/ingested/${src.from} line ${src.source.line} and queued again`;
-    const rec: TaskRecord = {
-      id: d.id,
-      spec: src.spec,
-      state,
-      attempts: 0,
-      crashes: 0,
-      ...(state === 'queued' ? { notBefore: at } : {}),
-      enqueuedAt: at,
-      updatedAt: at,
-      rev: 1,
-      source: src.source,
-      reason,
-      history: [],
-    };
-    await deps.write(state, rec);
+    await deps.write(state, rebuiltRecord(d.id, src, state, reason, at));
     report.rebuilt[d.id] = state;
     report.notes.push(`task ${d.id}: ${reason}; the damaged bytes are in ${shown}`);
     report.events.push({ event: 'task.damaged', task: d.id, reason, file: shown });
   }
+}
+
+/** A record made again from its kept inbox line: no attempts on record (they are in the ledger). */
+export function rebuiltRecord(
+  id: string,
+  src: SourceLine,
+  state: TaskState,
+  reason: string,
+  at: string,
+): TaskRecord {
+  return {
+    id,
+    spec: src.spec,
+    state,
+    attempts: 0,
+    crashes: 0,
+    ...(state === 'queued' ? { notBefore: at } : {}),
+    enqueuedAt: at,
+    updatedAt: at,
+    rev: 1,
+    source: src.source,
+    reason,
+    history: [],
+  };
 }
 
 async function readableState(deps: RepairDeps, id: string): Promise<TaskState | undefined> {

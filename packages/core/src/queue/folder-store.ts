@@ -25,6 +25,10 @@ import { repairFolders } from './folder-repair.js';
 import { findKnownId, type KnownIds } from './id-index.js';
 import { TaskSerial } from './task-serial.js';
 import { exists, renameTaskFile } from './folder-rename.js';
+import { planEnqueue } from './enqueue-plan.js';
+import { QueueSegments } from './folder-segments.js';
+import { SegmentView } from './segment-view.js';
+import { repairSegments } from './segment-repair.js';
 
 export { CorruptRecordError, MissingTaskError, isNotFound } from './store.js';
 
@@ -34,7 +38,16 @@ export interface FolderStoreOptions {
   fsync?: boolean;
   /** Kept inbox files, from which `repair` rebuilds torn records. */
   ingestedDir?: string;
+  /**
+   * Batches of at least this many new tasks are stored as one segment file (one flush for the
+   * batch) instead of one file each; 0 never. Smaller batches get files at once: their first claim
+   * then costs no expansion.
+   */
+  segmentMin?: number;
 }
+
+/** The default `segmentMin`: a file of a few tasks keeps one file per task. */
+export const SEGMENT_MIN = 64;
 
 /**
  * The embedded queue: one JSON file per task, and the folder it is in is its state
@@ -57,6 +70,9 @@ export class FolderStore implements QueueStore {
    */
   private readonly held = new Map<string, TaskRecord>();
   private readonly ingestedDir: string;
+  private readonly segmentMin: number;
+  private readonly segments: QueueSegments;
+  private readonly view: SegmentView;
 
   constructor(
     readonly tasksDir: string,
@@ -66,6 +82,15 @@ export class FolderStore implements QueueStore {
     this.fsync = opts.fsync ?? true;
     this.ingestedDir = opts.ingestedDir ?? path.join(tasksDir, 'ingested');
     this.rejected = new RejectedLines(path.join(tasksDir, 'quarantine', 'lines'), this.fsync);
+    this.segmentMin = opts.segmentMin ?? SEGMENT_MIN;
+    this.segments = new QueueSegments(path.join(tasksDir, 'segments'), this.fsync);
+    this.view = new SegmentView({
+      segments: this.segments,
+      fileIds: () => this.fileIds(),
+      hasFile: (id) => this.hasFile(id),
+      writeQueued: (rec) => this.write('queued', rec, true, false),
+      syncQueued: () => (this.fsync ? fsyncDir(this.dir('queued')) : Promise.resolve()),
+    });
   }
 
   private dir(state: TaskState): string {
@@ -87,25 +112,47 @@ export class FolderStore implements QueueStore {
     for (const s of TASK_STATES) await fs.mkdir(this.dir(s), { recursive: true });
     await this.rejected.init();
     await fs.mkdir(path.join(this.tasksDir, 'archive'), { recursive: true });
+    await this.segments.init();
   }
 
-  repair(now: Date): Promise<RepairReport> {
+  async repair(now: Date): Promise<RepairReport> {
     this.held.clear();
-    return repairFolders({
+    const report = await repairFolders({
       tasksDir: this.tasksDir,
       ingestedDir: this.ingestedDir,
       now,
       fsync: this.fsync,
-      read: (state, id) => this.read(state, id).catch(() => undefined),
+      read: (state, id) => this.readRecord(state, id).catch(() => undefined),
       write: (state, rec) => this.write(state, rec),
     });
+    await repairSegments(
+      {
+        tasksDir: this.tasksDir,
+        ingestedDir: this.ingestedDir,
+        now,
+        segments: this.segments,
+        view: this.view,
+        fileIds: () => this.fileIds(),
+        writeQueued: (rec) => this.write('queued', rec),
+      },
+      report,
+    );
+    return report;
   }
 
   private now(): string {
     return new Date(this.clock.now()).toISOString();
   }
 
-  async read(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+  read(state: TaskState, id: string): Promise<TaskRecord | undefined> {
+    return this.readRecord(state, id, false);
+  }
+
+  /** `fresh`: list the segments again (whatever changes a task); see QueueSegments.names. */
+  private async readRecord(state: TaskState, id: string, fresh = true): Promise<TaskRecord | undefined> {
+    // A task still in its batch's segment has no file: no failed open per segment task.
+    const inSegment = state === 'queued' ? await this.view.read(id, { fresh }) : undefined;
+    if (inSegment) return inSegment;
     let text: string;
     try {
       text = await fs.readFile(this.file(state, id), 'utf8');
@@ -146,7 +193,7 @@ export class FolderStore implements QueueStore {
   private async current(state: TaskState, id: string): Promise<TaskRecord | undefined> {
     const mine = state === 'processing' ? this.held.get(id.toLowerCase()) : undefined;
     if (mine?.id === id) return (await exists(this.file(state, id))) ? mine : undefined;
-    return this.read(state, id);
+    return this.readRecord(state, id);
   }
 
   /** Remembers (or, with undefined, forgets) what this store wrote to processing. */
@@ -195,6 +242,7 @@ export class FolderStore implements QueueStore {
     known?: TaskRecord,
   ): Promise<TaskRecord> {
     assertMove(id, from, to);
+    if (from === 'queued') await this.view.materialise(id);
     const src = this.file(from, id);
     const dst = this.file(to, id);
     if (!renameFirst) {
@@ -212,7 +260,7 @@ export class FolderStore implements QueueStore {
     await this.rename(src, dst, id, from, false);
     faultPoint('store.move:after-rename');
     // The caller's copy of the queued record (the worker's queue index) spares reading it back.
-    const cur = known?.id === id && known.state === from ? known : await this.read(to, id);
+    const cur = known?.id === id && known.state === from ? known : await this.readRecord(to, id);
     if (!cur) throw new MissingTaskError(id, to);
     const next = patch(this.bump(cur, to));
     await this.write(to, next, durable);
@@ -242,79 +290,23 @@ export class FolderStore implements QueueStore {
 
   async enqueue(items: readonly NewRecord[]): Promise<EnqueueOutcome[]> {
     await this.init();
-    const known = await this.knownIds();
-    const outcomes: EnqueueOutcome[] = [];
-    const toWrite: TaskRecord[] = [];
-    const inBatch: KnownIds = new Map();
-    for (const { record } of items) {
-      const id = record.id;
-      const earlier = findKnownId(inBatch, id);
-      if (earlier) {
-        outcomes.push({
-          id,
-          result: 'known',
-          state: 'queued',
-          reason:
-            earlier.id === id
-              ? `duplicate id ${id} earlier in the same input`
-              : `id ${id} differs only in case from ${earlier.id} earlier in the same input; ids are unique ignoring case`,
-        });
-        continue;
-      }
-      const existing = findKnownId(known, id);
-      if (existing) {
-        const outcome = await this.judgeKnown(record, existing.id, existing.state);
-        if (outcome) {
-          outcomes.push(outcome);
-          continue;
-        }
-        await this.archive(existing.state, existing.id);
-      }
-      inBatch.set(id.toLowerCase(), { id, state: 'queued' });
-      toWrite.push(record);
-      outcomes.push({ id, result: 'queued' });
+    const { outcomes, toWrite } = await planEnqueue(items, {
+      known: await this.knownIds(),
+      read: (state, id) => this.readRecord(state, id),
+      archive: (state, id) => this.archive(state, id),
+    });
+    // Callers move their input away only after this returns: the records are on disk by then.
+    if (this.segmentMin > 0 && toWrite.length >= this.segmentMin) {
+      // A big batch: one segment file, one flush for all of it (files come at the first claim).
+      this.view.wrote(await this.segments.write(toWrite));
+      faultPoint('store.enqueue:after-write');
+      return outcomes;
     }
-    // Each record's data is flushed; the folder once for the whole batch (one fsync instead of one
-    // per task). Callers move their input away only after this returns.
+    // Each record's data is flushed; the folder once for the whole batch (one fsync instead of one per task).
     await mapLimit(toWrite, 16, (rec) => this.write('queued', rec, true, false));
     faultPoint('store.enqueue:after-write');
     if (this.fsync && toWrite.length > 0) await fsyncDir(this.dir('queued'));
     return outcomes;
-  }
-
-  /** A known id: replayed input, refused, or (undefined) a rerun that may replace it. */
-  private async judgeKnown(
-    rec: TaskRecord,
-    knownId: string,
-    state: TaskState,
-  ): Promise<EnqueueOutcome | undefined> {
-    const id = rec.id;
-    if (knownId !== id) {
-      return {
-        id,
-        result: 'known',
-        state,
-        reason: `id ${id} differs only in case from task ${knownId} (${state}); ids are unique ignoring case (Windows and macOS file names are), choose another id`,
-      };
-    }
-    const existing = await this.read(state, id).catch(() => undefined);
-    const src = existing?.source;
-    const mine = rec.source;
-    if (src && mine && src.file === mine.file && src.line === mine.line && src.hash === mine.hash) {
-      return { id, result: 'replayed' };
-    }
-    const rerun = rec.spec.rerun;
-    if (!rerun || state === 'queued' || state === 'processing') {
-      return {
-        id,
-        result: 'known',
-        state,
-        reason: rerun
-          ? `task ${id} is still ${state}; "rerun" applies only to finished tasks`
-          : `task ${id} already exists (${state}); set "rerun": true to run it again`,
-      };
-    }
-    return undefined;
   }
 
   async retire(state: 'done' | 'failed', id: string, how: 'delete' | 'archive'): Promise<boolean> {
@@ -336,10 +328,24 @@ export class FolderStore implements QueueStore {
     await renameWithRetry(this.file(state, id), path.join(this.tasksDir, 'archive', `${id}.${stamp}.json`));
   }
 
-  private async knownIds(): Promise<KnownIds> {
+  /** Ids with a file of their own, in any state folder. */
+  private async fileIds(): Promise<KnownIds> {
     const index: KnownIds = new Map();
     for (const s of TASK_STATES)
-      for (const id of await this.ids(s)) index.set(id.toLowerCase(), { id, state: s });
+      for (const id of await this.idsOnDisk(s)) index.set(id.toLowerCase(), { id, state: s });
+    return index;
+  }
+
+  private async hasFile(id: string): Promise<boolean> {
+    for (const s of TASK_STATES) if (await exists(this.file(s, id))) return true;
+    return false;
+  }
+
+  /** Every stored id: files, and the queued tasks still only in a segment. */
+  private async knownIds(): Promise<KnownIds> {
+    const index = await this.fileIds();
+    for (const [key, e] of await this.view.live(() => Promise.resolve(index)))
+      index.set(key, { id: e.id, state: 'queued' });
     return index;
   }
 
@@ -350,6 +356,7 @@ export class FolderStore implements QueueStore {
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
     return this.oneAtATime(id, async () => {
+      if (state === 'queued') await this.view.materialise(id);
       const cur = await this.current(state, id);
       if (!cur) throw new MissingTaskError(id, state);
       const next = patch({ ...cur, rev: cur.rev + 1, updatedAt: this.now() });
@@ -372,12 +379,21 @@ export class FolderStore implements QueueStore {
   }
 
   async list(state: TaskState): Promise<TaskRecord[]> {
-    const ids = await this.ids(state);
+    const ids = await this.idsOnDisk(state);
     const recs = await mapLimit(ids, 32, (id) => this.read(state, id).catch(() => undefined));
-    return recs.filter((r): r is TaskRecord => r !== undefined);
+    const own = recs.filter((r): r is TaskRecord => r !== undefined);
+    return state === 'queued' && (await this.segments.names()).length > 0
+      ? [...own, ...(await this.view.list({ fresh: false }))]
+      : own;
   }
 
   async ids(state: TaskState): Promise<string[]> {
+    const own = await this.idsOnDisk(state);
+    if (state !== 'queued' || (await this.segments.names()).length === 0) return own;
+    return [...own, ...[...(await this.view.live(undefined, { fresh: false })).values()].map((e) => e.id)];
+  }
+
+  private async idsOnDisk(state: TaskState): Promise<string[]> {
     try {
       const names = await fs.readdir(this.dir(state));
       return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EnqueueItem } from '@headless/core/queue/store';
 import type { Transitions, LedgerSink } from '@headless/core/queue/transitions';
-import { validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
+import { realpathOrUndefined, validateTaskLine, type ValidationContext } from '@headless/core/task/validate';
 import { renameWithRetry } from '@headless/core/fs/atomic';
 import { matchesEnvPattern } from '@headless/core/process/env';
 import { readLines } from './line-reader.js';
@@ -114,6 +114,8 @@ export async function ingestFile(
   const lineOf = new Map<string, number>();
   // The line as written, for a duplicate found by the store (the user fixes and resubmits that text).
   const textOf = new Map<string, string>();
+  // One realpath per distinct repo path in a file, not one per line (20,000 lines name a few repos).
+  const validation = withMemoRealpath(deps.validation);
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -181,7 +183,7 @@ export async function ingestFile(
           ok: false,
           reason: `line is ${l.bytes} bytes; the limit is ${deps.validation.maxLineBytes} (policies.worker.maxLineBytes): put long prompts in a file`,
         } as const)
-      : judgeLine(l.text, deps.validation);
+      : judgeLine(l.text, validation);
     if (!verdict.ok) {
       await reject(l.line, verdict.reason, l.text, l.bytes);
       continue;
@@ -201,6 +203,19 @@ export async function ingestFile(
   const stamp = deps.now().toISOString().replace(/[:.]/g, '-');
   report.movedTo = await moveOut(file, deps.ingestedDir, stamp);
   return report;
+}
+
+/** The validation context with its realpath answered once per path (for the read of one file). */
+function withMemoRealpath(ctx: ValidationContext): ValidationContext {
+  const real = ctx.realpath ?? realpathOrUndefined;
+  const seen = new Map<string, string | undefined>();
+  return {
+    ...ctx,
+    realpath: (p) => {
+      if (!seen.has(p)) seen.set(p, real(p));
+      return seen.get(p);
+    },
+  };
 }
 
 async function refusedByDependencies(
