@@ -11,11 +11,7 @@ import { ToolsConfig } from '../../packages/core/dist/config/schema.js';
 import { pathWithFakes } from '../../packages/test-support/dist/fakes.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// The bundled CLI (`npm run build`) when there is one: the build the service and `npm start` run.
-const BUNDLED_CLI = path.join(REPO, 'dist', 'headless.js');
-export const CLI = fs.existsSync(BUNDLED_CLI)
-  ? BUNDLED_CLI
-  : path.join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+export const CLI = path.join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 export const WORKER_ENTRY = path.join(REPO, 'packages', 'queue-worker', 'dist', 'child.js');
 export const ORCH_ENTRY = path.join(REPO, 'packages', 'orchestrator', 'dist', 'child.js');
 
