@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { CLK_TCK, cmdline, componentOf, cpuTicks, descendants, pssKb, rssKb } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
-import { makeRoot, now, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
+import { benchTools, makeRoot, now, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
 
 /**
  * Footprint of the idle tree: resident memory of the supervisor and every process under it after
@@ -20,7 +20,65 @@ function ticksOf(pids) {
   return sum;
 }
 
+/**
+ * The same idle tree with one loop enabled (a day-long interval: it runs once at the start, then
+ * idles), so the orchestrator is forked: the three-process tree of the default config.
+ */
+async function withLoop(log) {
+  const tools = {
+    ...benchTools(),
+    loops: {
+      IdleLoop: { enabled: true, intervalSec: 86400, repos: ['.'], steps: [{ tool: 'true', args: [] }] },
+    },
+  };
+  const root = await makeRoot('footprint-loop', { tools });
+  const tree = await startTree(root, { settleMs: 0 });
+  try {
+    await sleep(5000);
+    const pids = [tree.pid, ...descendants(tree.pid)];
+    const rss = [];
+    const pss = [];
+    for (let i = 0; i < 10; i++) {
+      // One sample a second, as in the main window.
+      await sleep(1000);
+      rss.push(pids.map(rssKb).reduce((a, b) => a + b, 0) / 1024);
+      pss.push(pids.map(pssKb).reduce((a, b) => a + b, 0) / 1024);
+    }
+    log(`  idle tree with a loop: ${pids.length} processes`);
+    return { n: pids.length, rss: summarize(rss), pss: summarize(pss) };
+  } finally {
+    await stopTree(tree);
+    await removeRoot(root);
+  }
+}
+
+/** The rows of the tree with a loop (see withLoop), against the same bare Node. */
+function loopRows(looped, br, bp) {
+  return [
+    {
+      key: 'footprint.rss.loop',
+      label: `idle tree with a loop enabled, RSS (${looped.n} processes)`,
+      unit: 'MB',
+      value: looped.rss,
+      baseline: { label: 'one bare idle Node', value: br },
+      ratio: summarize([looped.rss.median / br.median]),
+      target: { text: '< 150 MB', pass: looped.rss.median < 150 },
+      note: 'the default config enables GitStatusLoop: this is the tree most users run',
+    },
+    {
+      key: 'footprint.pss.loop',
+      label: `idle tree with a loop enabled, PSS (${looped.n} processes)`,
+      unit: 'MB',
+      value: looped.pss,
+      baseline: { label: 'one bare idle Node', value: bp },
+      ratio: summarize([looped.pss.median / bp.median]),
+      target: { text: '< 150 MB', pass: looped.pss.median < 150 },
+    },
+  ];
+}
+
 export async function measure({ quick, long, log }) {
+  const looped = await withLoop(log);
   const windowMs = long ? 30 * 60_000 : quick ? 10_000 : 30_000;
   const root = await makeRoot('footprint');
   const tree = await startTree(root, { settleMs: 0 });
@@ -94,6 +152,7 @@ export async function measure({ quick, long, log }) {
         target: { text: '< 150 MB', pass: p.median < 150 },
         note: 'PSS: shared pages divided among the processes sharing them (what the tree really costs)',
       },
+      ...loopRows(looped, br, bp),
       {
         key: 'footprint.growth',
         label: `idle tree growth over ${windowMs / 60_000 >= 1 ? `${windowMs / 60_000} min` : `${windowMs / 1000} s`} (RSS / PSS)`,
