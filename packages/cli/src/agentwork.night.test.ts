@@ -5,11 +5,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CLI_BIN as BIN, runCli } from './testing/cli-run.js';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
-import { ToolsConfig } from '@headless/core/config/schema';
 import { readLedger } from '@headless/core/ledger/ledger';
 import { taskAttention } from '@headless/core/task/attention';
 import { pathWithFakes } from '@headless/test-support/fakes';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 import { git, makeGitRepo } from '@headless/test-support/git-repo';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 import { waitFor } from '@headless/test-support/wait-for';
@@ -183,9 +182,7 @@ describe('headless start in a git repository', () => {
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot('headless-gitroot-'));
     await makeGitRepo(root);
-    const tools = defaultToolsConfig();
-    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
-    tools.loops = {};
+    const tools = fakeToolsConfig({ loops: false });
     await writeConfig(root, 'tools.json', tools);
     await writeConfig(root, 'policies.json', {
       worker: { settleMs: 0, rescanIntervalMs: 200 },

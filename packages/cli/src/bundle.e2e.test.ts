@@ -4,10 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
-import { ToolsConfig } from '@headless/core/config/schema';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 import { pathWithFakes } from '@headless/test-support/fakes';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 import { waitFor } from '@headless/test-support/wait-for';
 import type { SupervisorState } from '@headless/supervisor/state-file';
 
@@ -36,9 +35,7 @@ describe('the bundled CLI (npm run build): the tree users run', () => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot('headless-bundle-'));
-    const tools = defaultToolsConfig();
-    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
-    tools.loops = {};
+    const tools = fakeToolsConfig({ loops: false });
     await writeConfig(root, 'tools.json', tools);
     await writeConfig(root, 'policies.json', {
       worker: { settleMs: 0, rescanIntervalMs: 200 },

@@ -3,13 +3,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
-import { ToolsConfig } from '@headless/core/config/schema';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { readLedger } from '@headless/core/ledger/ledger';
 import { isAlive } from '@headless/core/process/alive';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 import { pathWithFakes } from '@headless/test-support/fakes';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 import { waitFor } from '@headless/test-support/wait-for';
 import type { SupervisorState } from '@headless/supervisor/state-file';
 
@@ -31,9 +30,7 @@ describe('headless start: the whole tree on real processes', () => {
   let store: FolderStore;
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot('headless-e2e-'));
-    const tools = defaultToolsConfig();
-    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
-    tools.loops = {};
+    const tools = fakeToolsConfig({ loops: false });
     await writeConfig(root, 'tools.json', tools);
     await writeConfig(root, 'policies.json', {
       worker: { settleMs: 0, rescanIntervalMs: 200, concurrency: 2 },

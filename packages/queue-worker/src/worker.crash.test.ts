@@ -3,9 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 import { isAlive } from '@headless/core/process/alive';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
-import { ToolsConfig } from '@headless/core/config/schema';
 import { waitFor } from '@headless/test-support/wait-for';
 import { writeConfig } from '@headless/test-support/temp-root';
 import { dropTasks, ledgerOf, makeWorkerRoot, stateOf, type WorkerRoot } from './testing/harness.js';
@@ -33,8 +32,7 @@ describe('kill -9 of the worker mid-task', () => {
   let w: WorkerRoot;
   beforeEach(async () => {
     w = await makeWorkerRoot();
-    const tools = defaultToolsConfig();
-    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
+    const tools = fakeToolsConfig();
     await writeConfig(w.root, 'tools.json', tools);
     await writeConfig(w.root, 'policies.json', {
       worker: { settleMs: 0, rescanIntervalMs: 200 },

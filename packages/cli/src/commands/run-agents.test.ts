@@ -3,11 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
-import { ToolsConfig } from '@headless/core/config/schema';
 import { localDay } from '@headless/core/run-state/spend-file';
 import { makeTempRoot, writeConfig } from '@headless/test-support/temp-root';
 import { pathWithFakes } from '@headless/test-support/fakes';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin.js');
 
@@ -16,9 +15,7 @@ describe('headless run and status with parked tools', () => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
     ({ root, cleanup } = await makeTempRoot('headless-agents-'));
-    const tools = defaultToolsConfig();
-    tools.envPass = [...ToolsConfig.parse(tools).envPass, 'FAKE_*'];
-    tools.loops = {};
+    const tools = fakeToolsConfig({ loops: false });
     await writeConfig(root, 'tools.json', tools);
     await writeConfig(root, 'policies.json', {
       worker: { settleMs: 0, rescanIntervalMs: 200 },

@@ -2,12 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
-import { defaultToolsConfig } from '@headless/core/config/default-tools';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { readLedger } from '@headless/core/ledger/ledger';
 import type { LedgerRecord } from '@headless/core/ledger/record';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { pathWithFakes } from '@headless/test-support/fakes';
+import { fakeToolsConfig } from '@headless/test-support/fake-tools';
 import { recover } from '@headless/recovery/recover';
 import { runWorker, type WorkerOptions, type WorkerSummary } from '../worker.js';
 
@@ -35,8 +35,7 @@ export async function makeWorkerRoot(
   } = {},
 ): Promise<WorkerRoot> {
   const { root, cleanup } = await makeTempRoot('headless-worker-');
-  const rawTools = defaultToolsConfig();
-  rawTools.envPass = [...ToolsConfig.parse(rawTools).envPass, 'FAKE_*'];
+  const rawTools = fakeToolsConfig();
   opts.tools?.(rawTools);
   const tools = ToolsConfig.parse(rawTools);
   const p = opts.policies ?? {};
