@@ -20,6 +20,9 @@ function ticksOf(pids) {
   return sum;
 }
 
+/** Summed MB of the tree's processes by one per-process reading (rssKb, pssKb). */
+const treeMb = (pids, kbOf) => pids.map(kbOf).reduce((a, b) => a + b, 0) / 1024;
+
 /**
  * The same idle tree with one loop enabled (a day-long interval: it runs once at the start, then
  * idles), so the orchestrator is forked: the three-process tree of the default config.
@@ -41,8 +44,8 @@ async function withLoop(log) {
     for (let i = 0; i < 10; i++) {
       // One sample a second, as in the main window.
       await sleep(1000);
-      rss.push(pids.map(rssKb).reduce((a, b) => a + b, 0) / 1024);
-      pss.push(pids.map(pssKb).reduce((a, b) => a + b, 0) / 1024);
+      rss.push(treeMb(pids, rssKb));
+      pss.push(treeMb(pids, pssKb));
     }
     log(`  idle tree with a loop: ${pids.length} processes`);
     return { n: pids.length, rss: summarize(rss), pss: summarize(pss) };
@@ -52,28 +55,50 @@ async function withLoop(log) {
   }
 }
 
-/** The rows of the tree with a loop (see withLoop), against the same bare Node. */
-function loopRows(looped, br, bp) {
+/** A memory row: the tree's median against one bare idle Node's, target < 150 MB. */
+function memoryRow(key, label, value, bare, note) {
+  return {
+    key,
+    label,
+    unit: 'MB',
+    value,
+    baseline: { label: 'one bare idle Node', value: bare },
+    ratio: summarize([value.median / bare.median]),
+    target: { text: '< 150 MB', pass: value.median < 150 },
+    ...(note ? { note } : {}),
+  };
+}
+
+/** The four memory rows: the queue-only tree and the tree with a loop, RSS and PSS. */
+function memoryRows(n, byProc, tree, looped, bare) {
   return [
-    {
-      key: 'footprint.rss.loop',
-      label: `idle tree with a loop enabled, RSS (${looped.n} processes)`,
-      unit: 'MB',
-      value: looped.rss,
-      baseline: { label: 'one bare idle Node', value: br },
-      ratio: summarize([looped.rss.median / br.median]),
-      target: { text: '< 150 MB', pass: looped.rss.median < 150 },
-      note: 'the default config enables GitStatusLoop: this is the tree most users run',
-    },
-    {
-      key: 'footprint.pss.loop',
-      label: `idle tree with a loop enabled, PSS (${looped.n} processes)`,
-      unit: 'MB',
-      value: looped.pss,
-      baseline: { label: 'one bare idle Node', value: bp },
-      ratio: summarize([looped.pss.median / bp.median]),
-      target: { text: '< 150 MB', pass: looped.pss.median < 150 },
-    },
+    memoryRow(
+      'footprint.rss',
+      `idle tree resident memory (${n} processes)`,
+      tree.rss,
+      bare.rss,
+      `per process (max): ${byProc}; RSS counts the node binary's shared pages once per process`,
+    ),
+    memoryRow(
+      'footprint.pss',
+      `idle tree proportional memory, PSS (${n} processes)`,
+      tree.pss,
+      bare.pss,
+      'PSS: shared pages divided among the processes sharing them (what the tree really costs)',
+    ),
+    memoryRow(
+      'footprint.rss.loop',
+      `idle tree with a loop enabled, RSS (${looped.n} processes)`,
+      looped.rss,
+      bare.rss,
+      'the default config enables GitStatusLoop: this is the tree most users run',
+    ),
+    memoryRow(
+      'footprint.pss.loop',
+      `idle tree with a loop enabled, PSS (${looped.n} processes)`,
+      looped.pss,
+      bare.pss,
+    ),
   ];
 }
 
@@ -106,7 +131,7 @@ export async function measure({ quick, long, log }) {
         const each = pids.map(rssKb);
         each.forEach((kb, i) => (perProcess[i] = Math.max(perProcess[i], kb)));
         rss.push(each.reduce((a, b) => a + b, 0) / 1024);
-        pss.push(pids.map(pssKb).reduce((a, b) => a + b, 0) / 1024);
+        pss.push(treeMb(pids, pssKb));
         bareRss.push(rssKb(bare.pid) / 1024);
         barePss.push(pssKb(bare.pid) / 1024);
       }
@@ -132,27 +157,7 @@ export async function measure({ quick, long, log }) {
     const br = summarize(bareRss);
     const bc = summarize(bareCpu);
     return [
-      {
-        key: 'footprint.rss',
-        label: `idle tree resident memory (${pids.length} processes)`,
-        unit: 'MB',
-        value: r,
-        baseline: { label: 'one bare idle Node', value: br },
-        ratio: summarize([r.median / br.median]),
-        target: { text: '< 150 MB', pass: r.median < 150 },
-        note: `per process (max): ${byProc}; RSS counts the node binary's shared pages once per process`,
-      },
-      {
-        key: 'footprint.pss',
-        label: `idle tree proportional memory, PSS (${pids.length} processes)`,
-        unit: 'MB',
-        value: p,
-        baseline: { label: 'one bare idle Node', value: bp },
-        ratio: summarize([p.median / bp.median]),
-        target: { text: '< 150 MB', pass: p.median < 150 },
-        note: 'PSS: shared pages divided among the processes sharing them (what the tree really costs)',
-      },
-      ...loopRows(looped, br, bp),
+      ...memoryRows(pids.length, byProc, { rss: r, pss: p }, looped, { rss: br, pss: bp }),
       {
         key: 'footprint.growth',
         label: `idle tree growth over ${windowMs / 60_000 >= 1 ? `${windowMs / 60_000} min` : `${windowMs / 1000} s`} (RSS / PSS)`,
