@@ -183,7 +183,7 @@ export class FolderStore implements QueueStore {
     patch: (rec: TaskRecord) => TaskRecord,
     opts: { durable?: boolean } = {},
   ): Promise<TaskRecord> {
-    return this.moveOrdered(id, from, to, patch, opts.durable ?? true, false);
+    return this.oneAtATime(id, () => this.moveNow(id, from, to, patch, opts.durable ?? true, false));
   }
 
   /**
@@ -202,24 +202,6 @@ export class FolderStore implements QueueStore {
     else this.held.delete(id.toLowerCase());
   }
 
-  /**
-   * Content first, then the rename: a crash between the two leaves a file whose content names its
-   * destination, and `repair` finishes the move with the patch intact. Only the claim renames first
-   * (`renameFirst`): there the rename is what takes the task, so of two claimers one gets ENOENT;
-   * a crash after it leaves a claim-less record in processing, which recovery puts back uncounted.
-   */
-  private moveOrdered(
-    id: string,
-    from: TaskState,
-    to: TaskState,
-    patch: (rec: TaskRecord) => TaskRecord,
-    durable: boolean,
-    renameFirst: boolean,
-    known?: TaskRecord,
-  ): Promise<TaskRecord> {
-    return this.oneAtATime(id, () => this.moveNow(id, from, to, patch, durable, renameFirst, known));
-  }
-
   /** One change of a task at a time in this process (see TaskSerial). */
   private oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const key = id.toLowerCase();
@@ -232,6 +214,12 @@ export class FolderStore implements QueueStore {
     );
   }
 
+  /**
+   * Content first, then the rename: a crash between the two leaves a file whose content names its
+   * destination, and `repair` finishes the move with the patch intact. Only the claim renames first
+   * (`renameFirst`): there the rename is what takes the task, so of two claimers one gets ENOENT;
+   * a crash after it leaves a claim-less record in processing, which recovery puts back uncounted.
+   */
   private async moveNow(
     id: string,
     from: TaskState,
@@ -281,7 +269,9 @@ export class FolderStore implements QueueStore {
       // The rename is the claim: of two claimers, one gets ENOENT. Not flushed to disk: a process
       // crash keeps it (the file system has it); a power loss may undo it, and the task then simply
       // runs again. A flush here would double the cost of a trivial task.
-      return await this.moveOrdered(id, 'queued', 'processing', patch, false, true, opts.known);
+      return await this.oneAtATime(id, () =>
+        this.moveNow(id, 'queued', 'processing', patch, false, true, opts.known),
+      );
     } catch (err) {
       if (err instanceof MissingTaskError) return null;
       throw err;
