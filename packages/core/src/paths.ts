@@ -36,6 +36,8 @@ export interface RootLayout {
   readonly toolParks: string;
   /** Spend today and this month, as the worker counts it (`run-state/spend-file.ts`). */
   readonly spend: string;
+  /** The tasks of each inbox file whose batch.done is still to come (`run-state/batches-file.ts`). */
+  readonly batches: string;
   readonly loopsState: string;
   /** Requests from the CLI to the worker (retry, cancel, reset-breaker) and the worker's answers. */
   readonly requestsDir: string;
@@ -96,6 +98,7 @@ export function layout(root: string): RootLayout {
     breakerResets: path.join(runDir, 'breaker-resets.json'),
     toolParks: path.join(runDir, 'tool-parks.json'),
     spend: path.join(runDir, 'spend.json'),
+    batches: path.join(runDir, 'batches.json'),
     loopsState: path.join(runDir, 'loops.json'),
     requestsDir: path.join(runDir, 'requests'),
     responsesDir: path.join(runDir, 'responses'),

@@ -74,8 +74,8 @@ export interface WorkerContext {
   draining?: boolean;
   /** Sends task.failed, task.attention and batch.done off the worker's path (policies.notify). */
   notifier: Notifier;
-  /** The tasks of each inbox file read since start, for batch.done. */
-  batches: BatchTracker;
+  /** Inbox files' tasks until their batch.done (kept in .tasks/run/batches.json, see batches.ts). */
+  batches: BatchTracker & { flushed(): Promise<void> };
   /** config/ was changed to something invalid: the message, while the running config stays. */
   configRefused?: string;
   /** Tools parked by a usage limit, a failed login or a spent budget (persisted). */

@@ -26,9 +26,9 @@ import { heartbeater } from './heartbeat.js';
 import { checkpointLedger, housekeeping } from './housekeeping.js';
 import { drain } from './drain.js';
 import { runLoop } from './loop.js';
-import { BatchTracker } from '@headless/core/notify/task-events';
 import { makeNotifier } from './notify.js';
 import { toolNotices } from './tool-notices.js';
+import { persistentBatches, restoreBatches } from './batches.js';
 import { startConfigReload } from './config-reload.js';
 
 /** At a stop, notifications still on their way get this long before they are ended. */
@@ -118,6 +118,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     opts.link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
     log.info(`worker ${process.pid} started on ${paths.root}`);
+    // Off the boot path: the loop's own ends are counted from the moment the ids are back.
+    void restoreBatches(ctx).catch((err: unknown) =>
+      log.warn(`could not restore open batches: ${String(err)}`),
+    );
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
@@ -150,6 +154,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       .catch((err: unknown) => log.error(`could not write worker.stop to the ledger: ${String(err)}`));
     await ctx.registry.settled();
     await flushNotifications(ctx);
+    await ctx.batches.flushed();
     await checkpointLedger(ctx).catch((err: unknown) =>
       log.warn(`could not move the ledger checkpoint: ${String(err)}`),
     );
@@ -256,7 +261,7 @@ async function buildContext(
       paths,
       parentEnv,
     }),
-    batches: new BatchTracker(),
+    batches: persistentBatches(paths.batches, log),
   };
   notices.bind((ev) => ctx.notifier.notify(ev));
   return ctx;

@@ -26,12 +26,23 @@ export function taskEndEvent(
 }
 
 /**
- * The tasks of each inbox file, so `batch.done` goes out when the last of them ends. In memory:
- * the worker adds a file's ids when it queues them and reports each task's end.
+ * The tasks of each inbox file, so `batch.done` goes out when the last of them ends: the worker
+ * adds a file's ids when it queues them and reports each task's end. `onChange` hears the open
+ * batches' ids after an add and after a batch closes (not after every end: a restart asks the
+ * store which tasks ended, see queue-worker/src/batches.ts).
  */
 export class BatchTracker {
   private readonly open = new Map<string, { ids: Set<string>; ended: Map<string, string> }>();
   private readonly fileOf = new Map<string, string>();
+
+  constructor(private readonly onChange?: (open: Record<string, { ids: string[] }>) => void) {}
+
+  /** The open batches' ids (what batches.json holds). */
+  snapshot(): Record<string, { ids: string[] }> {
+    const out: Record<string, { ids: string[] }> = {};
+    for (const [file, b] of this.open) out[file] = { ids: [...b.ids] };
+    return out;
+  }
 
   /** The ids queued from one inbox file (call again for lines read later from the same file). */
   add(file: string, ids: readonly string[]): void {
@@ -41,6 +52,7 @@ export class BatchTracker {
       this.fileOf.set(id, file);
     }
     this.open.set(file, b);
+    this.onChange?.(this.snapshot());
   }
 
   /** Reports a task's end (`state`: done, failed, or a shown state); returns the batch.done event when it was the last. */
@@ -52,6 +64,7 @@ export class BatchTracker {
     if (b.ended.size < b.ids.size) return undefined;
     this.open.delete(file);
     for (const i of b.ids) this.fileOf.delete(i);
+    this.onChange?.(this.snapshot());
     const counts: Record<string, number> = {};
     for (const s of b.ended.values()) counts[s] = (counts[s] ?? 0) + 1;
     return { v: 1, event: 'batch.done', at: ctx.at, root: ctx.root, file, tasks: [...b.ids], counts };
