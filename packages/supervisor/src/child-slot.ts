@@ -171,18 +171,17 @@ export class ChildSlot {
     // No orphans: whatever the child ran dies with it, before recovery looks at the tasks; tools it
     // started but had not reported yet are found by the marker they inherit.
     await this.killReportedTasks();
-    const swept = await sweepOrphanedTools(this.opts.root).catch(() => ({ killed: [] }));
-    if (swept.killed.length > 0) {
-      this.opts.log.warn(
-        `${this.component}: ended unreported tool processes it left: ${swept.killed.map((k) => `${k.pid} (${k.task})`).join(', ')}`,
-        { child: this.component },
-      );
-    }
+    // The marker sweep runs while the next child boots (it was half of kill -> re-fork): it ends only
+    // marked processes whose owner is dead, and a new child's tools carry the new child's live pid.
+    // Exit waiters (a stop) still wait for it.
+    const swept = this.sweepOrphans().finally(() => {
+      const waiters = this.exitWaiters;
+      this.exitWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
     const { log, component, timing } = this.opts;
-    const waiters = this.exitWaiters;
-    this.exitWaiters = [];
-    for (const resolve of waiters) resolve();
     if (this.stopping) {
+      await swept;
       this.status.state = 'stopped';
       log.info(`${component} stopped (${describeExit(code, signal)})`, { child: component, code, signal });
       this.opts.onChange();
@@ -214,6 +213,17 @@ export class ChildSlot {
       signal,
     });
     this.park('backoff', decision.delayMs);
+    await swept;
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    const swept = await sweepOrphanedTools(this.opts.root).catch(() => ({ killed: [] }));
+    if (swept.killed.length > 0) {
+      this.opts.log.warn(
+        `${this.component}: ended unreported tool processes it left: ${swept.killed.map((k) => `${k.pid} (${k.task})`).join(', ')}`,
+        { child: this.component },
+      );
+    }
   }
 
   private track(task: RunningTask): void {
