@@ -174,14 +174,11 @@ export class ChildSlot {
     // The marker sweep runs while the next child boots (it was half of kill -> re-fork): it ends only
     // marked processes whose owner is dead, and a new child's tools carry the new child's live pid.
     // Exit waiters (a stop) still wait for it.
-    const swept = this.sweepOrphans().finally(() => {
-      const waiters = this.exitWaiters;
-      this.exitWaiters = [];
-      for (const resolve of waiters) resolve();
-    });
+    const swept = this.sweepOrphans();
     const { log, component, timing } = this.opts;
     if (this.stopping) {
       await swept;
+      this.releaseExitWaiters();
       this.status.state = 'stopped';
       log.info(`${component} stopped (${describeExit(code, signal)})`, { child: component, code, signal });
       this.opts.onChange();
@@ -205,6 +202,8 @@ export class ChildSlot {
         },
       );
       this.park('crash-looping', decision.delayMs, reason);
+      await swept;
+      this.releaseExitWaiters();
       return;
     }
     log.warn(`${component} exited (${describeExit(code, signal)}); restarting in ${decision.delayMs} ms`, {
@@ -214,6 +213,13 @@ export class ChildSlot {
     });
     this.park('backoff', decision.delayMs);
     await swept;
+    this.releaseExitWaiters();
+  }
+
+  private releaseExitWaiters(): void {
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private async sweepOrphans(): Promise<void> {
