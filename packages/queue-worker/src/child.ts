@@ -4,6 +4,9 @@
 import { installTestFaults } from '@headless/core/faults';
 import { enableCompileCache } from '@headless/core/compile-cache';
 import { guardStdio } from '@headless/core/fs/disk-fault';
+import { bootMark } from '@headless/core/boot-trace';
+
+bootMark('entry');
 
 installTestFaults('worker');
 enableCompileCache();
@@ -17,6 +20,7 @@ if (!root) {
 }
 try {
   const { runWorkerProcess } = await import('./main.js');
+  bootMark('imports');
   const { exitCode } = await runWorkerProcess({ root, console: false, untilIdle: false, supervised: true });
   process.exit(exitCode);
 } catch (err) {

@@ -4,6 +4,7 @@ import { createLogger, closeLogger } from '@headless/core/log/logger';
 import { connectSupervisor } from '@headless/core/ipc/client';
 import { ExitCode } from '@headless/core/errors/headless-error';
 import { recover } from '@headless/recovery/recover';
+import { bootMark } from '@headless/core/boot-trace';
 import { runWorker, type WorkerSummary } from './worker.js';
 
 export interface WorkerProcessOptions {
@@ -24,7 +25,12 @@ export async function runWorkerProcess(
   opts: WorkerProcessOptions,
 ): Promise<{ exitCode: number; summary?: WorkerSummary }> {
   const paths = layout(opts.root);
+  // The supervisor link connects while the config loads and recovery runs; runWorker awaits it.
+  const link = opts.supervised ? connectSupervisor({ component: 'worker' }) : Promise.resolve(null);
+  // Awaited below; a refused connection must not count as unhandled before that.
+  link.catch(() => undefined);
   const config = await loadConfig(paths);
+  bootMark('config');
   const logger = createLogger({
     layout: paths,
     component: 'worker',
@@ -32,6 +38,7 @@ export async function runWorkerProcess(
     level: config.policies.logs.level,
     logs: config.policies.logs,
   });
+  bootMark('logger');
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     logger.info(
@@ -42,7 +49,6 @@ export async function runWorkerProcess(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
-  const link = opts.supervised ? await connectSupervisor({ component: 'worker' }) : null;
   try {
     const summary = await runWorker({
       root: paths.root,
@@ -60,7 +66,7 @@ export async function runWorkerProcess(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
-    link?.close();
+    (await link.catch(() => null))?.close();
     await closeLogger(logger);
   }
 }

@@ -30,6 +30,7 @@ import { makeNotifier } from './notify.js';
 import { toolNotices } from './tool-notices.js';
 import { persistentBatches, restoreBatches } from './batches.js';
 import { startConfigReload } from './config-reload.js';
+import { bootMark, bootTraceDone } from '@headless/core/boot-trace';
 
 /** At a stop, notifications still on their way get this long before they are ended. */
 const NOTIFY_FLUSH_MS = 5000;
@@ -43,7 +44,8 @@ export interface WorkerOptions {
   runner?: ProcessRunner;
   clock?: Clock;
   logger?: WorkerLogger;
-  link?: SupervisorLink | null;
+  /** The supervisor link, or its connection still under way (awaited once recovery is done). */
+  link?: SupervisorLink | null | Promise<SupervisorLink | null>;
   /** Aborting it stops the worker like STOP.HEADLESS. */
   signal?: AbortSignal;
   /** Process everything runnable, wait for scheduled retries, then return. */
@@ -79,26 +81,30 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 
   // A short wait: the CLI holds this lock for a moment while it changes task state with no worker.
   const lock = await acquireWorkerLock(paths, { waitMs: 3000 });
+  bootMark('lock');
   if (lock.replaced) log.warn(`took over ${paths.workerLock}: ${lock.replaced}`);
   const timers: NodeJS.Timeout[] = [];
   const watchers: fs.FSWatcher[] = [];
   const closers: (() => void)[] = [];
   try {
     if (opts.recover) log.info('recovery done', { report: await opts.recover(paths.root) });
-    const ctx = await buildContext(opts, paths, clock, log, fsync);
+    bootMark('recovery');
+    const link = (await opts.link) ?? null;
+    const ctx = await buildContext({ ...opts, link }, paths, clock, log, fsync);
+    bootMark('context');
     closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
     watchers.push(...watchFolders([paths.inbox, paths.root, paths.requestsDir], () => ctx.waker.wake(), log));
     const onAbort = () => ctx.waker.wake();
     opts.signal?.addEventListener('abort', onAbort);
     const control = { linkLost: false, stopping: false, graceMs: opts.policies.shutdown.graceSec * 1000 };
-    opts.link?.onShutdown((p) => {
+    link?.onShutdown((p) => {
       control.stopping = true;
       // The supervisor's grace is the whole budget: running tasks get what is left after ending their trees.
       control.graceMs = p.graceMs;
       ctx.waker.wake();
     });
-    opts.link?.onLost(() => {
+    link?.onLost(() => {
       control.linkLost = true;
       ctx.waker.wake();
     });
@@ -115,8 +121,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       ),
     );
     for (const t of timers) t.unref();
-    opts.link?.send('ready', { component: 'worker', pid: process.pid });
+    link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
+    bootTraceDone('worker');
     log.info(`worker ${process.pid} started on ${paths.root}`);
     // Off the boot path: the loop's own ends are counted from the moment the ids are back.
     void restoreBatches(ctx).catch((err: unknown) =>
@@ -172,7 +179,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 }
 
 async function buildContext(
-  opts: WorkerOptions,
+  opts: WorkerOptions & { link: SupervisorLink | null },
   paths: ReturnType<typeof rootLayout>,
   clock: Clock,
   log: WorkerLogger,
@@ -245,7 +252,7 @@ async function buildContext(
     ledger,
     registry,
     redact,
-    link: opts.link ?? null,
+    link: opts.link,
     running: new Map(),
     summary: { started: 0, finished: {}, stoppedBy: 'idle' },
     waker,

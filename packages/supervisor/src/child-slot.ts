@@ -171,18 +171,14 @@ export class ChildSlot {
     // No orphans: whatever the child ran dies with it, before recovery looks at the tasks; tools it
     // started but had not reported yet are found by the marker they inherit.
     await this.killReportedTasks();
-    const swept = await sweepOrphanedTools(this.opts.root).catch(() => ({ killed: [] }));
-    if (swept.killed.length > 0) {
-      this.opts.log.warn(
-        `${this.component}: ended unreported tool processes it left: ${swept.killed.map((k) => `${k.pid} (${k.task})`).join(', ')}`,
-        { child: this.component },
-      );
-    }
+    // The marker sweep runs while the next child boots (it was half of kill -> re-fork): it ends only
+    // marked processes whose owner is dead, and a new child's tools carry the new child's live pid.
+    // Exit waiters (a stop) still wait for it.
+    const swept = this.sweepOrphans();
     const { log, component, timing } = this.opts;
-    const waiters = this.exitWaiters;
-    this.exitWaiters = [];
-    for (const resolve of waiters) resolve();
     if (this.stopping) {
+      await swept;
+      this.releaseExitWaiters();
       this.status.state = 'stopped';
       log.info(`${component} stopped (${describeExit(code, signal)})`, { child: component, code, signal });
       this.opts.onChange();
@@ -206,6 +202,8 @@ export class ChildSlot {
         },
       );
       this.park('crash-looping', decision.delayMs, reason);
+      await swept;
+      this.releaseExitWaiters();
       return;
     }
     log.warn(`${component} exited (${describeExit(code, signal)}); restarting in ${decision.delayMs} ms`, {
@@ -214,6 +212,24 @@ export class ChildSlot {
       signal,
     });
     this.park('backoff', decision.delayMs);
+    await swept;
+    this.releaseExitWaiters();
+  }
+
+  private releaseExitWaiters(): void {
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    const swept = await sweepOrphanedTools(this.opts.root).catch(() => ({ killed: [] }));
+    if (swept.killed.length > 0) {
+      this.opts.log.warn(
+        `${this.component}: ended unreported tool processes it left: ${swept.killed.map((k) => `${k.pid} (${k.task})`).join(', ')}`,
+        { child: this.component },
+      );
+    }
   }
 
   private track(task: RunningTask): void {

@@ -1,4 +1,4 @@
-import { IPCModule } from 'node-ipc';
+import type { IPCModule } from 'node-ipc';
 import { HeadlessError } from '../errors/headless-error.js';
 import { clientConnectPath, clientSettings } from './endpoint.js';
 import {
@@ -62,7 +62,9 @@ export async function connectSupervisor(opts: ConnectOptions): Promise<Superviso
   if (!socketPath || !token) return null;
   const heartbeatMs = Number(env[IPC_ENV.heartbeatMs]) > 0 ? Number(env[IPC_ENV.heartbeatMs]) : 5000;
 
-  const ipc = new IPCModule();
+  // Loaded here, not at import: a booting worker evaluates it while its config loads (main.ts).
+  const { IPCModule: Ipc } = await import('node-ipc');
+  const ipc = new Ipc();
   // Finite retries: node-ipc retries forever by default and an orphaned child would never exit.
   Object.assign(ipc.config, clientSettings(opts));
 

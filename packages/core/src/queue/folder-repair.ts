@@ -78,15 +78,20 @@ async function finishMove(
 }
 
 async function cleanTemp(deps: RepairDeps, report: RepairReport): Promise<void> {
-  // Repair runs under the worker lock: no write to these folders can be in progress. fast-glob is
-  // loaded here: every command opens a store, only recovery repairs it.
-  const { default: fg } = await import('fast-glob');
-  const temps = await fg(
-    TASK_STATES.map((s) => `${s}/*.tmp`),
-    { cwd: deps.tasksDir, onlyFiles: true, dot: true },
+  // Repair runs under the worker lock: no write to these folders can be in progress. A listing of
+  // each state folder (in parallel) answers `<state>/*.tmp`: fast-glob here cost every worker boot
+  // its evaluation (~30 ms of CPU with the scan) for five flat folders.
+  const listings = await Promise.all(
+    TASK_STATES.map(async (state) => {
+      const names = await fs.readdir(path.join(deps.tasksDir, state)).catch(() => [] as string[]);
+      return names.filter((n) => n.endsWith('.tmp')).map((n) => path.join(state, n));
+    }),
   );
-  for (const rel of temps) {
-    await fs.rm(path.join(deps.tasksDir, rel), { force: true });
+  for (const rel of listings.flat()) {
+    const file = path.join(deps.tasksDir, rel);
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st || st.isDirectory()) continue;
+    await fs.rm(file, { force: true });
     report.cleaned.push(path.join('.tasks', rel));
   }
 }

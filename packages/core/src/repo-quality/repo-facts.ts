@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { parseJsonText } from '../config/parse.js';
 import type { ProcessRunner } from '../process/types.js';
 import { ExitCode, HeadlessError } from '../errors/headless-error.js';
@@ -8,6 +7,9 @@ import { DETECTION_PATTERNS, IGNORED_FOLDERS, type RepoFacts } from './detect.js
 
 /** Lists what detection looks at: the files matching DETECTION_PATTERNS, package.json's scripts, local tools. */
 export async function gatherRepoFacts(repo: string): Promise<RepoFacts> {
+  // Loaded here: the worker imports this module for its quality gate, and fast-glob (with picomatch,
+  // ~170 KB) would otherwise be evaluated at every boot, before any task has asked for a gate.
+  const { default: fg } = await import('fast-glob');
   const files = await fg(DETECTION_PATTERNS, {
     cwd: repo,
     ignore: IGNORED_FOLDERS.map((f) => `**/${f}/**`),
