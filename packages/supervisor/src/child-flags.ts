@@ -6,9 +6,16 @@ import { SUPERVISOR_NODE_FLAGS } from './service/service-spec.js';
  * (the default 16 MB semi-spaces are sized for throughput, and an idle daemon keeps them resident:
  * about 12 MB per process here) and, for the mostly idle orchestrator, no optimising compiler
  * (`--lite-mode`: about 10 MB less code and compiler memory; it spends its time waiting on timers).
+ *
+ * The worker's old generation grows by at most half its live size between full collections
+ * (`--heap-growing-percent`; V8's own factor is up to 4x on a machine with gigabytes of memory).
+ * A big inbox file makes the live heap spike while its records are parsed; with the default
+ * factor the next collection was then set for four times that spike, and the garbage of the
+ * following thousands of tasks filled it, resident long after the spike was gone
+ * (bench/FINDINGS.md, lane growth). The heap's ceiling is unchanged, so a very long queue still fits.
  */
 const SMALL_DAEMON: Record<Component, readonly string[]> = {
-  worker: ['--max-semi-space-size=1'],
+  worker: ['--max-semi-space-size=1', '--heap-growing-percent=50'],
   orchestrator: ['--max-semi-space-size=1', '--lite-mode'],
 };
 
