@@ -4,7 +4,7 @@ import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { layout as rootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
-import { createProcessRunner } from '@headless/core/process/run';
+import { createWorkerRunner } from '@headless/core/process/worker-runner';
 import { processStartTime } from '@headless/core/process/alive';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -82,9 +82,11 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const timers: NodeJS.Timeout[] = [];
   const watchers: fs.FSWatcher[] = [];
   const closers: (() => void)[] = [];
+  let runnerOf: ProcessRunner | undefined;
   try {
     if (opts.recover) log.info('recovery done', { report: await opts.recover(paths.root) });
     const ctx = await buildContext(opts, paths, clock, log, fsync);
+    runnerOf = ctx.runner;
     closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
     watchers.push(...watchFolders([paths.inbox, paths.root, paths.requestsDir], () => ctx.waker.wake(), log));
@@ -116,7 +118,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     for (const t of timers) t.unref();
     opts.link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
-    log.info(`worker ${process.pid} started on ${paths.root}`);
+    log.info(`worker ${process.pid} started on ${paths.root} (tools started by: ${ctx.runnerKind})`);
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
@@ -161,6 +163,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     for (const t of timers) clearInterval(t);
     for (const w of watchers) w.close();
     for (const c of closers) c();
+    await closeRunner(runnerOf);
     await lock.release();
   }
 }
@@ -204,7 +207,10 @@ async function buildContext(
     warn: (m) => log.warn(m),
   });
   const start = processStartTime(process.pid);
-  const runner = opts.runner ?? createProcessRunner();
+  const picked = opts.runner
+    ? { runner: opts.runner, kind: 'injected' as const }
+    : createWorkerRunner(opts.policies.worker.spawner, (m) => log.info(m));
+  const runner = picked.runner;
   const waker = new Waker();
   const live = livePolicies(paths, opts.policies, (err) => log.warn(`config/policies.json: ${String(err)}`));
   const gate = new ClaimGate({
@@ -231,6 +237,7 @@ async function buildContext(
     clock,
     log,
     runner,
+    runnerKind: picked.kind,
     parentEnv,
     store,
     transitions,
@@ -255,6 +262,11 @@ async function buildContext(
     }),
     batches: new BatchTracker(),
   };
+}
+
+/** The spawner goes with the worker (it would also go by itself once the channel closes). */
+async function closeRunner(runner: ProcessRunner | undefined): Promise<void> {
+  await runner?.close?.().catch(() => undefined);
 }
 
 /** config/ changes apply to new attempts (config-reload.ts); returns what stops the watch. */
