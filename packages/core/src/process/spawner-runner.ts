@@ -165,7 +165,8 @@ class SpawnerClient {
     } else if (m.t === 'partial') {
       if (!p.verdict && p.req.isPrompt?.(m.text)) end(s, m.id, p, 'blocked-on-input', m.text);
     } else {
-      this.finish(s, m.id, p, m.result);
+      // JSON drops an undefined pid (nothing was spawned); the contract has the key.
+      this.finish(s, m.id, p, { ...m.result, pid: m.result.pid ?? undefined });
     }
   }
 
