@@ -22,7 +22,8 @@ export interface SpawnerRunner extends ProcessRunner {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SPAWNER_IDLE_EXIT_MS = 60_000;
+/** Short: a burst of tasks keeps it, and the idle tree is back to two processes soon after (README). */
+export const DEFAULT_SPAWNER_IDLE_EXIT_MS = 2000;
 
 interface Pending {
   req: RunRequest;
