@@ -119,6 +119,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     opts.link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
     log.info(`worker ${process.pid} started on ${paths.root} (tools started by: ${ctx.runnerKind})`);
+    // The spawner boots on the other core while the first tasks are read and claimed.
+    ctx.runner.warm?.();
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;

@@ -98,8 +98,15 @@ void runner.run({ ...req, onLine: (_s, l) => { console.log(l); if (!told) { told
     for (const pid of pidsOf(lines)) await waitFor(`pid ${pid} to end`, () => !isAlive(pid), 10000);
   });
 
-  it('lets an idle spawner go, and starts a new one for the next run', async () => {
+  it('lets an idle (or warmed, unused) spawner go, and starts a new one for the next run', async () => {
     const runner = createSpawnerRunner({ entry: spawnerEntry(), idleExitMs: 50 });
+    runner.warm();
+    const warmed = runner.spawnerPid();
+    expect(warmed).toBeGreaterThan(0);
+    await waitFor(
+      'the warmed spawner to go unused',
+      () => !isAlive(warmed!) && runner.spawnerPid() === undefined,
+    );
     expect((await runner.run(node(''))).endReason).toBe('exited');
     const first = runner.spawnerPid();
     await waitFor('the idle spawner to exit', () => !isAlive(first!) && runner.spawnerPid() === undefined);

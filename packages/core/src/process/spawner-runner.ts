@@ -20,6 +20,7 @@ export interface SpawnerRunner extends ProcessRunner {
   spawnerPid(): number | undefined;
   /** Lets the spawner go and waits for it to exit (runs in flight are ended by it). */
   close(): Promise<void>;
+  warm(): void;
 }
 
 /** Short: a burst of tasks keeps it, and the idle tree is back to two processes soon after (README). */
@@ -57,6 +58,7 @@ export function createSpawnerRunner(opts: SpawnerRunnerOptions): SpawnerRunner {
     run: (req) => client.run(req),
     spawnerPid: () => client.pid(),
     close: () => client.close(),
+    warm: () => client.warm(),
   };
 }
 
@@ -94,6 +96,13 @@ class SpawnerClient {
     if (await s.ready) send(s, { t: 'run', id, req: toWire(req) });
     if (req.signal?.aborted) send(s, { t: 'abort', id });
     return done;
+  }
+
+  /** Starts a spawner now (it goes again after idleExitMs if no run comes). */
+  warm(): void {
+    if (this.current !== undefined) return;
+    this.current = this.start();
+    this.setIdle(this.current);
   }
 
   async close(): Promise<void> {

@@ -88,4 +88,6 @@ export interface ProcessRunner {
   run(req: RunRequest): Promise<RunResult>;
   /** Lets go of what the runner holds (the spawner process of spawner-runner.ts). */
   close?(): Promise<void>;
+  /** Gets ready for a run soon (starts the spawner in the background); never waits. */
+  warm?(): void;
 }
