@@ -140,6 +140,7 @@ class SpawnerClient {
     const child = fork(this.opts.entry, [], {
       execArgv: [...(this.opts.execArgv ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // 'advanced' measured no cheaper (spawner CPU per run 17.6-17.8 vs 16.5-18.3 ms, load ~12).
       serialization: 'json',
       windowsHide: true,
     });
