@@ -33,7 +33,10 @@ export interface LoopContext {
   runner: ProcessRunner;
   breakers: ToolBreakers;
   clock: Clock;
+  /** The orchestrator's stop: ends the waits and the running steps. */
   signal: AbortSignal;
+  /** A config change retired this loop: it ends after the run it is in (no step is cut short). */
+  retire?: AbortSignal;
   log: Log;
   /** The loop's own output file (logs/loops/<Loop>.log). */
   output: LineLog;
@@ -76,8 +79,9 @@ export async function runLoop(name: string, spec: LoopSpec, ctx: LoopContext): P
     },
   );
 
+  const waitSignal = ctx.retire ? AbortSignal.any([ctx.signal, ctx.retire]) : ctx.signal;
   for (let run = 1; ; run++) {
-    if (!(await sleep(at - ctx.clock.now(), ctx.signal))) break;
+    if (!(await sleep(at - ctx.clock.now(), waitSignal))) break;
     const startedAt = ctx.clock.now();
     publish(runStarted(state));
     let outcomes: RepoOutcome[];
@@ -107,6 +111,7 @@ export async function runLoop(name: string, spec: LoopSpec, ctx: LoopContext): P
     };
     if (result === 'ok') ctx.log.info(`loop ${name} run ${run} ok`, meta);
     else ctx.log.warn(`loop ${name} run ${run} ${result}: ${reason ?? ''}`, { ...meta, reason });
+    if (ctx.retire?.aborted) break;
   }
   // A stopped orchestrator plans nothing: status must not show a next run that will not come.
   publish({ ...state, running: false, nextRunAt: null });

@@ -183,6 +183,63 @@ describe('GitStatusLoop', () => {
   });
 });
 
+describe('config changes', () => {
+  const say = (text: string) => [{ tool: 'node', args: ['-e', `console.log(${JSON.stringify(text)})`] }];
+  const loopsOf = async (root: string) => (await readLoopsFile(layout(root)))?.loops ?? {};
+
+  it('start, edit and stop loops without a restart: an edited loop runs its new steps, a disabled one stops', async () => {
+    const tools = { git: GIT_TOOL, node: NODE_TOOL };
+    const root = await rootWith(
+      {
+        A: { intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('A first') },
+        B: { enabled: false, intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('B here') },
+      },
+      tools,
+    );
+    await fs.promises.mkdir(path.join(root, 'repo'));
+    const orch = start(root);
+    await waitFor('a run of A', async () => ((await loopsOf(root))['A']?.runs ?? 0) >= 1, 15000);
+    expect((await loopsOf(root))['B']).toMatchObject({ enabled: false });
+
+    await writeConfig(root, 'tools.json', {
+      tools,
+      loops: {
+        A: { intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('A edited') },
+        B: { intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('B here') },
+      },
+    });
+    await waitFor(
+      'the edited A and the enabled B ran',
+      () => readLog(root, 'A').includes('A edited') && readLog(root, 'B').includes('B here'),
+      15000,
+    );
+    expect(
+      orch.log.records.some((r) =>
+        /config\/ changed: .*starts A, B; stops A after the run in progress/.test(r.message),
+      ),
+    ).toBe(true);
+
+    await writeConfig(root, 'tools.json', {
+      tools,
+      loops: {
+        A: { enabled: false, intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('A edited') },
+        B: { intervalSec: 1, jitter: 0, repos: ['repo'], steps: say('B here') },
+      },
+    });
+    await waitFor('A shown disabled', async () => (await loopsOf(root))['A']?.enabled === false, 15000);
+    const aLog = readLog(root, 'A');
+    const bRuns = (await loopsOf(root))['B']?.runs ?? 0;
+    // B keeps its interval; two more runs of it are time enough for A to have run again had it not stopped.
+    await waitFor(
+      'two more runs of B',
+      async () => ((await loopsOf(root))['B']?.runs ?? 0) >= bRuns + 2,
+      15000,
+    );
+    expect(readLog(root, 'A')).toBe(aLog);
+    await orch.stop();
+  });
+});
+
 describe('stopping', () => {
   it('ends a long step within the kill grace when aborted, leaving no process', async () => {
     const root = await rootWith(

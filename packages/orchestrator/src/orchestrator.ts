@@ -3,16 +3,18 @@ import { systemClock, type Clock } from '@headless/core/clock';
 import { loadConfig } from '@headless/core/config/load';
 import { watchConfig } from '@headless/core/config/watch';
 import type { RunningTask } from '@headless/core/ipc/events';
+import type { LoopSpec } from '@headless/core/config/schema';
 import type { SupervisorLink } from '@headless/core/ipc/client';
 import { layout as rootLayout } from '@headless/core/paths';
 import { openBreakerRegistry, type BreakerRegistry } from '@headless/core/policy/breaker-registry';
 import { createProcessRunner } from '@headless/core/process/run';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
-import type { LineLog, Log } from './log-sink.js';
+import type { Log } from './log-sink.js';
 import { loopLogPath, openLoopLog } from './loop-log.js';
 import { runLoop, type LoopEvents } from './loop-runner.js';
 import { initialLoopState } from './loop-state.js';
+import { LoopSet } from './loop-set.js';
 import { LoopStateFile } from './state-file-writer.js';
 
 export interface OrchestratorOptions {
@@ -64,9 +66,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   const events = loopEvents(running, { log, link, stateFile });
 
   const enabled = Object.entries(tools.loops).filter(([, spec]) => spec.enabled);
-  for (const [name, spec] of Object.entries(tools.loops)) {
-    if (!spec.enabled) stateFile.set(name, initialLoopState(false, spec.intervalSec));
-  }
+  markDisabled(stateFile, tools.loops);
   log.info(
     enabled.length === 0
       ? 'orchestrator started with no enabled loops (add some under "loops" in config/tools.json); idling'
@@ -77,14 +77,12 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   link?.startHeartbeat(() => [...running.values()]);
   link?.send('ready', { component: 'orchestrator', pid: process.pid });
 
-  const outputs: LineLog[] = [];
-  const loops = enabled.map(async ([name, spec]) => {
+  const loops = new LoopSet(async (name, spec, retire) => {
     const output = openLoopLog(loopLogPath(l.logsDir, name), {
-      maxBytes: policies.worker.taskLogMaxBytes,
+      maxBytes: live.policies.worker.taskLogMaxBytes,
       clock,
       onError: (err) => log.warn(`cannot write the log of loop ${name}: ${String(err)}`, { loop: name }),
     });
-    outputs.push(output);
     try {
       await runLoop(name, spec, {
         root: l.root,
@@ -98,6 +96,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
         breakers,
         clock,
         signal: opts.signal,
+        retire,
         log,
         output,
         events: events(name),
@@ -109,37 +108,37 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
       // runLoop contains its runs' errors; reaching here is a bug, but it must not stop the other loops.
       log.error(
         `loop ${name} stopped by an unexpected error: ${err instanceof Error ? err.message : String(err)}`,
-        {
-          loop: name,
-          stack: err instanceof Error ? err.stack : undefined,
-        },
+        { loop: name, stack: err instanceof Error ? err.stack : undefined },
       );
+    } finally {
+      await output.close();
     }
   });
+  loops.apply(tools.loops);
 
-  // A valid change of config/ applies to the loops' next runs (steps' tools, policies); which loops
-  // exist and their intervals are read at start. An invalid change is refused and the running config stays.
+  // A valid change of config/ applies at once: the steps' tools and policies to the loops' next runs,
+  // and the loops themselves (LoopSet: an edited, disabled or removed loop ends after its current run;
+  // a new or edited one starts). An invalid change is refused and the running config stays.
   const watcher = watchConfig({
     layout: l,
     current: config,
     onChange: (next) => {
       live.tools = next.tools;
       live.policies = next.policies;
-      log.info('config/ changed: the new config applies to the next runs of the loops', {});
+      reloadLoops(loops, next.tools.loops, stateFile, log);
     },
     onError: (message) => log.warn(`config/ change refused, the running config stays: ${message}`, {}),
   });
   opts.signal.addEventListener('abort', () => watcher.close(), { once: true });
-  await Promise.all(loops);
-  // Idle until asked to stop even with no loops: a supervised child that exits would be restarted.
+  // Idle until asked to stop, even with no loops: a supervised child that exits would be restarted.
   await new Promise<void>((resolve) => {
     if (opts.signal.aborted) resolve();
     else opts.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  await loops.settled();
   clearInterval(resetTimer);
   await registry.settled();
   await stateFile.flush();
-  await Promise.all(outputs.map((o) => o.close()));
   log.info('orchestrator stopped', { pid: process.pid });
   if (ownLogger) await closeLogger(ownLogger);
 }
@@ -197,4 +196,35 @@ function loopEvents(
     repoResult: (r) => link?.send('loop-result', r),
     state: (name, s) => stateFile.set(name, s),
   });
+}
+
+/** Loops present but disabled show in loops.json (and `status`) as such. */
+function markDisabled(stateFile: LoopStateFile, loops: Record<string, LoopSpec>): void {
+  for (const [name, spec] of Object.entries(loops))
+    if (!spec.enabled) stateFile.set(name, initialLoopState(false, spec.intervalSec));
+}
+
+/** Applies a changed `loops` section; loops that stopped for good show as disabled, or leave loops.json. */
+function reloadLoops(
+  loops: LoopSet,
+  next: Record<string, LoopSpec>,
+  stateFile: LoopStateFile,
+  log: Log,
+): void {
+  const { stopped, started } = loops.apply(next);
+  markDisabled(stateFile, Object.fromEntries(Object.entries(next).filter(([n]) => !stopped.includes(n))));
+  for (const name of stopped.filter((n) => !started.includes(n)))
+    void loops.whenEnded(name).then(() => {
+      const spec = next[name];
+      if (spec && !spec.enabled) stateFile.set(name, initialLoopState(false, spec.intervalSec));
+      else if (!spec) stateFile.remove(name);
+    });
+  const what = [
+    started.length ? `starts ${started.join(', ')}` : '',
+    stopped.length ? `stops ${stopped.join(', ')} after the run in progress` : '',
+  ].filter(Boolean);
+  log.info(
+    `config/ changed: the new config applies to the next runs of the loops${what.length ? `; ${what.join('; ')}` : ''}`,
+    {},
+  );
 }

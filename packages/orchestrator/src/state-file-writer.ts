@@ -22,6 +22,13 @@ export class LoopStateFile {
     this.writing ??= this.drain();
   }
 
+  /** A loop removed from config/tools.json leaves loops.json too. */
+  remove(loop: string): void {
+    if (!this.states.delete(loop)) return;
+    this.dirty = true;
+    this.writing ??= this.drain();
+  }
+
   snapshot(): Record<string, LoopState> {
     return Object.fromEntries(this.states);
   }

@@ -14,7 +14,12 @@ export class ToolParkBook {
   private readonly streak = new Map<string, number>();
   private readonly file;
 
-  constructor(private readonly ctx: Pick<WorkerContext, 'paths' | 'ledger' | 'log' | 'clock'>) {
+  constructor(
+    private readonly ctx: Pick<WorkerContext, 'paths' | 'ledger' | 'log' | 'clock'> & {
+      /** Told after a park is stored (the notifier's tool.parked / budget.reached). */
+      onPark?: (tool: string, park: ToolPark) => void;
+    },
+  ) {
     this.file = toolParksFile(ctx.paths.toolParks);
   }
 
@@ -91,6 +96,7 @@ export class ToolParkBook {
         ...(park.task ? { task: park.task } : {}),
       })
       .catch(() => undefined);
+    this.ctx.onPark?.(tool, park);
   }
 
   /** Ends `tool`'s park (its time came, or `retry --reset-breaker`). */

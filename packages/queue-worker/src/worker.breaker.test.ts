@@ -6,6 +6,7 @@ import {
   dropTasks,
   ledgerOf,
   makeWorkerRoot,
+  recordNotifications,
   runUntilIdle,
   stateOf,
   type WorkerRoot,
@@ -24,6 +25,7 @@ describe('circuit breaker per tool', () => {
     // gemini is overloaded for its first three calls (the counter is shared through FAKE_TASK_KEY), then well again.
     // (An overload, not a rate limit: a limit parks the tool instead of feeding the breaker.)
     const env = { FAKE_TASK_KEY: 'gemini-outage', FAKE_FAIL_TIMES: '3', FAKE_FAIL_CASE: 'overloaded' };
+    const notified = recordNotifications(w);
     await dropTasks(w.root, 'a.jsonl', [
       ...[1, 2, 3].map((i) => ({
         id: `g-fail-${i}`,
@@ -49,6 +51,19 @@ describe('circuit breaker per tool', () => {
     });
     stop.abort();
     await first;
+    // The breaker opened once: one ledger line and one notification saying why, until when and what to do.
+    const opened = (await ledgerOf(w)).filter((r) => r.event === 'breaker.opened');
+    expect(opened).toEqual([
+      expect.objectContaining({ tool: 'gemini', reason: expect.stringMatching(/overload|503/i) }),
+    ]);
+    expect(await notified('breaker.opened')).toEqual([
+      expect.objectContaining({
+        tool: 'gemini',
+        reason: opened[0]?.reason,
+        until: expect.any(String),
+        next: 'headless retry --reset-breaker gemini',
+      }),
+    ]);
 
     // A new worker (a restart) still has gemini's breaker open: its new tasks are parked, git's run.
     await dropTasks(w.root, 'b.jsonl', [
@@ -75,5 +90,8 @@ describe('circuit breaker per tool', () => {
     expect(events).toEqual(
       expect.arrayContaining(['task.quarantined', 'task.released', 'attempt.start', 'task.done']),
     );
+    // The restart restored the open breaker: that is not a new opening.
+    expect((await ledgerOf(w)).filter((r) => r.event === 'breaker.opened')).toHaveLength(1);
+    expect(await notified('breaker.opened')).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import {
   fakeCalls,
   ledgerOf,
   makeWorkerRoot,
+  recordNotifications,
   runUntilIdle,
   type WorkerRoot,
 } from './testing/harness.js';
@@ -20,6 +21,7 @@ describe('a daily budget headless enforces', () => {
     let offset = 0;
     const clock = { now: () => Date.now() + offset };
     w = await makeWorkerRoot({ policies: { budget: { dailyUsd: 1 } }, env: { FAKE_COST: '0.40' } });
+    const notified = recordNotifications(w);
     const ids = [1, 2, 3, 4, 5].map((i) => `spend-${i}`);
     await dropTasks(
       w.root,
@@ -74,5 +76,10 @@ describe('a daily budget headless enforces', () => {
     }
     const events = (await ledgerOf(w)).filter((r) => r.tool === 'claude').map((r) => r.event);
     expect(events).toEqual(expect.arrayContaining(['tool.parked', 'tool.released']));
+    // Each day's spent budget said so once; no budget park is a tool.parked notification.
+    const reached = await notified('budget.reached');
+    expect(reached.length).toBeGreaterThanOrEqual(1);
+    expect(reached[0]).toMatchObject({ tool: 'claude', reason: 'budget: $1.20 of $1.00 spent today' });
+    expect(await notified('tool.parked')).toEqual([]);
   }, 60_000);
 });

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Clock } from '@headless/core/clock';
 import { toolParksFile } from '@headless/core/run-state/tool-parks';
-import { dropTasks, ledgerOf, makeWorkerRoot, runUntilIdle, type WorkerRoot } from './testing/harness.js';
+import {
+  dropTasks,
+  ledgerOf,
+  makeWorkerRoot,
+  recordNotifications,
+  runUntilIdle,
+  type WorkerRoot,
+} from './testing/harness.js';
 
 /**
  * A clock `aheadMs` before the next whole minute (as the worker sees it), so a reset printed to the
@@ -127,6 +134,7 @@ describe('a usage limit parks the tool until its reset', () => {
       policies: { limits: { jitterSec: 0 } },
       env: { FAKE_RESET: `${month} ${far.getDate()}th, ${far.getFullYear()} ${codexReset(far.getTime())}` },
     });
+    const notified = recordNotifications(w);
     await dropTasks(w.root, 'far.jsonl', [
       { id: 'weekly', tool: 'codex', prompt: 'SCENARIO: usage-limit-far\nx' },
       { id: 'weekly-2', tool: 'codex', prompt: 'SCENARIO: usage-limit-far\ny' },
@@ -142,5 +150,14 @@ describe('a usage limit parks the tool until its reset', () => {
     expect(summary.waiting?.map((x) => x.id).sort()).toEqual(['weekly', 'weekly-2']);
     const parks = await toolParksFile(path.join(w.root, '.tasks', 'run', 'tool-parks.json')).read();
     expect(parks?.codex?.kind).toBe('limit');
+    // One notification: which tool, which task hit it, until when, where to look.
+    expect(await notified('tool.parked')).toEqual([
+      expect.objectContaining({
+        tool: 'codex',
+        task: 'weekly',
+        until: parks?.codex?.until,
+        next: 'headless status',
+      }),
+    ]);
   }, 30_000);
 });

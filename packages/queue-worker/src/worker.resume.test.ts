@@ -48,6 +48,36 @@ describe('a retry continues the agent session', () => {
     expect(ends[1]?.['resumed']).toBe(chosen);
   }, 30_000);
 
+  it('gemini: the id given by --session-id is resumed with --resume after its idle timeout', async () => {
+    w = await makeWorkerRoot({ policies: { retry: { maxAttempts: 2 } } });
+    await dropTasks(w.root, 'g.jsonl', [
+      {
+        id: 'g-stalls',
+        tool: 'gemini',
+        prompt: 'SCENARIO: silent-hang\nRefactor the parser.',
+        idle_timeout_sec: 1,
+      },
+    ]);
+    await runUntilIdle(w);
+    const calls = (await fakeCalls(w)).filter((c) => c.tool === 'gemini');
+    expect(calls).toHaveLength(2);
+    const first = calls[0]!.argv;
+    const chosen = first[first.indexOf('--session-id') + 1] ?? '';
+    expect(chosen).toMatch(UUID);
+    expect(first).not.toContain('--resume');
+    const second = calls[1]!.argv;
+    expect(second[second.indexOf('--resume') + 1]).toBe(chosen);
+    expect(second).not.toContain('--session-id');
+    expect(second.join(' ')).toMatch(/Continue the task from where you stopped/);
+    // The fake refuses an unknown session (exit 42, as the real CLI): done means the id was the first run's.
+    const rec = (await w.store.get('g-stalls'))?.record;
+    expect(rec?.state).toBe('done');
+    expect(rec?.sessionId).toBe(chosen);
+    const ends = (await ledgerOf(w, 'g-stalls')).filter((r) => r.event === 'attempt.end');
+    expect(ends.map((e) => e.outcome)).toEqual(['stalled', 'success']);
+    expect(ends[1]?.['resumed']).toBe(chosen);
+  }, 30_000);
+
   it('codex: the thread id read from thread.started is resumed with exec resume after a kill', async () => {
     w = await makeWorkerRoot({ policies: { retry: { maxAttempts: 2 } } });
     await dropTasks(w.root, 'x.jsonl', [

@@ -28,6 +28,7 @@ import { drain } from './drain.js';
 import { runLoop } from './loop.js';
 import { BatchTracker } from '@headless/core/notify/task-events';
 import { makeNotifier } from './notify.js';
+import { toolNotices } from './tool-notices.js';
 import { startConfigReload } from './config-reload.js';
 
 /** At a stop, notifications still on their way get this long before they are ended. */
@@ -201,12 +202,14 @@ async function buildContext(
         `could not write ${String(line.event)} of ${typeof line.task === 'string' ? line.task : '?'} to the ledger (recovery adds it): ${String(err)}`,
       ),
   });
+  const notices = toolNotices({ ledger, log, root: paths.root, clock });
   const registry = await openBreakerRegistry({
     file: paths.breakers,
     resetsFile: paths.breakerResets,
     policy: opts.policies.breaker,
     clock,
     warn: (m) => log.warn(m),
+    onOpen: notices.onOpen,
   });
   const start = processStartTime(process.pid);
   const picked = opts.runner
@@ -226,11 +229,11 @@ async function buildContext(
     clock,
   });
   await gate.start();
-  const parks = new ToolParkBook({ paths, ledger, log, clock });
+  const parks = new ToolParkBook({ paths, ledger, log, clock, onPark: notices.onPark });
   await parks.load();
   const spend = new SpendBook(opts.tools, opts.policies);
   await spend.load(paths.ledger, new Date(clock.now()));
-  return {
+  const ctx: WorkerContext = {
     parks,
     spend,
     paths,
@@ -264,6 +267,8 @@ async function buildContext(
     }),
     batches: new BatchTracker(),
   };
+  notices.bind((ev) => ctx.notifier.notify(ev));
+  return ctx;
 }
 
 /** The spawner goes with the worker (it would also go by itself once the channel closes). */

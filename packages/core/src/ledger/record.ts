@@ -22,6 +22,8 @@ export type LedgerEvent =
   | 'task.retired'
   | 'lock.repaired'
   | 'lock.kept'
+  /** A tool's breaker opened (from closed; a failed half-open trial re-opening it writes none). */
+  | 'breaker.opened'
   | 'breaker.reset'
   | 'worker.start'
   | 'worker.stop'

@@ -2,7 +2,12 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { stateFile } from '../run-state/state-file.js';
-import { ToolBreakers, type BreakerPolicy, type BreakersSnapshot } from './tool-breakers.js';
+import {
+  ToolBreakers,
+  type BreakerPolicy,
+  type BreakersSnapshot,
+  type ToolBreakersOptions,
+} from './tool-breakers.js';
 
 export const BreakersSnapshotSchema = z.record(
   z.string(),
@@ -39,6 +44,8 @@ export async function openBreakerRegistry(opts: {
   policy: BreakerPolicy;
   clock?: Clock;
   warn?: (msg: string) => void;
+  /** A tool's breaker opened (see ToolBreakersOptions.onOpen). */
+  onOpen?: ToolBreakersOptions['onOpen'];
 }): Promise<BreakerRegistry> {
   const store = breakersFile(opts.file);
   const resets = breakerResetsFile(opts.resetsFile);
@@ -59,6 +66,7 @@ export async function openBreakerRegistry(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     initial,
     onChange: save,
+    ...(opts.onOpen ? { onOpen: opts.onOpen } : {}),
   });
   // Resets asked for while this process was down still count; older ones were already applied.
   const seen = new Map<string, string>();

@@ -49,4 +49,39 @@ describe('ToolBreakers', () => {
     expect(restored.view('claude').state).toBe('open');
     expect((await restored.execute('claude', ok, isFailure)).ran).toBe(false);
   });
+
+  it('tells onOpen once when a closed breaker opens, not when a failed trial re-opens it or a restart restores it', async () => {
+    const opened: Array<{ tool: string; state: string; openUntil?: string; lastReason?: string }> = [];
+    let saved: BreakersSnapshot = {};
+    const b = new ToolBreakers(policy, {
+      onOpen: (tool, v) => opened.push({ tool, ...v }),
+      onChange: (s) => (saved = s),
+    });
+    for (let i = 0; i < 3; i++) await b.execute('claude', fail, isFailure);
+    expect(opened).toEqual([
+      {
+        tool: 'claude',
+        state: 'open',
+        openUntil: '2026-11-25T10:02:00.000Z',
+        lastReason: 'rate limit',
+        recentFailures: 3,
+      },
+    ]);
+    const restored = new ToolBreakers(policy, {
+      initial: JSON.parse(JSON.stringify(saved)) as BreakersSnapshot,
+      onOpen: (tool) => opened.push({ tool, state: 'restored' }),
+    });
+    expect(restored.view('claude').state).toBe('open');
+    jest.setSystemTime(new Date('2026-11-25T10:02:01Z'));
+    // The half-open trial fails: open again, the same episode.
+    await b.execute('claude', fail, isFailure);
+    expect(b.view('claude').state).toBe('open');
+    expect(opened).toHaveLength(1);
+    // Closed by a success, then opened anew: a second episode.
+    jest.setSystemTime(new Date('2026-11-25T10:04:02Z'));
+    await b.execute('claude', ok, isFailure);
+    expect(b.view('claude').state).toBe('closed');
+    for (let i = 0; i < 3; i++) await b.execute('claude', fail, isFailure);
+    expect(opened.map((o) => o.tool)).toEqual(['claude', 'claude']);
+  });
 });

@@ -41,6 +41,16 @@ interface Entry {
   policy: CircuitBreakerPolicy;
   breaker: WindowBreaker;
   lastReason?: string;
+  /** A trial is running (half-open): its failure re-opens the breaker, which is not news. */
+  trial?: boolean;
+}
+
+export interface ToolBreakersOptions {
+  clock?: Clock;
+  initial?: BreakersSnapshot;
+  onChange?: (snapshot: BreakersSnapshot) => void;
+  /** A closed breaker opened (not a failed half-open trial opening it again, not a restored state). */
+  onOpen?: (tool: string, view: BreakerView) => void;
 }
 
 /**
@@ -54,14 +64,16 @@ export class ToolBreakers {
 
   constructor(
     private readonly policy: BreakerPolicy,
-    opts: { clock?: Clock; initial?: BreakersSnapshot; onChange?: (snapshot: BreakersSnapshot) => void } = {},
+    opts: ToolBreakersOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
     this.onChange = opts.onChange;
+    this.onOpen = opts.onOpen;
     for (const [tool, saved] of Object.entries(opts.initial ?? {})) this.entry(tool, saved);
   }
 
-  private readonly onChange: ((snapshot: BreakersSnapshot) => void) | undefined;
+  private readonly onChange: ToolBreakersOptions['onChange'];
+  private readonly onOpen: ToolBreakersOptions['onOpen'];
 
   private entry(tool: string, saved?: BreakersSnapshot[string]): Entry {
     let e = this.entries.get(tool);
@@ -73,7 +85,21 @@ export class ToolBreakers {
         breaker,
         ...(saved ? { initialState: saved.policy } : {}),
       });
-      e = { policy, breaker, ...(saved?.lastReason ? { lastReason: saved.lastReason } : {}) };
+      const entry: Entry = {
+        policy,
+        breaker,
+        ...(saved?.lastReason ? { lastReason: saved.lastReason } : {}),
+      };
+      // A saved half-open state restores as half-open: its failing trial re-opens, it does not newly open.
+      entry.trial = policy.state === CircuitState.HalfOpen;
+      policy.onHalfOpen(() => (entry.trial = true));
+      policy.onReset(() => (entry.trial = false));
+      policy.onBreak(() => {
+        const again = entry.trial === true;
+        entry.trial = false;
+        if (!again) this.onOpen?.(tool, this.view(tool));
+      });
+      e = entry;
       this.entries.set(tool, e);
     }
     return e;

@@ -61,6 +61,34 @@ export async function makeWorkerRoot(
   return { root, cleanup, tools, policies, env, store, recordFile };
 }
 
+export interface NotifiedEvent {
+  event: string;
+  tool?: string;
+  task?: string;
+  reason?: string;
+  until?: string;
+  next?: string;
+}
+
+/**
+ * Points the worker's notify command at a recorder (each event's JSON from stdin, one per line);
+ * returns a reader of the events of one kind.
+ */
+export function recordNotifications(w: WorkerRoot): (event: string) => Promise<NotifiedEvent[]> {
+  const file = path.join(w.root, 'notified.jsonl');
+  const recorder = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').appendFileSync(${JSON.stringify(file)},s.trim()+'\\n'))`;
+  w.policies.notify = {
+    ...w.policies.notify,
+    command: { argv: [process.execPath, '-e', recorder], timeoutSec: 30 },
+  };
+  return async (event) =>
+    (await fs.readFile(file, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as NotifiedEvent)
+      .filter((e) => e.event === event);
+}
+
 /** Writes an inbox file the way `headless enqueue` does: a temp name, then a rename. */
 export async function dropTasks(
   root: string,
