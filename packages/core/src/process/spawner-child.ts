@@ -14,8 +14,10 @@ if (typeof process.send !== 'function') {
 serveSpawner(
   {
     send: (m: FromSpawner) => {
-      // The channel may be closing (the worker died): the results have nowhere to go.
-      if (process.connected) process.send?.(m);
+      // The channel may be closing (the worker died): the results have nowhere to go. With a
+      // callback a failed write (EPIPE) is not an 'error' event that would crash the spawner
+      // before it has ended its trees.
+      if (process.connected) process.send?.(m, undefined, {}, () => undefined);
     },
     onMessage: (handler) => process.on('message', handler),
     onClose: (handler) => process.once('disconnect', handler),
