@@ -3,11 +3,13 @@
 // CPU time (utime+stime from /proc) per task and, with --strace, the worker's syscalls per task
 // (`strace -c -p <each worker thread>`: fsyncs, renames, opens, readdirs, stats...). Wall time is printed
 // too, but on a loaded box only the counts mean much.
-// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--strace]
+// The worker's spawner (the child that starts the tools, policies.worker.spawner) is measured too:
+// its CPU per task, and the sum. --spawner=off runs the same with the worker forking itself (A/B).
+// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--strace] [--spawner=off]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLK_TCK, cpuTicks } from './lib/proc.mjs';
+import { CLK_TCK, cmdline, componentOf, cpuTicks, descendants } from './lib/proc.mjs';
 import {
   benchTools,
   countJson,
@@ -35,6 +37,7 @@ const withStrace = process.argv.includes('--strace');
 const semi = arg('semi', 0);
 // --perf: `perf record` of the worker (kernel and native frames; JS shows as anonymous).
 const withPerf = process.argv.includes('--perf');
+const spawnerMode = process.argv.includes('--spawner=off') ? 'off' : 'auto';
 
 function userSys(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -51,7 +54,10 @@ function parseStrace(text) {
   return out;
 }
 
-const root = await makeRoot(`cost${c}`, { tools: benchTools(c), policies: { worker: { concurrency: c } } });
+const root = await makeRoot(`cost${c}`, {
+  tools: benchTools(c),
+  policies: { worker: { concurrency: c, spawner: spawnerMode } },
+});
 const tree = await startTree(
   root,
   semi
@@ -80,11 +86,23 @@ try {
     console.log(`perf data: ${out} (perf report -i ${out} --no-children --sort sym)`);
     await sleep(500);
   }
+  // A few tasks first, so the spawner is up (its start is not a per-task cost) and execa loaded.
+  dropFile(
+    root,
+    'warm',
+    [1, 2, 3].map((i) => ({ id: `w-${i}`, tool: 'true' })),
+  );
+  await waitFor('warm-up done', () => countJson(paths(root).done) >= 3, {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+  });
+  const spawnerPid = descendants(tree.workerPid).find((p) => componentOf(cmdline(p)) === 'spawner');
+  const spawner0 = spawnerPid ? cpuTicks(spawnerPid) : undefined;
   const cpu0 = cpuTicks(tree.workerPid);
   const split0 = userSys(tree.workerPid);
   const lines = Array.from({ length: tasks }, (_, i) => ({ id: `k-${i}`, tool: 'true' }));
   const t0 = dropFile(root, 'cost', lines);
-  await waitFor(`${tasks} done`, () => countJson(paths(root).done) >= tasks, {
+  await waitFor(`${tasks} done`, () => countJson(paths(root).done) >= tasks + 3, {
     timeoutMs: 600_000,
     intervalMs: 20,
   });
@@ -92,9 +110,17 @@ try {
   const cpu1 = cpuTicks(tree.workerPid);
   const split1 = userSys(tree.workerPid);
   const cpuMs = (((cpu1 ?? 0) - (cpu0 ?? 0)) * 1000) / CLK_TCK;
+  const spawner1 = spawnerPid ? cpuTicks(spawnerPid) : undefined;
+  const spawnerMs =
+    spawner0 === undefined || spawner1 === undefined ? 0 : ((spawner1 - spawner0) * 1000) / CLK_TCK;
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   console.log(
     `c=${c} ${tasks} tasks: wall ${(wall / tasks).toFixed(2)} ms/task, worker CPU ${(cpuMs / tasks).toFixed(2)} ms/task (user ${(((split1.u - split0.u) * 1000) / CLK_TCK / tasks).toFixed(2)}, sys ${(((split1.s - split0.s) * 1000) / CLK_TCK / tasks).toFixed(2)}; load ${load})`,
+  );
+  console.log(
+    spawnerPid
+      ? `spawner ${spawnerPid}: CPU ${(spawnerMs / tasks).toFixed(2)} ms/task; worker + spawner ${((cpuMs + spawnerMs) / tasks).toFixed(2)} ms/task`
+      : `no spawner (policies.worker.spawner: ${spawnerMode}): the worker starts the tools itself`,
   );
   if (tracer && withPerf) {
     tracer.kill('SIGINT');

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`'s second step (after `tsc -b`): one ESM bundle per process entry in dist/ at the
-// repository root — the CLI (which is also the supervisor), the queue-worker child and the
-// orchestrator child — with shared code split into chunks, so each process compiles a handful of
-// files instead of ~300–600 modules at start. Reads the tsc output (packages/*/dist), so types are
-// checked once, by tsc.
+// repository root — the CLI (which is also the supervisor), the queue-worker child, the
+// orchestrator child and the worker's spawner — with shared code split into chunks, so each process
+// compiles a handful of files instead of ~300–600 modules at start. Reads the tsc output
+// (packages/*/dist), so types are checked once, by tsc.
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ export const ENTRIES = {
   headless: pkg('cli', 'bin.js'),
   worker: pkg('queue-worker', 'child.js'),
   orchestrator: pkg('orchestrator', 'child.js'),
+  // The worker's spawner (core/src/process/spawner-child.ts): starts the tools so the worker never forks.
+  spawner: pkg('core', 'process/spawner-child.js'),
 };
 
 // CommonJS packages in the bundle (winston, commander, fast-glob, …) call require() for Node's

@@ -79,10 +79,12 @@ export function cpuTicks(pid) {
 
 /**
  * Which process of the tree a command line is: the tsc build forks packages/queue-worker/dist/child.js
- * and packages/orchestrator/dist/child.js, the bundle dist/worker.js and dist/orchestrator.js.
+ * and packages/orchestrator/dist/child.js, the bundle dist/worker.js and dist/orchestrator.js; the
+ * worker's spawner is packages/core/dist/process/spawner-child.js or dist/spawner.js.
  */
 export function componentOf(args) {
   const line = Array.isArray(args) ? args.join(' ') : args;
+  if (/[\\/]spawner(?:-child)?\.js\b/.test(line)) return 'spawner';
   if (/queue-worker[\\/]|[\\/]worker\.js\b/.test(line)) return 'worker';
   if (/orchestrator[\\/]|[\\/]orchestrator\.js\b/.test(line)) return 'orchestrator';
   if (/ start\b/.test(line)) return 'supervisor';

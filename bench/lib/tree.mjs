@@ -56,7 +56,15 @@ export const benchTools = (concurrency = 4) => ({
 
 const tmpBase = () => process.env.HEADLESS_BENCH_TMP || os.tmpdir();
 
-export async function makeRoot(label, { tools = benchTools(), policies = {} } = {}) {
+/** `HEADLESS_BENCH_SPAWNER=off`: every root runs with `policies.worker.spawner: "off"` (an A/B of the spawner). */
+function withSpawnerSwitch(policies) {
+  const mode = process.env.HEADLESS_BENCH_SPAWNER;
+  if (!mode || policies.worker?.spawner) return policies;
+  return { ...policies, worker: { ...policies.worker, spawner: mode } };
+}
+
+export async function makeRoot(label, { tools = benchTools(), policies: given = {} } = {}) {
+  const policies = withSpawnerSwitch(given);
   const root = await fsp.mkdtemp(path.join(tmpBase(), `headless-bench-${label}-`));
   await fsp.mkdir(path.join(root, 'config'), { recursive: true });
   await fsp.writeFile(path.join(root, 'config', 'tools.json'), JSON.stringify(tools, null, 2));

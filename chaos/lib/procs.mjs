@@ -43,9 +43,17 @@ export function markedProcesses(runId, exceptPids = []) {
   return out;
 }
 
+// The worker's spawner (core/src/process/spawner-child.ts) carries CHAOS_RUN like every process of
+// the tree, so a spawner left behind counts as an orphan; this names it for a kill.
+const NEEDLES = {
+  worker: 'queue-worker/dist/child.js',
+  orchestrator: 'orchestrator/dist/child.js',
+  spawner: 'core/dist/process/spawner-child.js',
+};
+
 /** The pid of a component's child process (`.../dist/child.js --root <root>`), if one runs. */
 export function componentPid(runId, component) {
-  const needle = component === 'worker' ? 'queue-worker/dist/child.js' : 'orchestrator/dist/child.js';
+  const needle = NEEDLES[component];
   return markedProcesses(runId).find((p) => p.cmd.includes(needle))?.pid;
 }
 

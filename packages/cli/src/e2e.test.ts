@@ -120,18 +120,27 @@ describe('headless start: the whole tree on real processes', () => {
       const rec = (await store.get('long'))?.record;
       expect(rec).toMatchObject({ attempts: 2, crashes: 1 });
 
-      // Ledger consistent: every attempt that started has exactly one end.
-      const { records, skipped } = await readLedger(path.join(root, 'logs', 'ledger.jsonl'));
-      expect(skipped).toEqual([]);
+      // Ledger consistent: every attempt that started has exactly one end. The lines follow the
+      // record's move (group commit), so the last one may land a moment after the state.
       const key = (r: { task?: string; attempt?: number }) => `${r.task}#${r.attempt}`;
-      const starts = records
-        .filter((r) => r.event === 'attempt.start')
-        .map(key)
-        .sort();
-      const ends = records
-        .filter((r) => r.event === 'attempt.end')
-        .map(key)
-        .sort();
+      const ledgerNow = async () => {
+        const { records, skipped } = await readLedger(path.join(root, 'logs', 'ledger.jsonl'));
+        const keys = (event: string) =>
+          records
+            .filter((r) => r.event === event)
+            .map(key)
+            .sort();
+        return { records, skipped, starts: keys('attempt.start'), ends: keys('attempt.end') };
+      };
+      const { records, skipped, starts, ends } = await waitFor(
+        'an attempt.end for every attempt.start',
+        async () => {
+          const l = await ledgerNow();
+          return l.ends.length >= l.starts.length ? l : undefined;
+        },
+        5000,
+      );
+      expect(skipped).toEqual([]);
       expect(ends).toEqual(starts);
       expect(
         records.find((r) => r.event === 'attempt.end' && r.task === 'long' && r.attempt === 1)?.outcome,

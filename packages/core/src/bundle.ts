@@ -9,6 +9,7 @@ export const BUNDLE_ENTRIES = {
   cli: 'headless.js',
   worker: 'worker.js',
   orchestrator: 'orchestrator.js',
+  spawner: 'spawner.js',
 } as const;
 
 export type BundleEntry = keyof typeof BUNDLE_ENTRIES;

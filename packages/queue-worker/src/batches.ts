@@ -43,6 +43,12 @@ export function persistentBatches(
 export async function restoreBatches(
   ctx: Pick<WorkerContext, 'batches' | 'store' | 'notifier' | 'clock' | 'paths' | 'log'>,
 ): Promise<void> {
+  await restore(ctx).catch((err: unknown) => ctx.log.warn(`could not restore open batches: ${String(err)}`));
+}
+
+async function restore(
+  ctx: Pick<WorkerContext, 'batches' | 'store' | 'notifier' | 'clock' | 'paths' | 'log'>,
+): Promise<void> {
   const saved = await batchesFile(ctx.paths.batches).readOrDefault({}, (err) =>
     ctx.log.warn(`${err.message}; batches open before the restart send no batch.done`),
   );

@@ -1,3 +1,4 @@
+import type { RunnerKind } from '@headless/core/process/worker-runner';
 import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import type { RootLayout } from '@headless/core/paths';
 import type { Clock } from '@headless/core/clock';
@@ -54,6 +55,8 @@ export interface WorkerContext {
   clock: Clock;
   log: WorkerLogger;
   runner: ProcessRunner;
+  /** Who starts the tools (the worker's start line says it): see core/process/worker-runner.ts. */
+  runnerKind: RunnerKind | 'injected';
   parentEnv: NodeJS.ProcessEnv;
   store: QueueStore;
   transitions: Transitions;

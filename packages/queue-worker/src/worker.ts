@@ -4,7 +4,7 @@ import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { layout as rootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
-import { createProcessRunner } from '@headless/core/process/run';
+import { createWorkerRunner } from '@headless/core/process/worker-runner';
 import { processStartTime } from '@headless/core/process/alive';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -86,11 +86,13 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const timers: NodeJS.Timeout[] = [];
   const watchers: fs.FSWatcher[] = [];
   const closers: (() => void)[] = [];
+  let runnerOf: ProcessRunner | undefined;
   try {
     if (opts.recover) log.info('recovery done', { report: await opts.recover(paths.root) });
     bootMark('recovery');
     const link = (await opts.link) ?? null;
     const ctx = await buildContext({ ...opts, link }, paths, clock, log, fsync);
+    runnerOf = ctx.runner;
     bootMark('context');
     closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
@@ -123,12 +125,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     for (const t of timers) t.unref();
     link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
-    bootTraceDone('worker');
-    log.info(`worker ${process.pid} started on ${paths.root}`);
-    // Off the boot path: the loop's own ends are counted from the moment the ids are back.
-    void restoreBatches(ctx).catch((err: unknown) =>
-      log.warn(`could not restore open batches: ${String(err)}`),
-    );
+    started(ctx);
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
@@ -174,8 +171,19 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     for (const t of timers) clearInterval(t);
     for (const w of watchers) w.close();
     for (const c of closers) c();
+    await closeRunner(runnerOf);
     await lock.release();
   }
+}
+
+/** Right after `worker.start`: what is kept off the boot path. */
+function started(ctx: WorkerContext): void {
+  bootTraceDone('worker');
+  ctx.log.info(`worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${ctx.runnerKind})`);
+  // The spawner boots on the other core while the first tasks are read and claimed; the open
+  // batches' ends are counted from the moment their ids are back.
+  ctx.runner.warm?.();
+  void restoreBatches(ctx);
 }
 
 async function buildContext(
@@ -219,7 +227,10 @@ async function buildContext(
     onOpen: notices.onOpen,
   });
   const start = processStartTime(process.pid);
-  const runner = opts.runner ?? createProcessRunner();
+  const picked = opts.runner
+    ? { runner: opts.runner, kind: 'injected' as const }
+    : createWorkerRunner(opts.policies.worker.spawner, (m) => log.info(m));
+  const runner = picked.runner;
   const waker = new Waker();
   const live = livePolicies(paths, opts.policies, (err) => log.warn(`config/policies.json: ${String(err)}`));
   const gate = new ClaimGate({
@@ -246,6 +257,7 @@ async function buildContext(
     clock,
     log,
     runner,
+    runnerKind: picked.kind,
     parentEnv,
     store,
     transitions,
@@ -272,6 +284,11 @@ async function buildContext(
   };
   notices.bind((ev) => ctx.notifier.notify(ev));
   return ctx;
+}
+
+/** The spawner goes with the worker (it would also go by itself once the channel closes). */
+async function closeRunner(runner: ProcessRunner | undefined): Promise<void> {
+  await runner?.close?.().catch(() => undefined);
 }
 
 /** config/ changes apply to new attempts (config-reload.ts); returns what stops the watch. */

@@ -100,6 +100,8 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   'worker.maxLineBytes': 'A longer task line is rejected.',
   'worker.taskLogMaxBytes':
     "Cap of one task's output log: the head and the tail are kept, with a marker between.",
+  'worker.spawner':
+    '`auto`: on Linux and macOS the worker starts tools through a small long-lived child process (the spawner), so its own thread never forks; the spawner exits after 2 s without a run and is started again for the next one. `off`: the worker starts tools itself (always so on Windows).',
   'worker.timeoutCountsSleep':
     "Whether time the machine slept (a laptop suspend, a paused VM) counts against an attempt's wall-clock and idle timeouts. By default it does not: an agent running across a sleep keeps its whole budget.",
   retry: 'Retries of transient failures.',

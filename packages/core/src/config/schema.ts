@@ -291,6 +291,8 @@ export const PoliciesConfig = z.strictObject({
       taskLogMaxBytes: positiveInt.default(10 * 1024 * 1024),
       /** Whether time the machine slept (laptop suspend) counts against an attempt's timeouts. */
       timeoutCountsSleep: z.boolean().default(false),
+      /** `auto`: tools are started by a small spawner process on POSIX (the worker never forks); `off`: by the worker. */
+      spawner: z.enum(['auto', 'off']).default('auto'),
     })
     .prefault({}),
   retry: z

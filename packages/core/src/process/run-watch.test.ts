@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { promptMatcher } from '../tool/input-prompts.js';
-import { createProcessRunner } from './run.js';
+import { makeRunner, RUNNER_KINDS } from './runner-kit.js';
 import { nodeEnv, tempDir } from './test-kit.js';
-import type { RunRequest } from './types.js';
+import type { ProcessRunner, RunRequest } from './types.js';
 
-const runner = createProcessRunner();
+let runner: ProcessRunner;
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
@@ -26,7 +26,12 @@ function node(script: string, extra: Partial<RunRequest> = {}): RunRequest {
   };
 }
 
-describe('process runner: prompts and spend caps', () => {
+describe.each(RUNNER_KINDS)('process runner: prompts and spend caps (%s)', (kind) => {
+  beforeAll(() => {
+    runner = makeRunner(kind);
+  });
+  afterAll(() => runner.close?.());
+
   it('ends a run whose last line is a prompt without a newline, after the partial-line wait', async () => {
     const r = await runner.run(
       node("process.stdout.write('Continue? [y/N] '); setInterval(() => {}, 1000)", {

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isAlive } from './alive.js';
-import { createProcessRunner } from './run.js';
+import { makeRunner, RUNNER_KINDS } from './runner-kit.js';
 import { nodeEnv, tempDir, waitFor } from './test-kit.js';
-import type { RunRequest } from './types.js';
+import type { ProcessRunner, RunRequest } from './types.js';
 import { posixOnly } from '../platform-kit.js';
 
 const shebangs = posixOnly('a #! interpreter line and the execute bit are POSIX file semantics');
 
-const runner = createProcessRunner();
+let runner: ProcessRunner;
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
@@ -41,7 +41,12 @@ function pidsFrom(lines: string[]): number[] {
     .map(Number);
 }
 
-describe('process runner', () => {
+describe.each(RUNNER_KINDS)('process runner (%s)', (kind) => {
+  beforeAll(() => {
+    runner = makeRunner(kind);
+  });
+  afterAll(() => runner.close?.());
+
   it('captures the exit code, stdout and stderr', async () => {
     const r = await runner.run(node('console.log("out"); console.error("err"); process.exit(3)'));
     expect(r).toMatchObject({

@@ -58,7 +58,16 @@ function spawnTarget(
   return plan.kind === 'refused' ? { error: plan.error } : { file: plan.file, args: plan.args };
 }
 
-async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<RunResult> {
+/** For a runner that drives a run from outside (spawner-serve.ts): the run's watch, to end its tree. */
+export interface RunHooks {
+  onWatch?: (watch: TreeWatch) => void;
+}
+
+export async function runProcess(
+  req: RunRequest,
+  platform: NodeJS.Platform,
+  hooks: RunHooks = {},
+): Promise<RunResult> {
   const started = Date.now();
   if (req.signal?.aborted) return endedEarly(started, 'aborted');
   const pre = prepare(req, platform);
@@ -94,6 +103,7 @@ async function runProcess(req: RunRequest, platform: NodeJS.Platform): Promise<R
   if (pid === undefined) return spawnFailure(req, started, pre.file, await settled);
 
   const watch = new TreeWatch(req, platform, pid, attemptJob);
+  hooks.onWatch?.(watch);
   const output = watch.readOutput(subprocess);
   // The child's own 'exit', not execa's promise: that also waits for pipes a grandchild may hold open.
   const child = subprocess.nodeChildProcess;

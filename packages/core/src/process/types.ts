@@ -49,8 +49,17 @@ export interface RunRequest {
   overBudget?: (stream: 'stdout' | 'stderr', line: string) => string | undefined;
 }
 
+/** `runner-lost`: the spawner running the tool died mid-run (spawner-runner.ts); retried like a crash. */
 export type EndReason =
-  'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
+  | 'exited'
+  | 'timeout'
+  | 'idle'
+  | 'aborted'
+  | 'spawn-error'
+  | 'not-found'
+  | 'blocked-on-input'
+  | 'budget'
+  | 'runner-lost';
 
 export interface RunResult {
   pid: number | undefined;
@@ -77,4 +86,8 @@ export interface RunResult {
 
 export interface ProcessRunner {
   run(req: RunRequest): Promise<RunResult>;
+  /** Lets go of what the runner holds (the spawner process of spawner-runner.ts). */
+  close?(): Promise<void>;
+  /** Gets ready for a run soon (starts the spawner in the background); never waits. */
+  warm?(): void;
 }

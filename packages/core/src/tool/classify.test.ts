@@ -27,6 +27,12 @@ describe('classifyAttempt: how the attempt ended', () => {
     });
   });
 
+  it('retries an attempt whose spawner died, as interrupted (not a failure of the tool), naming why', () => {
+    const error = 'the spawner process (pid 42, which starts tools for the worker) was killed (SIGKILL)';
+    const c = classifyAttempt('claude', spec('claude'), { ...base, endReason: 'runner-lost', error }, now);
+    expect(c).toEqual({ outcome: 'interrupted', retryable: true, reason: `claude was cut short: ${error}` });
+  });
+
   it('retries timeouts, stalls and interruptions', () => {
     expect(classifyAttempt('claude', spec('claude'), { ...base, endReason: 'timeout' }, now)).toMatchObject({
       outcome: 'timeout',

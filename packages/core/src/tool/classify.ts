@@ -2,6 +2,7 @@ import type { ClassifyRule, FailureClass, LimitKind, ToolSpec } from '../config/
 import { parseOutput, type ParsedOutput, type Usage } from './output-parsers.js';
 import { estimateCost } from './pricing.js';
 import { parseResetTime } from './reset-time.js';
+import type { EndReason } from '../process/types.js';
 
 /**
  * Turns one finished attempt into an outcome the worker acts on: success, a failure worth retrying
@@ -20,8 +21,7 @@ import { parseResetTime } from './reset-time.js';
 export interface AttemptResultInput {
   exitCode: number | null;
   signal: string | null;
-  endReason:
-    'exited' | 'timeout' | 'idle' | 'aborted' | 'spawn-error' | 'not-found' | 'blocked-on-input' | 'budget';
+  endReason: EndReason;
   stdout: string;
   stderr: string;
   error?: string;
@@ -146,6 +146,13 @@ function endedBefore(
         reason: `${toolName} could not be started: ${error}`,
       };
     }
+    case 'runner-lost':
+      // Not the tool's doing (no breaker count): the attempt is retried like one whose worker died.
+      return {
+        outcome: 'interrupted',
+        retryable: true,
+        reason: `${toolName} was cut short: ${result.error ?? 'the process that started it died'}`,
+      };
     case 'timeout':
     case 'idle':
     case 'aborted':

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../bundle.js';
+import { createProcessRunner } from './run.js';
+import { createSpawnerRunner, type SpawnerRunner } from './spawner-runner.js';
+import type { ProcessRunner } from './types.js';
+
+/** `policies.worker.spawner`: `auto` runs tools from a spawner on POSIX; `off` forks from the worker. */
+export type SpawnerMode = 'auto' | 'off';
+
+/** What `status` and the worker's start line call the runner in use. */
+export type RunnerKind = 'spawner' | 'in-process';
+
+/**
+ * The spawner's Node flags: a small daemon's 1 MB young generation (child-flags.ts in the
+ * supervisor says why); its heap holds one request and a few buffers per run.
+ */
+export const SPAWNER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
+
+/** The spawner's script: dist/spawner.js next to a bundled worker, else the tsc build's spawner-child.js. */
+export function spawnerEntry(): string {
+  return (
+    bundledEntry('spawner') ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'spawner-child.js')
+  );
+}
+
+/**
+ * Which runner the worker uses. Windows has no fork cost (CreateProcess) and its Job Objects belong
+ * to the process that made them, so it keeps the in-process runner; so does `off`.
+ */
+export function runnerKindFor(mode: SpawnerMode, platform: NodeJS.Platform = process.platform): RunnerKind {
+  return mode === 'auto' && platform !== 'win32' ? 'spawner' : 'in-process';
+}
+
+export function createWorkerRunner(
+  mode: SpawnerMode,
+  say: (message: string) => void,
+): { runner: ProcessRunner | SpawnerRunner; kind: RunnerKind } {
+  const kind = runnerKindFor(mode);
+  if (kind === 'in-process') return { runner: createProcessRunner(), kind };
+  return {
+    runner: createSpawnerRunner({ entry: spawnerEntry(), execArgv: SPAWNER_EXEC_ARGV, say }),
+    kind,
+  };
+}
