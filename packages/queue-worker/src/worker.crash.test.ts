@@ -28,14 +28,16 @@ function cli(root: string, env: NodeJS.ProcessEnv, ...args: string[]) {
   });
 }
 
-describe('kill -9 of the worker mid-task', () => {
+// With the spawner (POSIX default) the spawner ends the dead worker's tool trees at once; without it
+// (`spawner: "off"`, and always on Windows) the tool lives on until the next worker's recovery ends it.
+describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner %s)', (spawner) => {
   let w: WorkerRoot;
   beforeEach(async () => {
     w = await makeWorkerRoot();
     const tools = fakeToolsConfig();
     await writeConfig(w.root, 'tools.json', tools);
     await writeConfig(w.root, 'policies.json', {
-      worker: { settleMs: 0, rescanIntervalMs: 200 },
+      worker: { settleMs: 0, rescanIntervalMs: 200, spawner },
       shutdown: { graceSec: 1 },
     });
   });
@@ -57,8 +59,17 @@ describe('kill -9 of the worker mid-task', () => {
     expect(toolPid).toBeDefined();
     worker.kill('SIGKILL');
     await new Promise((r) => worker.once('exit', r));
-    // Its tool lives on in its own process group: nobody tracks it until recovery.
-    expect(isAlive(childPid)).toBe(true);
+    if (spawner === 'off') {
+      // Its tool lives on in its own process group: nobody tracks it until recovery.
+      expect(isAlive(childPid)).toBe(true);
+    } else {
+      // The spawner saw its channel close and ended the tool's group, the SIGTERM-ignoring child too.
+      await waitFor(
+        'the spawner to end the tree',
+        () => !isAlive(childPid) && !isAlive(toolPid as number),
+        5000,
+      );
+    }
     expect(await stateOf(w, 'victim')).toBe('processing');
 
     const run = cli(w.root, { ...process.env, ...w.env }, 'run', '--until-idle', '--quiet');
