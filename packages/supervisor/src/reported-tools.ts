@@ -13,8 +13,9 @@ export class ReportedTools {
 
   /**
    * Keeps a reported task and its tool pid, but only a pid the child really started (its parent is
-   * the child, where /proc tells): a confused or hostile child must not make the supervisor kill
-   * another process group later. Returns why a pid was refused.
+   * the child, or a child of the child: the worker's spawner, where /proc tells): a confused or
+   * hostile child must not make the supervisor kill another process group later. Returns why a pid
+   * was refused.
    */
   track(task: RunningTask, childPid: number | undefined): string | undefined {
     const key = `${task.id}#${task.attempt}`;
@@ -24,7 +25,7 @@ export class ReportedTools {
       return undefined;
     }
     const ppid = parentPid(task.pid);
-    if (ppid !== undefined && childPid !== undefined && ppid !== childPid) {
+    if (ppid !== undefined && childPid !== undefined && ppid !== childPid && parentPid(ppid) !== childPid) {
       const { pid: _ignored, ...rest } = task;
       this.tasks.set(key, rest);
       return `reported pid ${task.pid} for ${task.id}, which it did not start (its parent is ${ppid})`;
