@@ -37,6 +37,7 @@ async function withLoop(log) {
   const root = await makeRoot('footprint-loop', { tools });
   const tree = await startTree(root, { settleMs: 0 });
   try {
+    // The same 5 s settle the main idle sample gets after the tree's start: the figure is the idle tree's.
     await sleep(5000);
     const pids = [tree.pid, ...descendants(tree.pid)];
     const rss = [];
