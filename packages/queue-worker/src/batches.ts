@@ -54,22 +54,26 @@ async function restore(
   );
   const batches = Object.entries(saved);
   if (batches.length === 0) return;
+  // Followed first, listed after: a task that ends meanwhile is reported by the worker or listed here
+  // (ended() counts an id once), never neither.
+  for (const [file, { ids }] of batches) ctx.batches.add(file, ids);
   // Two listings instead of a record read per id: a restart in a 20,000-task batch stays cheap.
   const done = new Set(await ctx.store.ids('done'));
   const failed = new Set(await ctx.store.ids('failed'));
   const stateOf = async (id: string): Promise<string | undefined> => {
     if (done.has(id)) return 'done';
     if (failed.has(id)) return 'failed';
-    return (await ctx.store.lookup(id).catch(() => null)) === undefined ? 'gone' : undefined;
+    const found = await ctx.store.lookup(id).catch(() => null);
+    if (found === undefined) return 'gone';
+    return found?.state === 'done' || found?.state === 'failed' ? found.state : undefined;
   };
-  for (const [file, { ids }] of batches) {
-    ctx.batches.add(file, ids);
+  for (const [, { ids }] of batches) {
     for (const id of ids) {
       const state = await stateOf(id);
       if (state === undefined) continue;
       const at = new Date(ctx.clock.now()).toISOString();
-      const done = ctx.batches.ended(id, state, { root: ctx.paths.root, at });
-      if (done) ctx.notifier.notify(done);
+      const event = ctx.batches.ended(id, state, { root: ctx.paths.root, at });
+      if (event) ctx.notifier.notify(event);
     }
   }
 }
