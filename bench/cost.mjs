@@ -5,7 +5,9 @@
 // too, but on a loaded box only the counts mean much.
 // The worker's spawner (the child that starts the tools, policies.worker.spawner) is measured too:
 // its CPU per task, and the sum. --spawner=off runs the same with the worker forking itself (A/B).
-// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--strace] [--spawner=off]
+// --queued=<n>: <n> tasks not due before 2100 wait in the queue the whole time (the per-pass cost of a long queue).
+// --cpu-prof: a CPU profile of every process of the tree into bench/tmp/cost-<time>/ (`node bench/profile.mjs analyse <dir>`).
+// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--queued=0] [--strace] [--cpu-prof] [--spawner=off]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +39,10 @@ const withStrace = process.argv.includes('--strace');
 const semi = arg('semi', 0);
 // --perf: `perf record` of the worker (kernel and native frames; JS shows as anonymous).
 const withPerf = process.argv.includes('--perf');
+const queued = arg('queued', 0);
+const cpuProfDir = process.argv.includes('--cpu-prof')
+  ? path.join(repoDir, 'bench', 'tmp', `cost-${Date.now()}`)
+  : '';
 const spawnerMode = process.argv.includes('--spawner=off') ? 'off' : 'auto';
 
 function userSys(pid) {
@@ -58,17 +64,37 @@ const root = await makeRoot(`cost${c}`, {
   tools: benchTools(c),
   policies: { worker: { concurrency: c, spawner: spawnerMode } },
 });
-const tree = await startTree(
-  root,
-  semi
+const tree = await startTree(root, {
+  ...(semi
     ? {
         nodeArgs: [
           ...supervisorFlags.filter((f) => !f.startsWith('--max-semi-space-size')),
           `--max-semi-space-size=${semi}`,
         ],
       }
-    : {},
-);
+    : {}),
+  ...(cpuProfDir
+    ? {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfDir} --cpu-prof-interval=500`,
+        },
+      }
+    : {}),
+});
+if (queued) {
+  // Waiting tasks (not due for decades): every loop pass meets them, none runs.
+  const waiting = Array.from({ length: queued }, (_, i) => ({
+    id: `q-${i}`,
+    tool: 'true',
+    not_before: '2100-01-01T00:00:00Z',
+  }));
+  dropFile(root, 'queued', waiting);
+  await waitFor(`${queued} queued`, () => !fs.existsSync(path.join(paths(root).inbox, 'queued.jsonl')), {
+    timeoutMs: 300_000,
+    intervalMs: 50,
+  });
+}
 let tracer;
 const traceFile = path.join(root, 'strace.txt');
 try {
@@ -140,4 +166,5 @@ try {
   if (tracer && tracer.exitCode === null) tracer.kill('SIGINT');
   await stopTree(tree);
   await removeRoot(root);
+  if (cpuProfDir) console.log(`profiles: ${cpuProfDir} (node bench/profile.mjs analyse ${cpuProfDir})`);
 }

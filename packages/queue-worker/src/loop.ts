@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import { repairStore } from '@headless/core/queue/repair';
 import { validationContext } from '@headless/core/task/validate';
-import { planNext } from './scheduler.js';
 import { InboxWatcher } from './inbox/watcher.js';
 import type { WorkerContext } from './context.js';
 import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
-import { gateDependencies } from './dependency-gate.js';
-import { writeTarget } from './workspace.js';
+import { planPass } from './pass-plan.js';
 import { announceCancelled } from './task-ends.js';
-import { heldTools, releaseLoginHeld } from './tool-gate.js';
+import { releaseLoginHeld } from './tool-gate.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -66,25 +64,7 @@ export async function runLoop(
     await inbox.scan();
     await queue.refresh();
     const now = clock.now();
-    // A task that is finishing can already be back in the queue folder while its run winds down.
-    const due = queue.values().filter((r) => !ctx.running.has(r.id));
-    // Tasks of a parked tool (a limit, a login, a spent budget) wait in the queue: no attempt is spent.
-    const held = await heldTools(ctx, due);
-    const plan = planNext({
-      // Tasks whose `after` does not hold yet are not candidates (and a broken one fails here).
-      queued: await gateDependencies(
-        ctx,
-        due.filter((r) => !held.has(r.spec.tool)),
-      ),
-      running: [...ctx.running.values()],
-      now,
-      globalLimit: ctx.policies.worker.concurrency,
-      toolLimit: (t) => ctx.tools.tools[t]?.concurrency ?? 1,
-      writesRepo: (t) => ctx.tools.tools[t]?.writesRepo ?? true,
-      // One writer per worktree: worktree tasks on one repo run side by side.
-      repoOf: (rec) => writeTarget(ctx, rec),
-      breaker: (t) => ctx.registry.breakers.view(t).state,
-    });
+    const { plan, held } = await planPass(ctx, queue, now);
     for (const rec of plan.park) {
       queue.drop(rec.id);
       await parked.park(rec);

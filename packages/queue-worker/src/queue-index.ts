@@ -1,6 +1,7 @@
 import { CorruptRecordError } from '@headless/core/queue/store';
 import type { TaskRecord } from '@headless/core/task/record';
 import type { WorkerContext } from './context.js';
+import { OrderedQueue } from './queue-order.js';
 
 /**
  * The queued records the scheduler chooses from. The worker is the only writer of task state, and
@@ -12,6 +13,10 @@ import type { WorkerContext } from './context.js';
  */
 export class QueueIndex {
   private readonly queued = new Map<string, TaskRecord>();
+  /** The same records in the scheduler's order; built at the first pass that asks (`ordered`), then kept. */
+  private order: OrderedQueue | undefined;
+  /** The queued tasks with an `after` list: the only ones the dependency gate has to look at. */
+  private readonly dependents = new Map<string, TaskRecord>();
   /** Ids told about while a listing was under way: the listing may predate them. */
   private readonly toldDuringListing = new Set<string>();
   private listing = false;
@@ -27,8 +32,8 @@ export class QueueIndex {
 
   /** A change made through the worker's transitions. */
   noteChange(rec: TaskRecord, from: string | undefined): void {
-    if (rec.state === 'queued') this.queued.set(rec.id, rec);
-    else if (from === 'queued') this.queued.delete(rec.id);
+    if (rec.state === 'queued') this.put(rec);
+    else if (from === 'queued') this.delete(rec.id);
     else return;
     if (this.listing) this.toldDuringListing.add(rec.id);
   }
@@ -54,8 +59,7 @@ export class QueueIndex {
 
   private async list(): Promise<void> {
     const ids = new Set(await this.ctx.store.ids('queued'));
-    for (const id of this.queued.keys())
-      if (!ids.has(id) && !this.toldDuringListing.has(id)) this.queued.delete(id);
+    for (const id of this.queued.keys()) if (!ids.has(id) && !this.toldDuringListing.has(id)) this.delete(id);
     let damaged = false;
     for (const id of ids) {
       if (this.queued.has(id) || this.toldDuringListing.has(id)) continue;
@@ -65,7 +69,7 @@ export class QueueIndex {
         return undefined;
       });
       // Told about meanwhile (claimed, moved): what the transitions said wins over this read.
-      if (rec && !this.toldDuringListing.has(id)) this.queued.set(id, rec);
+      if (rec && !this.toldDuringListing.has(id)) this.put(rec);
     }
     // A record torn while the worker runs (a disk error, a hand edit) is handled as recovery would:
     // moved aside and rebuilt from its inbox line, instead of being skipped (and logged) for ever.
@@ -77,13 +81,48 @@ export class QueueIndex {
 
   /** The worker moved this task (claimed, parked): it is no longer queued. */
   drop(id: string): void {
-    this.queued.delete(id);
+    this.delete(id);
   }
 
   /** Read again at the next listing. */
   forget(id: string): void {
-    this.queued.delete(id);
+    this.delete(id);
     this.invalidate();
+  }
+
+  private put(rec: TaskRecord): void {
+    this.queued.set(rec.id, rec);
+    this.order?.set(rec);
+    if (rec.spec?.after?.length) this.dependents.set(rec.id, rec);
+    else this.dependents.delete(rec.id);
+  }
+
+  private delete(id: string): void {
+    this.queued.delete(id);
+    this.order?.remove(id);
+    this.dependents.delete(id);
+  }
+
+  /** The queue in the scheduler's order, with the tasks due by `now` moved to its ready part. */
+  ordered(now: number): OrderedQueue {
+    if (!this.order) this.order = new OrderedQueue(now, this.queued.values());
+    else this.order.promote(now);
+    return this.order;
+  }
+
+  /** The queued tasks that have an `after` list, in the order they came. */
+  withDependencies(): IterableIterator<TaskRecord> {
+    return this.dependents.values();
+  }
+
+  /** The tools with a queued task that is not one of `running` (a finished run's record can be back already). */
+  toolsOf(running: ReadonlyMap<string, unknown>): string[] {
+    const counts = new Map(this.order?.perTool ?? []);
+    for (const id of running.keys()) {
+      const tool = this.queued.get(id)?.spec.tool;
+      if (tool !== undefined) counts.set(tool, (counts.get(tool) ?? 0) - 1);
+    }
+    return [...counts].filter(([, n]) => n > 0).map(([t]) => t);
   }
 
   get size(): number {

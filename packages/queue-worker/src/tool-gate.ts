@@ -1,5 +1,4 @@
 import { MissingTaskError } from '@headless/core/queue/store';
-import type { TaskRecord } from '@headless/core/task/record';
 import type { WorkerContext } from './context.js';
 
 /** Output formats of AI agents: the tools `policies.budget` caps together. */
@@ -12,17 +11,17 @@ export function isAiTool(ctx: Pick<WorkerContext, 'tools'>, tool: string): boole
 }
 
 /**
- * The tools of these queued tasks that may not start an attempt now, with why: parked by a limit
+ * Of these tools (those with queued tasks), the ones that may not start an attempt now, with why: parked by a limit
  * or a failed login, or over a spend cap (which parks the tool until its day or month ends, reason
  * `budget: $1.20 of $1.00 spent today`). Their tasks stay queued and spend no attempt.
  */
-export async function heldTools(
+export async function heldToolsOf(
   ctx: Pick<WorkerContext, 'parks' | 'spend' | 'tools' | 'clock'>,
-  queued: readonly TaskRecord[],
+  tools: Iterable<string>,
 ): Promise<Map<string, string>> {
   const held = new Map<string, string>();
   const now = new Date(ctx.clock.now());
-  for (const tool of new Set(queued.map((r) => r.spec.tool))) {
+  for (const tool of tools) {
     const park = await ctx.parks.holding(tool);
     if (park) {
       held.set(
