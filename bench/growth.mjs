@@ -68,7 +68,7 @@ export async function measure({ quick, log }) {
     await runTasks(root, 'g', tasks, WARMUP);
     const after = await sample(tree.pid);
     log(
-      `  growth over ${tasks} tasks: RSS ${fresh.rss.toFixed(0)} (fresh) / ${before.rss.toFixed(0)} (warm) -> ${after.rss.toFixed(0)} MB (${after.who}), PSS ${fresh.pss.toFixed(0)} / ${before.pss.toFixed(0)} -> ${after.pss.toFixed(0)} MB`,
+      `  growth over ${tasks} tasks: RSS ${fresh.rss.toFixed(0)} (fresh) / ${before.rss.toFixed(0)} (warm) -> ${after.rss.toFixed(0)} MB (${after.who}; warm: ${before.who}), PSS ${fresh.pss.toFixed(0)} / ${before.pss.toFixed(0)} -> ${after.pss.toFixed(0)} MB`,
     );
     const rssGrew = after.rss - before.rss;
     const pssGrew = after.pss - before.pss;
@@ -80,7 +80,7 @@ export async function measure({ quick, log }) {
         value: summarize([rssGrew]),
         baseline: { label: 'PSS growth', value: summarize([pssGrew]) },
         target: { text: '≤ 10 MB', pass: rssGrew <= 10 && pssGrew <= 10 },
-        note: `after ${WARMUP} warm-up tasks -> after ${tasks} more: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, PSS ${before.pss.toFixed(0)} -> ${after.pss.toFixed(0)} MB (fresh tree: RSS ${fresh.rss.toFixed(0)}, PSS ${fresh.pss.toFixed(0)}; each a 5 s mean after 5 s idle); after: ${after.who}`,
+        note: `after ${WARMUP} warm-up tasks -> after ${tasks} more: RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, PSS ${before.pss.toFixed(0)} -> ${after.pss.toFixed(0)} MB (fresh tree: RSS ${fresh.rss.toFixed(0)}, PSS ${fresh.pss.toFixed(0)}; each a 5 s mean after 5 s idle); warm: ${before.who}; after: ${after.who}`,
       },
     ];
   } finally {

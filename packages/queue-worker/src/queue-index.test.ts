@@ -85,4 +85,17 @@ describe('QueueIndex', () => {
     ).toEqual(['new', 'old']);
     expect(h.calls.ids).toBe(2);
   });
+
+  it('lists a long queue less often: one more interval per 2,000 queued tasks', async () => {
+    const h = harness(Array.from({ length: 4001 }, (_, i) => `q${i}`));
+    await h.index.refresh();
+    expect(h.calls.ids).toBe(1);
+    // 4,001 queued: every 3 intervals (6 s) instead of every 2 s.
+    h.tick(5999);
+    await h.index.refresh();
+    expect(h.calls.ids).toBe(1);
+    h.tick(1);
+    await h.index.refresh();
+    expect(h.calls.ids).toBe(2);
+  });
 });
