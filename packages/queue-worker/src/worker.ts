@@ -4,7 +4,7 @@ import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { layout as rootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
-import { createWorkerRunner } from '@headless/core/process/worker-runner';
+import { createWorkerRunner, runnerLabel } from '@headless/core/process/worker-runner';
 import { processStartTime } from '@headless/core/process/alive';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -179,7 +179,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 /** Right after `worker.start`: what is kept off the boot path. */
 function started(ctx: WorkerContext): void {
   bootTraceDone('worker');
-  ctx.log.info(`worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${ctx.runnerKind})`);
+  ctx.log.info(
+    `worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${runnerLabel(ctx.runnerKind)})`,
+  );
   // The spawner boots on the other core while the first tasks are read and claimed; the open
   // batches' ends are counted from the moment their ids are back.
   ctx.runner.warm?.();
