@@ -31,7 +31,11 @@ export async function runWorkerProcess(
   link.catch(() => undefined);
   const config = await loadConfig(paths);
   bootMark('config');
+  // The log files open after `worker.start` (their module and moment off the boot); records are kept until then.
+  let booted: () => void = () => undefined;
+  const openFilesAfter = new Promise<void>((resolve) => (booted = resolve));
   const logger = createLogger({
+    openFilesAfter,
     layout: paths,
     component: 'worker',
     console: opts.console,
@@ -58,6 +62,7 @@ export async function runWorkerProcess(
       link,
       signal: stop.signal,
       untilIdle: opts.untilIdle,
+      onStarted: booted,
       ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
       recover: (root) => recover({ root, policies: config.policies }),
     });

@@ -61,6 +61,8 @@ export interface WorkerOptions {
   recover?: (root: string) => Promise<unknown>;
   /** Watching config/ for changes (on by default); tests shorten its timings. */
   configWatch?: false | { debounceMs?: number; pollMs?: number };
+  /** Called right after `worker.start` is written (main.ts opens the log files then). */
+  onStarted?: () => void;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
     started(ctx);
+    opts.onStarted?.();
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
