@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
-import { parseTaskRecord } from '../task/record-schema.js';
 import type { RepairReport } from './store.js';
 import { findSourceLines, type SourceLine } from './source-lines.js';
 import { mapLimit } from './map-limit.js';
+import { readRecordFiles } from './record-files.js';
 
 export interface RepairDeps {
   tasksDir: string;
@@ -116,27 +116,16 @@ interface FolderScan {
 
 const SCAN_PARALLEL = 16;
 
-/** A record file parsed, or undefined when it is not a regular file (or is gone). */
-async function readOne(file: string, id: string): Promise<ReturnType<typeof parseTaskRecord> | undefined> {
-  try {
-    const st = await fs.lstat(file);
-    if (!st.isFile()) return undefined;
-    return parseTaskRecord(await fs.readFile(file, 'utf8'), id);
-  } catch {
-    return undefined;
-  }
-}
-
 async function scanFolders(tasksDir: string): Promise<FolderScan> {
   const damaged: Damaged[] = [];
   const records = new Map<TaskState, Map<string, TaskRecord>>();
   for (const state of TASK_STATES) {
     const here = new Map<string, TaskRecord>();
     records.set(state, here);
-    // Read-only: several files in flight (each read is five trips to the thread pool).
     const ids = await listIds(path.join(tasksDir, state));
-    const read = await mapLimit(ids, SCAN_PARALLEL, (id) =>
-      readOne(path.join(tasksDir, state, `${id}.json`), id),
+    const read = await readRecordFiles(
+      ids.map((id) => ({ id, file: path.join(tasksDir, state, `${id}.json`) })),
+      { regularOnly: true },
     );
     ids.forEach((id, i) => {
       const r = read[i];
@@ -162,9 +151,9 @@ async function recordsAfterRepair(
 ): Promise<Iterable<[string, TaskRecord | undefined]>> {
   if (state !== 'queued') return scan.records.get(state) ?? [];
   const ids = await listIds(path.join(deps.tasksDir, state));
-  return Promise.all(
-    ids.map(async (id) => [id, await deps.read(state, id)] as [string, TaskRecord | undefined]),
-  );
+  // Through the store (segments); 16 in flight, not one open per queued task at once.
+  const recs = await mapLimit(ids, SCAN_PARALLEL, (id) => deps.read(state, id));
+  return ids.map((id, i) => [id, recs[i]] as [string, TaskRecord | undefined]);
 }
 
 /**
