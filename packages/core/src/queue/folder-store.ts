@@ -369,11 +369,16 @@ export class FolderStore implements QueueStore {
     return findKnownId(await this.knownIds(), id);
   }
 
-  async list(state: TaskState): Promise<TaskRecord[]> {
+  async list(state: TaskState, opts: { writtenSinceMs?: number } = {}): Promise<TaskRecord[]> {
     const ids = await this.idsOnDisk(state);
     // No segment outside queued/: the files, read in synchronous batches (record-files.ts).
     if (state !== 'queued')
-      return parsedRecords(await readRecordFiles(ids.map((id) => ({ id, file: this.file(state, id) }))));
+      return parsedRecords(
+        await readRecordFiles(
+          ids.map((id) => ({ id, file: this.file(state, id) })),
+          opts,
+        ),
+      );
     const recs = await mapLimit(ids, 32, (id) => this.read(state, id).catch(() => undefined));
     const own = recs.filter((r): r is TaskRecord => r !== undefined);
     return state === 'queued' && (await this.segments.names()).length > 0

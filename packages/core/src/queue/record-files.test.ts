@@ -52,6 +52,20 @@ describe('readRecordFiles', () => {
     expect(results[n + 2]).toBeUndefined();
   });
 
+  it('writtenSinceMs: a file last written before it is not read; one written at or after it is', async () => {
+    const old = { id: 'old1', file: path.join(dir, 'old1.json') };
+    const fresh = { id: 'new1', file: path.join(dir, 'new1.json') };
+    await fs.writeFile(old.file, recordText(old.id));
+    await fs.writeFile(fresh.file, recordText(fresh.id));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await fs.utimes(old.file, hourAgo, hourAgo);
+    const since = (await fs.stat(fresh.file)).mtimeMs;
+    const results = await readRecordFiles([old, fresh], { writtenSinceMs: since });
+    expect(results[0]).toBeUndefined();
+    expect(parsedRecords(results).map((r) => r.id)).toEqual(['new1']);
+    expect(parsedRecords(await readRecordFiles([old, fresh])).map((r) => r.id)).toEqual(['old1', 'new1']);
+  });
+
   it('lets the event loop run between batches', async () => {
     const files = Array.from({ length: RECORDS_PER_TURN * 3 }, (_, i) => ({
       id: `x${i}`,
