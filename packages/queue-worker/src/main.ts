@@ -7,6 +7,9 @@ import { recover } from '@headless/recovery/recover';
 import { bootMark } from '@headless/core/boot-trace';
 import { runWorker, type WorkerSummary } from './worker.js';
 
+/** How long after `worker.start` the log files are opened. */
+export const LOG_FILES_AFTER_START_MS = 1000;
+
 export interface WorkerProcessOptions {
   root: string;
   console: boolean;
@@ -31,7 +34,14 @@ export async function runWorkerProcess(
   link.catch(() => undefined);
   const config = await loadConfig(paths);
   bootMark('config');
+  // The log files open a moment after `worker.start` (their module and moment off the boot and off
+  // the first claim after it); records are kept until then (an error, or the stop, opens them at once).
+  let booted: () => void = () => undefined;
+  const openFilesAfter = new Promise<void>(
+    (resolve) => (booted = () => void setTimeout(resolve, LOG_FILES_AFTER_START_MS)),
+  );
   const logger = createLogger({
+    openFilesAfter,
     layout: paths,
     component: 'worker',
     console: opts.console,
@@ -58,6 +68,7 @@ export async function runWorkerProcess(
       link,
       signal: stop.signal,
       untilIdle: opts.untilIdle,
+      onStarted: booted,
       ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
       recover: (root) => recover({ root, policies: config.policies }),
     });

@@ -21,6 +21,16 @@ console.log('CHILD_PID=' + c.pid);
 setInterval(() => {}, 1e9);
 `;
 
+/** The worker's log says `spawner <pid> started` once the spawner it warmed at its start is ready. */
+async function spawnerReady(root: string): Promise<boolean> {
+  const dir = path.join(root, 'logs');
+  const names = (await fs.readdir(dir).catch(() => [])).filter((n) => /^worker-.*\.log$/.test(n));
+  for (const n of names) {
+    if (/"message":"spawner \d+ started"/.test(await fs.readFile(path.join(dir, n), 'utf8'))) return true;
+  }
+  return false;
+}
+
 function cli(root: string, env: NodeJS.ProcessEnv, ...args: string[]) {
   return spawn(process.execPath, [CLI, ...args, '--root', root], {
     env: { ...env, HOME: root },
@@ -44,8 +54,11 @@ describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner
   afterEach(() => w.cleanup());
 
   it('runs the task again with its attempt count raised, ends the orphaned tool, and the ledger shows the interrupted attempt', async () => {
-    await dropTasks(w.root, 'k.jsonl', [{ id: 'victim', tool: 'node', args: ['-e', SCRIPT] }]);
     const worker = cli(w.root, { ...process.env, ...w.env }, 'worker', '--quiet');
+    // Until its spawner is ready the worker starts tools itself (handover-runner.ts), as with "off".
+    if (spawner === 'auto')
+      await waitFor('the warmed spawner to be ready', () => spawnerReady(w.root), 20000);
+    await dropTasks(w.root, 'k.jsonl', [{ id: 'victim', tool: 'node', args: ['-e', SCRIPT] }]);
     const log = path.join(w.root, 'logs', 'task_victim.log');
     const childPid = await waitFor(
       'the tool to start its child',

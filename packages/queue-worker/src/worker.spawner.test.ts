@@ -47,11 +47,15 @@ linux.describe('the worker and its spawner', () => {
   afterEach(() => w.cleanup());
 
   it('says it starts tools through the spawner; a spawner killed mid-run: the tree ends, the attempt is retried', async () => {
+    const { logger, infos } = lines();
+    // No untilIdle: the task is dropped only once the spawner warmed at the start is ready (until
+    // then a run would be started in-process, handover-runner.ts).
+    const stop = new AbortController();
+    const run = runUntilIdle(w, { logger, untilIdle: false, signal: stop.signal });
+    await waitFor('the warmed spawner to be ready', () => infos.some((m) => /^spawner \d+ started$/.test(m)));
     await dropTasks(w.root, 't.jsonl', [
       { id: 'hit', tool: 'claude', prompt: 'SCENARIO: grandchild\nx', timeout_sec: 2 },
     ]);
-    const { logger, infos } = lines();
-    const run = runUntilIdle(w, { logger });
     const gc = await waitFor('the tool to print its grandchild', () => {
       try {
         const log = fs.readFileSync(path.join(w.root, 'logs', 'task_hit.log'), 'utf8');
@@ -60,12 +64,17 @@ linux.describe('the worker and its spawner', () => {
         return undefined;
       }
     });
-    // The one running the tool (a spawner warmed at the start may have gone idle meanwhile).
     const first = await waitFor('the spawner', () => spawnerChildren()[0]);
     process.kill(first, 'SIGKILL');
+    await waitFor('the retried task to be done', async () => (await stateOf(w, 'hit')) === 'done', 30000);
+    stop.abort();
     await run;
 
-    expect(infos.some((m) => /started on .* \(tools started by: spawner\)$/.test(m))).toBe(true);
+    expect(
+      infos.some((m) =>
+        /started on .* \(tools started by: spawner \(in-process until it is ready\)\)$/.test(m),
+      ),
+    ).toBe(true);
     const ends = (await ledgerOf(w, 'hit')).filter((r) => r.event === 'attempt.end');
     expect(ends[0]).toMatchObject({ outcome: 'interrupted' });
     expect(String(ends[0]?.reason)).toMatch(
@@ -73,10 +82,9 @@ linux.describe('the worker and its spawner', () => {
     );
     expect(isAlive(ends[0]?.pid as number)).toBe(false);
     expect(isAlive(gc)).toBe(false);
-    // The retry ran under a new spawner (a resumed session: the fake claude then finishes).
+    // The retry ran under a new spawner or in-process while it booted (a resumed session: the fake claude then finishes).
     expect(ends).toHaveLength(2);
     expect(ends[1]).toMatchObject({ outcome: 'success' });
-    expect(await stateOf(w, 'hit')).toBe('done');
     await waitFor('no spawner left after the worker stopped', () => spawnerChildren().length === 0);
   });
 

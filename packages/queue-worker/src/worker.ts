@@ -4,7 +4,7 @@ import type { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { layout as rootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
-import { createWorkerRunner } from '@headless/core/process/worker-runner';
+import { createWorkerRunner, runnerLabel } from '@headless/core/process/worker-runner';
 import { processStartTime } from '@headless/core/process/alive';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -61,6 +61,8 @@ export interface WorkerOptions {
   recover?: (root: string) => Promise<unknown>;
   /** Watching config/ for changes (on by default); tests shorten its timings. */
   configWatch?: false | { debounceMs?: number; pollMs?: number };
+  /** Called right after `worker.start` is written (main.ts opens the log files then). */
+  onStarted?: () => void;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     link?.send('ready', { component: 'worker', pid: process.pid });
     await ctx.ledger.append({ event: 'worker.start', workerPid: process.pid });
     started(ctx);
+    opts.onStarted?.();
 
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
@@ -179,7 +182,9 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
 /** Right after `worker.start`: what is kept off the boot path. */
 function started(ctx: WorkerContext): void {
   bootTraceDone('worker');
-  ctx.log.info(`worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${ctx.runnerKind})`);
+  ctx.log.info(
+    `worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${runnerLabel(ctx.runnerKind)})`,
+  );
   // The spawner boots on the other core while the first tasks are read and claimed; the open
   // batches' ends are counted from the moment their ids are back.
   ctx.runner.warm?.();

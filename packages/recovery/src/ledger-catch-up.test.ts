@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { PoliciesConfig } from '@headless/core/config/schema';
 import { setFaultHandler, SimulatedCrash } from '@headless/core/fault-points';
 import { readLedger } from '@headless/core/ledger/ledger';
@@ -66,6 +68,30 @@ describe('recovery brings the ledger in line with the records (chaos finding F7)
     await recover({ root, policies, fsync: false });
     expect(await lines('d1')).toEqual(['task.queued', 'attempt.start', 'attempt.end', 'task.failed']);
     expect((await tasks.store.get('d1'))?.state).toBe('failed');
+  });
+
+  it('after a checkpoint, reads only records written since (less a margin) and still adds what a crash cut', async () => {
+    await tasks.enqueue([{ id: 'early', tool: 'git' }]);
+    await tasks.claim('early');
+    const at = new Date().toISOString();
+    await tasks.transitions.endAttempt(
+      'early',
+      { attempt: 1, startedAt: at, endedAt: at },
+      { tool: 'git', exitCode: 1 },
+      { to: 'failed', reason: 'exit code 1', outcome: 'permanent' },
+    );
+    await tasks.ledger.flush();
+    await recover({ root, policies, fsync: false });
+    // Written long before the checkpoint: its file is not read again (docs/store.md, "Ledger catch-up").
+    const early = path.join(root, '.tasks', 'failed', 'early.json');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await fs.utimes(early, hourAgo, hourAgo);
+    await crashAt('transition.enqueue:after-store', () => tasks.enqueue([{ id: 'late', tool: 'git' }]));
+    await tasks.ledger.flush();
+    const report = await recover({ root, policies, fsync: false });
+    expect(report.ledgerCaughtUp).toBe(1);
+    expect(await lines('late')).toEqual(['task.queued']);
+    expect(await lines('early')).toEqual(['task.queued', 'attempt.start', 'attempt.end', 'task.failed']);
   });
 
   it('writes a requeue of a dead worker once, whatever the earlier lines', async () => {

@@ -101,7 +101,7 @@ export const policiesDescriptions: Readonly<Record<string, string>> = {
   'worker.taskLogMaxBytes':
     "Cap of one task's output log: the head and the tail are kept, with a marker between.",
   'worker.spawner':
-    '`auto`: on Linux and macOS the worker starts tools through a small long-lived child process (the spawner), so its own thread never forks; the spawner exits after 2 s without a run and is started again for the next one. `off`: the worker starts tools itself (always so on Windows).',
+    '`auto`: on Linux and macOS the worker starts tools through a small long-lived child process (the spawner), so its own thread never forks; the spawner exits after 2 s without a run; while none is ready (the worker has just started, or it exited) a run is started by the worker itself and a new spawner is started for the next ones. `off`: the worker starts tools itself (always so on Windows).',
   'worker.timeoutCountsSleep':
     "Whether time the machine slept (a laptop suspend, a paused VM) counts against an attempt's wall-clock and idle timeouts. By default it does not: an agent running across a sleep keeps its whole budget.",
   retry: 'Retries of transient failures.',

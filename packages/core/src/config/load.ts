@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RootLayout } from '../paths.js';
 import { ConfigError } from './config-error.js';
 import { defaultToolsConfig } from './default-tools.js';
-import { parseConfigText, parseJsonText, validateTools } from './parse.js';
+import { PARSE_ONCE, parseConfigText, parseJsonText, validateTools } from './parse.js';
 import { overBuiltInTools } from './tools-overlay.js';
 import { PoliciesConfig, type ToolsConfig } from './schema.js';
 
@@ -32,7 +32,7 @@ export async function loadConfig(layout: RootLayout): Promise<LoadedConfig> {
       : parseToolsFile(displayName(layout, layout.toolsConfig), toolsText);
   const policies =
     policiesText === undefined
-      ? PoliciesConfig.parse({})
+      ? PoliciesConfig.parse({}, PARSE_ONCE)
       : parseConfigText('policies', displayName(layout, layout.policiesConfig), policiesText);
   return {
     tools,

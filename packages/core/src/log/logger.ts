@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
-import DailyRotateFile from 'winston-daily-rotate-file';
+import type DailyRotateFile from 'winston-daily-rotate-file';
 import { safeStderr } from '../fs/disk-fault.js';
 import { ResilientFileTransport } from './resilient-file.js';
 import type { PoliciesConfig } from '../config/schema.js';
@@ -26,6 +26,27 @@ export interface LoggerOptions {
   notify?: (message: string) => void;
   /** First probe delay after a write failed (doubles up to 30 s); tests shorten it. */
   probeBaseMs?: number;
+  /**
+   * Open the files once this resolves (or at the first error record, at close, or after
+   * FILES_OPEN_LATEST_MS), keeping the records until then: the worker passes its `worker.start`,
+   * so winston-daily-rotate-file and moment are loaded after its boot. Default: at once.
+   */
+  openFilesAfter?: Promise<unknown>;
+}
+
+/** A boot that takes longer than this still gets its lines on disk while it runs. */
+export const FILES_OPEN_LATEST_MS = 3000;
+
+let rotateModule: Promise<typeof DailyRotateFile> | undefined;
+/** winston-daily-rotate-file (with moment, its largest dependency), loaded at the first file opened. */
+function loadDailyRotateFile(): Promise<typeof DailyRotateFile> {
+  rotateModule ??= import('winston-daily-rotate-file').then((m) => m.default);
+  return rotateModule;
+}
+
+function openTrigger(after: Promise<unknown> | undefined): Promise<unknown> | undefined {
+  if (!after) return undefined;
+  return Promise.race([after, new Promise((resolve) => setTimeout(resolve, FILES_OPEN_LATEST_MS).unref())]);
 }
 
 /** Name of the log that every component writes too. */
@@ -69,6 +90,7 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   };
 
   const fileFormat = winston.format.combine(winston.format.timestamp(), winston.format.json());
+  const openAfter = openTrigger(opts.openFilesAfter);
   const rotating = (name: string, auditName: string): ResilientFileTransport =>
     new ResilientFileTransport({
       dir: layout.logsDir,
@@ -76,8 +98,9 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
       say,
       format: fileFormat,
       ...(opts.probeBaseMs !== undefined ? { probeBaseMs: opts.probeBaseMs } : {}),
-      create: () =>
-        new DailyRotateFile({
+      ...(openAfter ? { openAfter } : {}),
+      create: async () =>
+        new (await loadDailyRotateFile())({
           dirname: layout.logsDir,
           filename: `${name}-%DATE%`,
           extension: '.log',
@@ -132,7 +155,6 @@ export async function closeLogger(logger: winston.Logger): Promise<void> {
   const resilient = logger.transports.filter(
     (t): t is ResilientFileTransport => t instanceof ResilientFileTransport,
   );
-  const files = logger.transports.filter((t): t is DailyRotateFile => t instanceof DailyRotateFile);
   const finished = new Promise<void>((resolve) => {
     if (logger.writableFinished) resolve();
     else logger.once('finish', () => resolve());
@@ -140,16 +162,6 @@ export async function closeLogger(logger: winston.Logger): Promise<void> {
   logger.end();
   await finished;
   await Promise.all(resilient.map((t) => t.closeAndWait()));
-  await Promise.all(
-    files.map(
-      (t) =>
-        new Promise<void>((resolve) => {
-          if (!t.close) return resolve();
-          t.once('finish', () => resolve());
-          t.close();
-        }),
-    ),
-  );
 }
 
 /** Names of rotated logs (`<prefix>-YYYY-MM-DD[.N].log`) whose last change is older than the retention. */

@@ -1,11 +1,24 @@
 import type winston from 'winston';
 import TransportStream from 'winston-transport';
-import DailyRotateFile from 'winston-daily-rotate-file';
+import type DailyRotateFile from 'winston-daily-rotate-file';
 import { WriteFaultWatch } from '../fs/disk-fault.js';
 
+/** Records kept while the file is not open yet; more than that are counted as dropped. */
+export const MAX_HELD_RECORDS = 10_000;
+
 export interface ResilientFileOptions {
-  /** Builds the real file transport; called again after an outage (a fresh file stream). */
-  create: () => DailyRotateFile;
+  /**
+   * Builds the real file transport (it may load winston-daily-rotate-file first); called again
+   * after an outage (a fresh file stream).
+   */
+  create: () => DailyRotateFile | Promise<DailyRotateFile>;
+  /**
+   * The file is opened once this resolves (default: at once), at the first error record, or when
+   * the transport is closed, whichever comes first; records before that are kept, in order, and
+   * written when it opens. A booting worker opens its files after `worker.start`, so loading
+   * winston-daily-rotate-file and moment (~70 ms of CPU) is off its boot.
+   */
+  openAfter?: Promise<unknown>;
   /** The folder the files live in (where the probe writes). */
   dir: string;
   /** For messages: `logs/worker-*.log`. */
@@ -28,6 +41,9 @@ export class ResilientFileTransport extends TransportStream {
   private inner: DailyRotateFile | undefined;
   private readonly watch: WriteFaultWatch;
   private shut = false;
+  /** Records before the first open (undefined once it happened). */
+  private held: unknown[] | undefined = [];
+  private firstOpen: Promise<void> | undefined;
 
   constructor(private readonly opts: ResilientFileOptions) {
     super({ ...(opts.format ? { format: opts.format } : {}), ...(opts.level ? { level: opts.level } : {}) });
@@ -37,12 +53,23 @@ export class ResilientFileTransport extends TransportStream {
       say: opts.say,
       ...(opts.probeBaseMs !== undefined ? { baseMs: opts.probeBaseMs } : {}),
       onRecovered: () => {
-        if (!this.shut) this.open();
+        if (!this.shut) void this.open();
       },
     });
     // The stream itself must never emit 'error' (winston would re-emit it on the logger).
     this.on('error', () => undefined);
-    this.open();
+    if (opts.openAfter) void opts.openAfter.then(() => this.openFirst());
+    else void this.openFirst();
+  }
+
+  /** Opens the file the first time and writes the records held until then. */
+  private openFirst(): Promise<void> {
+    this.firstOpen ??= this.open().then(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const info of held) this.toFile(info);
+    });
+    return this.firstOpen;
   }
 
   /** False while writes fail (records are being dropped). */
@@ -50,9 +77,9 @@ export class ResilientFileTransport extends TransportStream {
     return this.watch.healthy && this.inner !== undefined;
   }
 
-  private open(): void {
+  private async open(): Promise<void> {
     try {
-      const inner = this.opts.create();
+      const inner = await this.opts.create();
       const onError = (err: unknown): void => this.fail(inner, err);
       inner.on('error', onError);
       // The file stream's own errors are not forwarded by the transport: listen to it directly.
@@ -76,6 +103,18 @@ export class ResilientFileTransport extends TransportStream {
   }
 
   override log(info: unknown, next: () => void): void {
+    if (this.held) {
+      if (this.held.length < MAX_HELD_RECORDS) this.held.push(info);
+      else this.watch.dropped++;
+      // An error before the file was due to open is worth the load: open it now.
+      if ((info as { level?: unknown }).level === 'error') void this.openFirst();
+    } else {
+      this.toFile(info);
+    }
+    next();
+  }
+
+  private toFile(info: unknown): void {
     const inner = this.inner;
     if (!inner) {
       this.watch.dropped++;
@@ -87,7 +126,6 @@ export class ResilientFileTransport extends TransportStream {
         this.fail(inner, err);
       }
     }
-    next();
   }
 
   private closing: Promise<void> | undefined;
@@ -102,6 +140,7 @@ export class ResilientFileTransport extends TransportStream {
   closeAndWait(): Promise<void> {
     this.closing ??= (async () => {
       await this.finished;
+      await this.openFirst();
       this.shut = true;
       this.watch.dispose();
       const inner = this.inner;

@@ -21,6 +21,8 @@ export interface SpawnerRunner extends ProcessRunner {
   /** Lets the spawner go and waits for it to exit (runs in flight are ended by it). */
   close(): Promise<void>;
   warm(): void;
+  /** Whether a spawner runs and has said it is ready (a run now is sent at once). */
+  isReady(): boolean;
 }
 
 /** Short: a burst of tasks keeps it, and the idle tree is back to two processes soon after (README). */
@@ -39,6 +41,7 @@ interface Pending {
 interface Spawner {
   child: ChildProcess;
   ready: Promise<boolean>;
+  isReady: boolean;
   runs: Map<number, Pending>;
 }
 
@@ -59,6 +62,7 @@ export function createSpawnerRunner(opts: SpawnerRunnerOptions): SpawnerRunner {
     spawnerPid: () => client.pid(),
     close: () => client.close(),
     warm: () => client.warm(),
+    isReady: () => client.isReady(),
   };
 }
 
@@ -74,6 +78,10 @@ class SpawnerClient {
 
   pid(): number | undefined {
     return this.current?.child.pid;
+  }
+
+  isReady(): boolean {
+    return this.current?.isReady === true && this.current.child.connected;
   }
 
   async run(req: RunRequest): Promise<RunResult> {
@@ -144,12 +152,15 @@ class SpawnerClient {
       serialization: 'json',
       windowsHide: true,
     });
-    const s: Spawner = { child, runs: new Map(), ready: Promise.resolve(false) };
+    const s: Spawner = { child, runs: new Map(), ready: Promise.resolve(false), isReady: false };
     s.ready = new Promise<boolean>((resolve) => {
       child.on('message', (m: unknown) => {
         if (!isFromSpawner(m)) return;
         if (m.t !== 'ready') return this.onMessage(s, m);
         this.opts.say?.(`spawner ${m.pid} started`);
+        s.isReady = true;
+        // Its idle time counts from now: a spawner warmed ahead of the runs is kept for them.
+        if (this.current === s) this.setIdle(s);
         resolve(true);
       });
       child.once('exit', (code, signal) => {

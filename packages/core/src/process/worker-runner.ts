@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledEntry } from '../bundle.js';
+import { createHandOverRunner, type HandOverRunner } from './handover-runner.js';
 import { createProcessRunner } from './run.js';
-import { createSpawnerRunner, type SpawnerRunner } from './spawner-runner.js';
+import { createSpawnerRunner } from './spawner-runner.js';
 import type { ProcessRunner } from './types.js';
 
 /** `policies.worker.spawner`: `auto` runs tools from a spawner on POSIX; `off` forks from the worker. */
@@ -32,14 +33,22 @@ export function runnerKindFor(mode: SpawnerMode, platform: NodeJS.Platform = pro
   return mode === 'auto' && platform !== 'win32' ? 'spawner' : 'in-process';
 }
 
+/** The worker's start line names the runner: `(tools started by: <label>)`. */
+export function runnerLabel(kind: RunnerKind | 'injected'): string {
+  return kind === 'spawner' ? 'spawner (in-process until it is ready)' : kind;
+}
+
+/**
+ * The spawner kind runs in-process until its spawner has said ready (handover-runner.ts), so no
+ * run waits for a Node start.
+ */
 export function createWorkerRunner(
   mode: SpawnerMode,
   say: (message: string) => void,
-): { runner: ProcessRunner | SpawnerRunner; kind: RunnerKind } {
+): { runner: ProcessRunner | HandOverRunner; kind: RunnerKind } {
   const kind = runnerKindFor(mode);
-  if (kind === 'in-process') return { runner: createProcessRunner(), kind };
-  return {
-    runner: createSpawnerRunner({ entry: spawnerEntry(), execArgv: SPAWNER_EXEC_ARGV, say }),
-    kind,
-  };
+  const local = createProcessRunner();
+  if (kind === 'in-process') return { runner: local, kind };
+  const spawner = createSpawnerRunner({ entry: spawnerEntry(), execArgv: SPAWNER_EXEC_ARGV, say });
+  return { runner: createHandOverRunner(spawner, local), kind };
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TASK_STATES, type TaskRecord, type TaskState } from '../task/record.js';
-import { parseTaskRecord } from '../task/record-schema.js';
 import type { RepairReport } from './store.js';
 import { findSourceLines, type SourceLine } from './source-lines.js';
+import { mapLimit } from './map-limit.js';
+import { readRecordFiles } from './record-files.js';
 
 export interface RepairDeps {
   tasksDir: string;
@@ -30,10 +31,11 @@ export async function repairFolders(deps: RepairDeps): Promise<FolderRepairRepor
     notes: [],
     events: [],
   };
-  await repairDamaged(deps, report);
+  // Each record file is read and parsed once here (it was twice: a root's done/ can hold 10,000s).
+  const scan = await scanFolders(deps.tasksDir);
+  await repairDamaged(deps, scan.damaged, report);
   for (const state of TASK_STATES) {
-    for (const id of await listIds(path.join(deps.tasksDir, state))) {
-      const rec = await deps.read(state, id);
+    for (const [id, rec] of await recordsAfterRepair(deps, scan, state)) {
       if (!rec || rec.state === state) continue;
       if (state === 'processing' && rec.state === 'queued') {
         // A claim renamed and died before rewriting: the folder is the truth (no claim on record,
@@ -103,24 +105,55 @@ interface Damaged {
   why: string;
 }
 
-async function findDamaged(tasksDir: string): Promise<Damaged[]> {
-  const out: Damaged[] = [];
+interface FolderScan {
+  damaged: Damaged[];
+  /**
+   * The readable records of each state folder whose state is not their folder's (a move cut short),
+   * as read before the repair: only those need work, and a root's done/ can hold 10,000s.
+   */
+  records: Map<TaskState, Map<string, TaskRecord>>;
+}
+
+const SCAN_PARALLEL = 16;
+
+async function scanFolders(tasksDir: string): Promise<FolderScan> {
+  const damaged: Damaged[] = [];
+  const records = new Map<TaskState, Map<string, TaskRecord>>();
   for (const state of TASK_STATES) {
-    for (const id of await listIds(path.join(tasksDir, state))) {
-      const file = path.join(tasksDir, state, `${id}.json`);
-      let text: string;
-      try {
-        const st = await fs.lstat(file);
-        if (!st.isFile()) continue;
-        text = await fs.readFile(file, 'utf8');
-      } catch {
-        continue;
-      }
-      const parsed = parseTaskRecord(text, id);
-      if (!parsed.ok) out.push({ id, state, file, why: parsed.why });
-    }
+    const here = new Map<string, TaskRecord>();
+    records.set(state, here);
+    const ids = await listIds(path.join(tasksDir, state));
+    const read = await readRecordFiles(
+      ids.map((id) => ({ id, file: path.join(tasksDir, state, `${id}.json`) })),
+      { regularOnly: true },
+    );
+    ids.forEach((id, i) => {
+      const r = read[i];
+      if (r === undefined) return;
+      if (r.ok) {
+        if (r.record.state !== state) here.set(id, r.record);
+      } else damaged.push({ id, state, file: path.join(tasksDir, state, `${id}.json`), why: r.why });
+    });
   }
-  return out;
+  return { damaged, records };
+}
+
+/**
+ * The records to reconcile in `state` once damaged ones are dealt with: those of the scan, which
+ * the damage repair does not change (it moves damaged files aside and writes rebuilt ones whose
+ * state is their folder's). queued/ is read again through the store, which also sees the tasks
+ * still in a batch's segment file.
+ */
+async function recordsAfterRepair(
+  deps: RepairDeps,
+  scan: FolderScan,
+  state: TaskState,
+): Promise<Iterable<[string, TaskRecord | undefined]>> {
+  if (state !== 'queued') return scan.records.get(state) ?? [];
+  const ids = await listIds(path.join(deps.tasksDir, state));
+  // Through the store (segments); 16 in flight, not one open per queued task at once.
+  const recs = await mapLimit(ids, SCAN_PARALLEL, (id) => deps.read(state, id));
+  return ids.map((id, i) => [id, recs[i]] as [string, TaskRecord | undefined]);
 }
 
 /**
@@ -129,8 +162,11 @@ async function findDamaged(tasksDir: string): Promise<Damaged[]> {
  * rebuilt. A task that had not finished is rebuilt as queued (it runs again: at-least-once); a done
  * or failed one keeps its state. Without a copy, the task is reported with where its bytes are.
  */
-async function repairDamaged(deps: RepairDeps, report: FolderRepairReport): Promise<void> {
-  const damaged = await findDamaged(deps.tasksDir);
+async function repairDamaged(
+  deps: RepairDeps,
+  damaged: Damaged[],
+  report: FolderRepairReport,
+): Promise<void> {
   if (damaged.length === 0) return;
   const sources = await findSourceLines(deps.ingestedDir, new Set(damaged.map((d) => d.id)));
   const asideDir = path.join(deps.tasksDir, 'quarantine', 'damaged');

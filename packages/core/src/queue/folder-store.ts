@@ -22,6 +22,7 @@ import {
 import { mapLimit } from './map-limit.js';
 import { RejectedLines } from './folder-rejected.js';
 import { repairFolders } from './folder-repair.js';
+import { parsedRecords, readRecordFiles } from './record-files.js';
 import { findKnownId, type KnownIds } from './id-index.js';
 import { TaskSerial } from './task-serial.js';
 import { exists, renameTaskFile } from './folder-rename.js';
@@ -368,8 +369,16 @@ export class FolderStore implements QueueStore {
     return findKnownId(await this.knownIds(), id);
   }
 
-  async list(state: TaskState): Promise<TaskRecord[]> {
+  async list(state: TaskState, opts: { writtenSinceMs?: number } = {}): Promise<TaskRecord[]> {
     const ids = await this.idsOnDisk(state);
+    // No segment outside queued/: the files, read in synchronous batches (record-files.ts).
+    if (state !== 'queued')
+      return parsedRecords(
+        await readRecordFiles(
+          ids.map((id) => ({ id, file: this.file(state, id) })),
+          opts,
+        ),
+      );
     const recs = await mapLimit(ids, 32, (id) => this.read(state, id).catch(() => undefined));
     const own = recs.filter((r): r is TaskRecord => r !== undefined);
     return state === 'queued' && (await this.segments.names()).length > 0

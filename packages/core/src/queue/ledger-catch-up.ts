@@ -50,9 +50,10 @@ export async function catchUpLedger(deps: {
   // every journal entry older than it is in the ledger already.
   const since = Date.parse(cp.at);
   const seen = await ledgerKeysFrom(deps.ledgerFile, Math.max(0, cp.offset - OVERLAP_BYTES));
+  const writtenSinceMs = await unreadBefore(deps.checkpoint.file, since);
   const missing: JournalEntry[] = [];
   for (const state of TASK_STATES) {
-    for (const rec of await deps.store.list(state)) {
+    for (const rec of await deps.store.list(state, writtenSinceMs === undefined ? {} : { writtenSinceMs })) {
       if (Date.parse(rec.updatedAt) < since) continue;
       for (const e of rec.journal ?? []) {
         if (Date.parse(e.ts) < since) continue;
@@ -82,6 +83,26 @@ export async function catchUpLedger(deps: {
   await deps.ledger.flush();
   await writeCheckpoint(deps.checkpoint, deps.ledgerFile, deps.now);
   return { appended: missing.length, rejected };
+}
+
+/** A record file last written this long before the checkpoint is not read (coarse file times, clock slew). */
+export const CATCH_UP_MARGIN_MS = 2000;
+
+/**
+ * The file system time before which record files need not be read: the checkpoint file was
+ * written while no move was between its store change and its line (Transitions.settled), so a
+ * record written before it has every journal line in the ledger. Both times are the file
+ * system's; the record's own `updatedAt` filter (the clock's) still applies to what is read. Less
+ * the margin, and never after the checkpoint's `at`: with the system clock this skips only records
+ * the `updatedAt` filter would skip. No checkpoint file: everything is read.
+ */
+async function unreadBefore(checkpointFile: string, since: number): Promise<number | undefined> {
+  const written = await fs.stat(checkpointFile).then(
+    (s) => s.mtimeMs,
+    () => undefined,
+  );
+  if (written === undefined || !Number.isFinite(since)) return undefined;
+  return Math.min(written, since) - CATCH_UP_MARGIN_MS;
 }
 
 /** Moves the checkpoint to now (only when no move is between its store change and its line). */

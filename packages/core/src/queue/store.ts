@@ -60,7 +60,11 @@ export interface QueueStore {
   get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined>;
   /** The stored id equal to `id` ignoring case, and its state (ids are unique ignoring case). */
   lookup(id: string): Promise<{ id: string; state: TaskState } | undefined>;
-  list(state: TaskState): Promise<TaskRecord[]>;
+  /**
+   * Every readable record in `state`. With `writtenSinceMs` (a file system time) a store may leave
+   * out records last written before it: the ledger catch-up's hint (docs/store.md).
+   */
+  list(state: TaskState, opts?: { writtenSinceMs?: number }): Promise<TaskRecord[]>;
   /** Ids only: cheap enough to call on every scan. */
   ids(state: TaskState): Promise<string[]>;
   counts(): Promise<Counts>;
