@@ -1,4 +1,3 @@
-import { isAlive } from './identity.js';
 import { killGroupNow } from './kill-tree.js';
 import { runProcess } from './run.js';
 import { isToSpawner, type FromSpawner, type Line, type WireRequest } from './spawner-protocol.js';
@@ -83,10 +82,8 @@ export function serveSpawner(channel: SpawnerChannel, exit: (code: number) => vo
     if (m.t === 'run') return start(m.id, m.req);
     const a = active.get(m.id);
     if (!a) return;
-    // A tool that has exited already (a zombie not yet reaped here) ends as it decided, as in the
-    // in-process runner, where an abort after the exit is ignored: the worker may have seen the
-    // exit in /proc before this process got its SIGCHLD.
-    if (m.t === 'abort') return a.pid !== undefined && !isAlive(a.pid) ? undefined : a.abort.abort();
+    // A tool that has exited already (a zombie not yet reaped here) ignores it: TreeWatch's onAbort.
+    if (m.t === 'abort') return a.abort.abort();
     const end = { reason: m.reason, ...(m.detail === undefined ? {} : { detail: m.detail }) };
     if (a.watch) a.watch.endTree(end.reason, end.detail);
     else a.pendingEnd = end;

@@ -47,7 +47,12 @@ export class TreeWatch {
   private partialTimer: NodeJS.Timeout | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private readonly splitters: LineSplitter[] = [];
-  private readonly onAbort = (): void => this.endTree('aborted');
+  // A child that has exited already (a zombie whose 'exit' this process has not seen yet) ends as it
+  // decided: the caller may have seen the exit in /proc and take the abort for leftovers only, which
+  // endLeftovers ends anyway.
+  private readonly onAbort = (): void => {
+    if (isAlive(this.pid)) this.endTree('aborted');
+  };
 
   constructor(
     private readonly req: RunRequest,
