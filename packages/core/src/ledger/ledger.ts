@@ -109,6 +109,9 @@ export class Ledger {
   }
 
   private async drain(): Promise<void> {
+    // One turn of the microtask queue first: the lines a caller appends together (a change's
+    // attempt.end and task.done) are then all pending, and go out in one write.
+    await Promise.resolve();
     while (this.pending.length) {
       const batch = this.pending.splice(0);
       let before: number | undefined;
