@@ -41,7 +41,8 @@ export async function renameWithRetry(
   opts: RenameRetryOptions = {},
 ): Promise<void> {
   const platform = opts.platform ?? process.platform;
-  const rename = opts.rename ?? fs.rename;
+  // POSIX: a direct call (see writeReplacingPosix); Windows: async, retried while a scanner holds the file.
+  const rename = opts.rename ?? (platform === 'win32' ? fs.rename : renameNow);
   const clock = opts.clock ?? systemClock;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const budget = opts.budgetMs ?? DEFAULT_RENAME_BUDGET_MS;
@@ -138,6 +139,11 @@ async function writeReplacingPosix(
     }
     throw err;
   }
+}
+
+function renameNow(from: string, to: string): Promise<void> {
+  fsSync.renameSync(from, to);
+  return Promise.resolve();
 }
 
 function fsyncFd(fd: number): Promise<void> {
