@@ -67,9 +67,8 @@ async function openWritable(
   // mkdir + stat + open (each a round trip through the thread pool). A failure to open is the
   // caller's (it rejects); after that, said once here.
   const { fd, size: existing } = await openAppend(file);
-  const out = fs.createWriteStream(file, { fd, flags: 'a' });
   let failure: Error | undefined;
-  out.on('error', (err) => {
+  const out = openSink(file, fd, (err) => {
     if (failure === undefined && isDiskFault(err)) onFault(err);
     failure ??= err;
   });
@@ -110,7 +109,7 @@ async function openWritable(
       const stamp = new Date(clock.now()).toISOString();
       for (const part of redact(text).split(/\r?\n/)) {
         const record = Buffer.from(`${stamp} [${stream}] ${part}\n`);
-        if (failure) return; // the stream is broken: nothing more reaches the file
+        if (failure) return; // the file is broken: nothing more reaches it
         if (!inTail && written + record.length <= headBudget) {
           // The write stream queues in memory; the head is bounded by headBudget, so the queue is too.
           out.write(record);
@@ -126,17 +125,61 @@ async function openWritable(
       closed = true;
       if (!failure) {
         if (omitted > 0) out.write(omittedMarker(omitted));
-        for (let i = tailStart; i < tail.length; i++) out.write(tail[i]);
+        for (let i = tailStart; i < tail.length; i++) out.write(tail[i] as Buffer);
       }
-      // 'close' comes after any 'error' of the last writes (end's callback can come before it).
-      await new Promise<void>((resolve) => {
-        if (out.closed) return resolve();
-        out.once('close', () => resolve());
-        out.end();
-      });
+      await out.close();
       // A full disk costs the log, not the attempt: the task's result stands (said once via onFault).
       if (failure && !isDiskFault(failure)) throw failure;
     },
+  };
+}
+
+/** Where a task log's records go: appended in order; `close` resolves after any error of the last writes. */
+interface Sink {
+  write(data: Buffer | string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * POSIX: each record a direct write (a local append is microseconds, less than the thread-pool
+ * round trip of a stream write: two per task for a silent tool, plus the close). Windows: a write
+ * stream (a scanner may hold the file for a moment).
+ */
+function openSink(file: string, fd: number | fs.promises.FileHandle, onError: (err: Error) => void): Sink {
+  if (typeof fd === 'number') {
+    let failed = false;
+    return {
+      write(data) {
+        if (failed) return;
+        const buf = typeof data === 'string' ? Buffer.from(data) : data;
+        try {
+          for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off);
+        } catch (err) {
+          failed = true;
+          onError(err as Error);
+        }
+      },
+      close() {
+        try {
+          fs.closeSync(fd);
+        } catch (err) {
+          onError(err as Error);
+        }
+        return Promise.resolve();
+      },
+    };
+  }
+  const out = fs.createWriteStream(file, { fd, flags: 'a' });
+  out.on('error', onError);
+  return {
+    write: (data) => void out.write(data),
+    // 'close' comes after any 'error' of the last writes (end's callback can come before it).
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (out.closed) return resolve();
+        out.once('close', () => resolve());
+        out.end();
+      }),
   };
 }
 
