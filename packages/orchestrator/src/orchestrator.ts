@@ -7,6 +7,7 @@ import type { LoopSpec } from '@headless/core/config/schema';
 import type { SupervisorLink } from '@headless/core/ipc/client';
 import { layout as rootLayout } from '@headless/core/paths';
 import { openBreakerRegistry, type BreakerRegistry } from '@headless/core/policy/breaker-registry';
+import type { BreakerView } from '@headless/core/policy/tool-breakers';
 import { createProcessRunner } from '@headless/core/process/run';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { closeLogger, createLogger } from '@headless/core/log/logger';
@@ -15,6 +16,7 @@ import { loopLogPath, openLoopLog } from './loop-log.js';
 import { runLoop, type LoopEvents } from './loop-runner.js';
 import { initialLoopState } from './loop-state.js';
 import { LoopSet } from './loop-set.js';
+import { loopNotices } from './loop-notices.js';
 import { LoopStateFile } from './state-file-writer.js';
 
 export interface OrchestratorOptions {
@@ -58,7 +60,8 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
       : undefined;
   const log: Log = ownLogger ?? (opts.logger as Log);
   const runner = opts.runner ?? createProcessRunner();
-  const { registry, resetTimer } = await openLoopBreakers(l, policies, clock, log);
+  const notices = loopNotices({ policies, runner, log, root: l.root, clock, parentEnv: opts.parentEnv });
+  const { registry, resetTimer } = await openLoopBreakers(l, policies, clock, log, notices.onOpen);
   const breakers = registry.breakers;
   const stateFile = new LoopStateFile(l, (err) => log.warn(`cannot write loops.json: ${String(err)}`, {}));
 
@@ -125,6 +128,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
     onChange: (next) => {
       live.tools = next.tools;
       live.policies = next.policies;
+      notices.reload(next.policies);
       reloadLoops(loops, next.tools.loops, stateFile, log);
     },
     onError: (message) => log.warn(`config/ change refused, the running config stays: ${message}`, {}),
@@ -139,6 +143,7 @@ export async function runOrchestrator(opts: OrchestratorOptions): Promise<void> 
   clearInterval(resetTimer);
   await registry.settled();
   await stateFile.flush();
+  await notices.close();
   log.info('orchestrator stopped', { pid: process.pid });
   if (ownLogger) await closeLogger(ownLogger);
 }
@@ -149,12 +154,14 @@ async function openLoopBreakers(
   policies: Awaited<ReturnType<typeof loadConfig>>['policies'],
   clock: Clock,
   log: Log,
+  onOpen: (tool: string, view: BreakerView) => void,
 ): Promise<{ registry: BreakerRegistry; resetTimer: NodeJS.Timeout }> {
   const registry = await openBreakerRegistry({
     file: l.loopBreakers,
     resetsFile: l.breakerResets,
     policy: policies.breaker,
     clock,
+    onOpen,
     warn: (m) => log.warn(m, {}),
   });
   const resetTimer = setInterval(

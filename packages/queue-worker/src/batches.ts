@@ -14,12 +14,12 @@ export function persistentBatches(
   log: WorkerLogger,
 ): BatchTracker & { flushed(): Promise<void> } {
   const f = batchesFile(file);
-  let next: Batches | undefined;
+  let dirty = false;
   let writing: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
-    while (next !== undefined) {
-      const value = next;
-      next = undefined;
+    while (dirty) {
+      dirty = false;
+      const value: Batches = tracker.snapshot();
       await f
         .write(value, { fsync: false })
         .catch((err: unknown) =>
@@ -28,8 +28,8 @@ export function persistentBatches(
     }
     writing = undefined;
   };
-  const tracker = new BatchTracker((open) => {
-    next = open;
+  const tracker = new BatchTracker(() => {
+    dirty = true;
     writing ??= drain();
   });
   return Object.assign(tracker, { flushed: async () => void (await writing) });
@@ -52,12 +52,21 @@ async function restore(
   const saved = await batchesFile(ctx.paths.batches).readOrDefault({}, (err) =>
     ctx.log.warn(`${err.message}; batches open before the restart send no batch.done`),
   );
-  for (const [file, { ids }] of Object.entries(saved)) {
+  const batches = Object.entries(saved);
+  if (batches.length === 0) return;
+  // Two listings instead of a record read per id: a restart in a 20,000-task batch stays cheap.
+  const done = new Set(await ctx.store.ids('done'));
+  const failed = new Set(await ctx.store.ids('failed'));
+  const stateOf = async (id: string): Promise<string | undefined> => {
+    if (done.has(id)) return 'done';
+    if (failed.has(id)) return 'failed';
+    return (await ctx.store.lookup(id).catch(() => null)) === undefined ? 'gone' : undefined;
+  };
+  for (const [file, { ids }] of batches) {
     ctx.batches.add(file, ids);
     for (const id of ids) {
-      const got = await ctx.store.get(id).catch(() => undefined);
-      const state = got === undefined ? 'gone' : got.state;
-      if (state !== 'done' && state !== 'failed' && state !== 'gone') continue;
+      const state = await stateOf(id);
+      if (state === undefined) continue;
       const at = new Date(ctx.clock.now()).toISOString();
       const done = ctx.batches.ended(id, state, { root: ctx.paths.root, at });
       if (done) ctx.notifier.notify(done);

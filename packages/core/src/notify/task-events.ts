@@ -35,7 +35,11 @@ export class BatchTracker {
   private readonly open = new Map<string, { ids: Set<string>; ended: Map<string, string> }>();
   private readonly fileOf = new Map<string, string>();
 
-  constructor(private readonly onChange?: (open: Record<string, { ids: string[] }>) => void) {}
+  /**
+   * `onChange` is told that the open batches changed, not given them: a writer that coalesces its
+   * writes takes one `snapshot()` per write instead of one per add (a big inbox file is added in chunks).
+   */
+  constructor(private readonly onChange?: () => void) {}
 
   /** The open batches' ids (what batches.json holds). */
   snapshot(): Record<string, { ids: string[] }> {
@@ -52,7 +56,7 @@ export class BatchTracker {
       this.fileOf.set(id, file);
     }
     this.open.set(file, b);
-    this.onChange?.(this.snapshot());
+    this.onChange?.();
   }
 
   /** Reports a task's end (`state`: done, failed, or a shown state); returns the batch.done event when it was the last. */
@@ -64,7 +68,7 @@ export class BatchTracker {
     if (b.ended.size < b.ids.size) return undefined;
     this.open.delete(file);
     for (const i of b.ids) this.fileOf.delete(i);
-    this.onChange?.(this.snapshot());
+    this.onChange?.();
     const counts: Record<string, number> = {};
     for (const s of b.ended.values()) counts[s] = (counts[s] ?? 0) + 1;
     return { v: 1, event: 'batch.done', at: ctx.at, root: ctx.root, file, tasks: [...b.ids], counts };
