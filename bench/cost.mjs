@@ -35,6 +35,9 @@ const arg = (name, dflt) => {
 const tasks = arg('tasks', 300);
 const c = arg('c', 1);
 const withStrace = process.argv.includes('--strace');
+// --trace: every syscall of the worker's threads (not futex/epoll) written to bench/tmp/trace-<time>.txt, to see
+// which file each open/write/rename is for (use with a small --tasks).
+const withTrace = process.argv.includes('--trace');
 // --semi=<MB>: the tree started with --max-semi-space-size=<MB> (the children inherit it): GC cost vs memory.
 const semi = arg('semi', 0);
 // --perf: `perf record` of the worker (kernel and native frames; JS shows as anonymous).
@@ -98,7 +101,17 @@ if (queued) {
 let tracer;
 const traceFile = path.join(root, 'strace.txt');
 try {
-  if (withStrace) {
+  if (withTrace) {
+    const out = path.join(repoDir, 'bench', 'tmp', `trace-${Date.now()}.txt`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const tids = fs.readdirSync(`/proc/${tree.workerPid}/task`).flatMap((t) => ['-p', t]);
+    const skip = '!futex,epoll_pwait,epoll_ctl,getpid,mprotect,madvise,mmap,munmap,brk';
+    tracer = spawn('strace', ['-tt', '-s', '120', '-e', `trace=${skip}`, '-o', out, ...tids], {
+      stdio: 'ignore',
+    });
+    console.log(`trace: ${out}`);
+    await sleep(500);
+  } else if (withStrace) {
     // Every thread of the worker (the libuv pool does the file calls), not followed into the tools.
     const tids = fs.readdirSync(`/proc/${tree.workerPid}/task`).flatMap((t) => ['-p', t]);
     tracer = spawn('strace', ['-c', '-o', traceFile, ...tids], { stdio: 'ignore' });
@@ -148,7 +161,7 @@ try {
       ? `spawner ${spawnerPid}: CPU ${(spawnerMs / tasks).toFixed(2)} ms/task; worker + spawner ${((cpuMs + spawnerMs) / tasks).toFixed(2)} ms/task`
       : `no spawner (policies.worker.spawner: ${spawnerMode}): the worker starts the tools itself`,
   );
-  if (tracer && withPerf) {
+  if (tracer && (withPerf || withTrace)) {
     tracer.kill('SIGINT');
     await new Promise((r) => tracer.once('exit', r));
   } else if (tracer) {

@@ -76,6 +76,8 @@ export async function runAttempt(
     redact,
   });
   const scratchDir = path.join(deps.scratchRoot, spec.id);
+  // Only files written here need removing (a crashed attempt's are recovery's, recover.ts).
+  let wroteScratch = false;
   try {
     let built;
     const plan = hooks.session ?? { mode: 'none' };
@@ -93,11 +95,12 @@ export async function runAttempt(
       log.line('meta', `attempt ${rec.attempts}: ${err.message}`);
       return { classification: refusal(err.message), redact, durationMs: 0 };
     }
-    const refused = refusedAtRunTime(rec, deps, built.executable, env);
-    if (refused !== undefined) {
-      log.line('meta', `attempt ${rec.attempts}: ${refused.logged}`);
-      return { classification: refusal(refused.reason), redact, durationMs: 0 };
+    const checked = refusedAtRunTime(rec, deps, built.executable, env);
+    if ('reason' in checked) {
+      log.line('meta', `attempt ${rec.attempts}: ${checked.logged}`);
+      return { classification: refusal(checked.reason), redact, durationMs: 0 };
     }
+    wroteScratch = built.files.length > 0;
     for (const f of built.files) {
       await fs.mkdir(path.dirname(f.path), { recursive: true });
       await fs.writeFile(f.path, f.content, { mode: 0o600 });
@@ -116,6 +119,10 @@ export async function runAttempt(
     const watch = streamWatch(tool, plan, hooks.capUsd, hooks.onSession);
     const result = await deps.runner.run({
       executable: built.executable,
+      // A bare name only: a path like ./bin/tool is resolved against the run's own folder (a worktree).
+      ...(checked.found !== undefined && !/[\\/]/.test(built.executable)
+        ? { resolvedExecutable: checked.found }
+        : {}),
       args: built.args,
       cwd: repo,
       env,
@@ -150,27 +157,29 @@ export async function runAttempt(
     };
   } finally {
     await log.close();
-    await fs.rm(scratchDir, { recursive: true, force: true });
+    if (wroteScratch) await fs.rm(scratchDir, { recursive: true, force: true });
   }
 }
 
 /**
  * What intake checked can have changed since (a re-pointed repo symlink, files leading out). A
- * missing executable is left to the runner, which classifies it as not-found (no breaker count).
+ * missing executable is left to the runner, which classifies it as not-found (no breaker count);
+ * a found one is handed to the runner (`found`), which then does not search PATH again.
  */
 function refusedAtRunTime(
   rec: TaskRecord,
   deps: AttemptDeps,
   executable: string,
   env: NodeJS.ProcessEnv,
-): { reason: string; logged: string } | undefined {
+): { reason: string; logged: string } | { found?: string } {
   const check = recheckAtRunTime(rec.spec, {
     root: deps.root,
     allowedRoots: resolveAllowedRoots(deps.root, deps.policies.worker.allowedRepoRoots),
     executable,
     env,
   });
-  if (check.ok || check.rule === 'executable') return undefined;
+  if (check.ok) return { found: check.executablePath };
+  if (check.rule === 'executable') return {};
   return { reason: check.reason, logged: `refused at run time (${check.rule}): ${check.reason}` };
 }
 

@@ -28,6 +28,15 @@ import { countedAttempt, verifyAfterSuccess } from './verify-gate.js';
 /** How long claiming pauses after a run could not be carried through (a failing log device). */
 const FAULT_PAUSE_MS = 5000;
 
+/**
+ * How long a tool runs before its pid goes into its processing record (for recovery after a worker
+ * crash). A shorter run never writes it (a record write per task saved); a worker dying in that
+ * window leaves the tool to the others that know it at once: the spawner ends its groups when its
+ * worker is gone, the supervisor ends the groups reported by `task-started` (sent at the spawn), the
+ * marker sweep finds it by HEADLESS_TASK_MARK (Linux), the Job Object ends it (Windows).
+ */
+export const PID_RECORD_DELAY_MS = 250;
+
 /** Starts a task's attempt in the background; `r.done` settles when its end is stored. */
 export function launch(ctx: WorkerContext, rec: TaskRecord): Running {
   const tool = rec.spec.tool;
@@ -115,7 +124,7 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
     return;
   }
   const ws = prepared.ws;
-  let pidWrite: Promise<unknown> = Promise.resolve();
+  const toolPid = toolPidKeeper(ctx, r);
   let sessionWrite: Promise<unknown> = Promise.resolve();
   const ran = await ctx.registry.breakers.execute(
     spec.tool,
@@ -146,19 +155,12 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
                 ctx.log.error(`could not record the session of ${r.id}: ${String(err)}`),
               );
           },
-          onSpawn: (pid) => {
-            r.pid = pid;
-            r.pidStart = processStartTime(pid);
-            pidWrite = ctx.transitions
-              .recordToolPid(r.id, pid, r.pidStart)
-              .catch((err: unknown) => ctx.log.error(`could not record pid of ${r.id}: ${String(err)}`));
-            ctx.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: spec.tool, pid });
-          },
+          onSpawn: toolPid.onSpawn,
         },
       ),
     (a) => (r.abortReason ? null : breakerVerdict(a.classification)),
   );
-  await pidWrite;
+  await toolPid.settled();
   await sessionWrite;
   if (!ran.ran) {
     const v = ctx.registry.breakers.view(spec.tool);
@@ -184,6 +186,32 @@ async function execute(ctx: WorkerContext, r: Running): Promise<void> {
     return;
   }
   await finish(ctx, r, ran.value, repo, ws);
+}
+
+/** The tool's pid: told to the supervisor at once, into the record once it ran PID_RECORD_DELAY_MS. */
+function toolPidKeeper(
+  ctx: WorkerContext,
+  r: Running,
+): { onSpawn: (pid: number) => void; settled: () => Promise<unknown> } {
+  let write: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    onSpawn: (pid) => {
+      r.pid = pid;
+      r.pidStart = processStartTime(pid);
+      timer = setTimeout(() => {
+        timer = undefined;
+        write = ctx.transitions
+          .recordToolPid(r.id, pid, r.pidStart)
+          .catch((err: unknown) => ctx.log.error(`could not record pid of ${r.id}: ${String(err)}`));
+      }, PID_RECORD_DELAY_MS);
+      ctx.link?.send('task-started', { id: r.id, attempt: r.attempt, tool: r.tool, pid });
+    },
+    settled: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      return write;
+    },
+  };
 }
 
 /** Decides where the task goes after its attempt, and stores that. */

@@ -68,7 +68,12 @@ describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner
       },
       20000,
     );
-    const toolPid = (await w.store.get('victim'))?.record.claim?.toolPid;
+    // Recorded once the tool has run PID_RECORD_DELAY_MS (execute.ts).
+    const toolPid = await waitFor(
+      'the tool pid on record',
+      async () => (await w.store.get('victim'))?.record.claim?.toolPid,
+      5000,
+    );
     expect(toolPid).toBeDefined();
     worker.kill('SIGKILL');
     await new Promise((r) => worker.once('exit', r));
@@ -77,18 +82,14 @@ describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner
       expect(isAlive(childPid)).toBe(true);
     } else {
       // The spawner saw its channel close and ended the tool's group, the SIGTERM-ignoring child too.
-      await waitFor(
-        'the spawner to end the tree',
-        () => !isAlive(childPid) && !isAlive(toolPid as number),
-        5000,
-      );
+      await waitFor('the spawner to end the tree', () => !isAlive(childPid) && !isAlive(toolPid), 5000);
     }
     expect(await stateOf(w, 'victim')).toBe('processing');
 
     const run = cli(w.root, { ...process.env, ...w.env }, 'run', '--until-idle', '--quiet');
     const code = await new Promise((r) => run.once('exit', r));
     expect(code).toBe(0);
-    await waitFor('orphans gone', () => !isAlive(childPid) && !isAlive(toolPid as number), 3000);
+    await waitFor('orphans gone', () => !isAlive(childPid) && !isAlive(toolPid), 3000);
     const rec = (await w.store.get('victim'))?.record;
     expect(rec?.state).toBe('done');
     expect(rec?.attempts).toBe(2);

@@ -47,6 +47,28 @@ describe('one breaker registry for the worker and the loops', () => {
     await Promise.all([worker.settled(), loops.settled()]);
   });
 
+  it('rewrites the file only when the state changed (not at every success of a closed breaker)', async () => {
+    const fs = await import('node:fs/promises');
+    const file = path.join(dir, 'breakers.json');
+    const reg = await open('breakers.json');
+    const succeed = () =>
+      reg.breakers.execute(
+        'git',
+        () => Promise.resolve('ok'),
+        () => undefined,
+      );
+    await succeed();
+    await reg.settled();
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toHaveProperty('git');
+    await fs.rm(file);
+    await succeed();
+    await reg.settled();
+    await expect(fs.stat(file)).rejects.toThrow(/ENOENT/);
+    await tripOpen(reg, 'git');
+    await reg.settled();
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toHaveProperty('git');
+  });
+
   it('keeps breaker state across a restart, and starts closed from a damaged file with a warning', async () => {
     const first = await open('breakers.json');
     await tripOpen(first, 'codex');

@@ -57,8 +57,18 @@ export async function openBreakerRegistry(opts: {
     opts.warn?.(`${err.message}; every breaker starts closed`),
   )) as BreakersSnapshot;
   let chain: Promise<void> = Promise.resolve();
+  // Every attempt's end reports the state, mostly unchanged (a closed breaker after a success): the
+  // file is rewritten only when it would change (a write is four file operations per task).
+  let last = JSON.stringify(initial);
   const save = (s: BreakersSnapshot) => {
-    const write = () => store.write(s, { fsync: false });
+    const text = JSON.stringify(s);
+    if (text === last) return;
+    last = text;
+    const write = () =>
+      store.write(s, { fsync: false }).catch((err: unknown) => {
+        last = ''; // not on disk: the next report writes it again
+        throw err;
+      });
     const next = chain.then(write, write);
     chain = next.catch((err: unknown) => opts.warn?.(`could not save breaker state: ${String(err)}`));
   };

@@ -5,6 +5,7 @@ import {
   endEscapedProcesses,
   escapedOfAttempt,
   inPidWindow,
+  pidsInWindow,
   isOlder,
   lastPidSync,
   listMarkedProcesses,
@@ -59,6 +60,11 @@ describe('the pid window of a short attempt', () => {
   });
 
   it('is only given to a short attempt with a known last pid', () => {
+    expect(pidsInWindow({ from: 500, to: 503 })).toEqual([500, 501, 502, 503]);
+    expect(pidsInWindow({ from: 500, to: 500 })).toEqual([500]);
+    // Wrapped at pid_max, or too wide: listed from /proc instead.
+    expect(pidsInWindow({ from: 32760, to: 5 })).toBeUndefined();
+    expect(pidsInWindow({ from: 1, to: 1000 }, 256)).toBeUndefined();
     expect(pidWindowFor(500, 520, 10)).toEqual({ from: 500, to: 520 });
     expect(pidWindowFor(500, 520, WINDOW_MAX_MS + 1)).toBeUndefined();
     expect(pidWindowFor(500, 520, -5)).toBeUndefined();

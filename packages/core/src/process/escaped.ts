@@ -54,9 +54,12 @@ export async function listMarkedProcesses(
   window?: PidWindow,
 ): Promise<MarkedProcess[]> {
   if (platform !== 'linux') return [];
+  // A short attempt's few pids are looked at directly, synchronously (/proc is no disk: a read is
+  // microseconds, and a thread-pool round trip costs more than the read); otherwise every process.
+  const probe = window ? pidsInWindow(window) : undefined;
   let names: string[];
   try {
-    names = await fs.readdir('/proc');
+    names = probe ? probe.map(String) : await fs.readdir('/proc');
   } catch {
     return [];
   }
@@ -73,7 +76,8 @@ export async function listMarkedProcesses(
     if (since !== undefined && stat.startTime !== undefined && isOlder(stat.startTime, since)) continue;
     let environ: string;
     try {
-      environ = await fs.readFile(`/proc/${pid}/environ`, 'latin1');
+      const file = `/proc/${pid}/environ`;
+      environ = probe ? readFileSync(file, 'latin1') : await fs.readFile(file, 'latin1');
     } catch {
       continue; // gone, or not ours to read
     }
@@ -108,6 +112,15 @@ export function pidWindowFor(
 
 /** Attempts up to this long look only at pids in their window (see pidWindowFor). */
 export const WINDOW_MAX_MS = 200;
+
+/** A window this small is probed pid by pid instead of listing /proc. */
+export const WINDOW_PROBE_MAX = 256;
+
+/** The pids of a window, when it does not wrap and holds at most WINDOW_PROBE_MAX of them. Pure. */
+export function pidsInWindow(w: PidWindow, max: number = WINDOW_PROBE_MAX): number[] | undefined {
+  if (w.from > w.to || w.to - w.from + 1 > max) return undefined;
+  return Array.from({ length: w.to - w.from + 1 }, (_, i) => w.from + i);
+}
 
 export function inPidWindow(pid: number, w: PidWindow): boolean {
   return w.from <= w.to ? pid >= w.from && pid <= w.to : pid >= w.from || pid <= w.to;

@@ -112,6 +112,15 @@ describe.each(RUNNER_KINDS)('process runner (%s)', (kind) => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('spawns the path the run-time check found without searching PATH again, and a vanished one is not-found', async () => {
+    // The child's PATH has no node: only the handed-over path can start it.
+    const found = { ...node('console.log("ran")'), env: { PATH: '/nonexistent' } };
+    const r = await runner.run({ ...found, resolvedExecutable: process.execPath });
+    expect(r).toMatchObject({ endReason: 'exited', exitCode: 0, stdout: 'ran' });
+    const gone = await runner.run({ ...found, resolvedExecutable: path.join(dir, 'gone', 'node') });
+    expect(gone).toMatchObject({ endReason: 'not-found', error: 'node not found on PATH' });
+  });
+
   it('reports a missing working folder as spawn-error', async () => {
     const r = await runner.run(node('', { cwd: path.join(dir, 'no-such-folder') }));
     expect(r.endReason).toBe('spawn-error');

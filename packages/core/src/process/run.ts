@@ -157,7 +157,8 @@ function prepare(req: RunRequest, platform: NodeJS.Platform): Prepared {
   // spawn reports a missing cwd as ENOENT too, which would read as a missing program.
   if (!isDirectory(req.cwd)) return { refused: 'spawn-error', error: missingCwd(req.cwd) };
   // Looked up on the child's own PATH (not the runner's); never in the repo folder for a bare name.
-  const file = findExecutableOnHost(req.executable, req.env, req.cwd);
+  // The worker's run-time check has just done that search: its answer is not searched for again.
+  const file = req.resolvedExecutable ?? findExecutableOnHost(req.executable, req.env, req.cwd);
   if (file === null) return { refused: 'not-found', error: `${req.executable} not found on PATH` };
   const target = spawnTarget(file, req, platform);
   if ('error' in target) return { refused: 'spawn-error', error: target.error };

@@ -10,6 +10,7 @@ import type { EndReason, RunRequest, RunResult } from './types.js';
 /** The serialisable part of a RunRequest, plus which of its callbacks the worker has. */
 export interface WireRequest {
   executable: string;
+  resolvedExecutable?: string;
   args: string[];
   cwd: string;
   env: Record<string, string>;
@@ -52,6 +53,7 @@ export function toWire(req: RunRequest): WireRequest {
     lines: req.onLine !== undefined || req.isPrompt !== undefined || req.overBudget !== undefined,
     prompts: req.isPrompt !== undefined,
   };
+  if (req.resolvedExecutable !== undefined) out.resolvedExecutable = req.resolvedExecutable;
   if (req.input !== undefined) out.input = req.input;
   if (req.idleTimeoutMs !== undefined) out.idleTimeoutMs = req.idleTimeoutMs;
   if (req.timeoutCountsSleep !== undefined) out.timeoutCountsSleep = req.timeoutCountsSleep;

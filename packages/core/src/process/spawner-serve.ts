@@ -124,6 +124,7 @@ function localRequest(wire: WireRequest, a: Active, send: Senders): RunRequest {
       send.spawned(pid);
     },
   };
+  if (wire.resolvedExecutable !== undefined) req.resolvedExecutable = wire.resolvedExecutable;
   if (wire.input !== undefined) req.input = wire.input;
   if (wire.idleTimeoutMs !== undefined) req.idleTimeoutMs = wire.idleTimeoutMs;
   if (wire.timeoutCountsSleep !== undefined) req.timeoutCountsSleep = wire.timeoutCountsSleep;

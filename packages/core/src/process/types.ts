@@ -7,6 +7,11 @@ import type { Containment } from '../windows/job-object.js';
 export interface RunRequest {
   /** A program name (looked up on PATH from `env.PATH`) or an absolute path. Never run through a shell. */
   executable: string;
+  /**
+   * Where `executable` was found on `env.PATH` just before (the worker's run-time check): the runner
+   * spawns it without searching PATH a second time. A file gone meanwhile fails the spawn as not-found.
+   */
+  resolvedExecutable?: string;
   args: readonly string[];
   cwd: string;
   /** The complete environment of the child (already filtered by the allow-list). */

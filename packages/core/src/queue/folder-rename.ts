@@ -1,14 +1,15 @@
-import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskState } from '../task/record.js';
 import { fsyncDir, renameWithRetry } from '../fs/atomic.js';
 import { isNotFound, MissingTaskError } from './store.js';
 
-export async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
+/**
+ * Whether a file is there (any error reads as no, as with access). A direct call: a stat on a local
+ * disk is microseconds, less than the thread-pool round trip of `fs.promises.access` (two per move).
+ */
+export function exists(file: string): Promise<boolean> {
+  return Promise.resolve(existsSync(file));
 }
 
 /**

@@ -62,7 +62,11 @@ symlinks.describe('recheckAtRunTime (real symlinks)', () => {
       executable: process.execPath,
       env: process.env,
     };
-    expect(recheckAtRunTime({ repo: 'repos/link', files: [] }, ctx)).toEqual({ ok: true, repo: inside });
+    expect(recheckAtRunTime({ repo: 'repos/link', files: [] }, ctx)).toMatchObject({
+      ok: true,
+      repo: inside,
+      executablePath: process.execPath,
+    });
     fs.rmSync(path.join(root, 'repos', 'link'));
     fs.symlinkSync(outside, path.join(root, 'repos', 'link'));
     expect(recheckAtRunTime({ repo: 'repos/link', files: [] }, ctx)).toMatchObject({

@@ -10,7 +10,8 @@ import { isInside, realpathOrUndefined } from './validate.js';
  * help) and its reason names the rule.
  */
 
-export type RunCheck = { ok: true; repo: string } | { ok: false; rule: RunRule; reason: string };
+export type RunCheck =
+  { ok: true; repo: string; executablePath: string } | { ok: false; rule: RunRule; reason: string };
 export type RunRule = 'allowedRepoRoots' | 'executable' | 'files';
 
 /** The repo's real path must lie inside an allowed root (policies.worker.allowedRepoRoots). Pure. */
@@ -93,5 +94,5 @@ export function recheckAtRunTime(spec: Pick<TaskSpec, 'repo' | 'files'>, ctx: Ru
       reason: `${ctx.executable} not found on the PATH the tool gets, checked right before the attempt: install it or fix tools.*.executable`,
     };
   }
-  return { ok: true, repo: repo.real };
+  return { ok: true, repo: repo.real, executablePath: found };
 }
