@@ -17,29 +17,45 @@ export interface LoadedConfig {
   sources: { tools: ConfigSource; policies: ConfigSource };
 }
 
+/** The texts of a root's config files; undefined for a file that is not there. */
+export interface ConfigTexts {
+  tools: string | undefined;
+  policies: string | undefined;
+}
+
 /**
  * Reads config/tools.json and config/policies.json of a root. A missing file means the built-in
  * defaults; a file that is there but wrong is a ConfigError (never silently replaced by defaults).
  */
 export async function loadConfig(layout: RootLayout): Promise<LoadedConfig> {
-  const [toolsText, policiesText] = await Promise.all([
+  return configFromTexts(layout, await readConfigTexts(layout));
+}
+
+/** Both files' texts; a file that is there but cannot be read is a ConfigError. */
+export async function readConfigTexts(layout: RootLayout): Promise<ConfigTexts> {
+  const [tools, policies] = await Promise.all([
     readIfPresent(layout, layout.toolsConfig),
     readIfPresent(layout, layout.policiesConfig),
   ]);
+  return { tools, policies };
+}
+
+/** The config of texts read by readConfigTexts (validated; a ConfigError names the file and field). */
+export function configFromTexts(layout: RootLayout, texts: ConfigTexts): LoadedConfig {
   const tools =
-    toolsText === undefined
+    texts.tools === undefined
       ? validateTools('built-in tools config', defaultToolsConfig())
-      : parseToolsFile(displayName(layout, layout.toolsConfig), toolsText);
+      : parseToolsFile(displayName(layout, layout.toolsConfig), texts.tools);
   const policies =
-    policiesText === undefined
+    texts.policies === undefined
       ? PoliciesConfig.parse({}, PARSE_ONCE)
-      : parseConfigText('policies', displayName(layout, layout.policiesConfig), policiesText);
+      : parseConfigText('policies', displayName(layout, layout.policiesConfig), texts.policies);
   return {
     tools,
     policies,
     sources: {
-      tools: toolsText === undefined ? 'built-in' : layout.toolsConfig,
-      policies: policiesText === undefined ? 'built-in' : layout.policiesConfig,
+      tools: texts.tools === undefined ? 'built-in' : layout.toolsConfig,
+      policies: texts.policies === undefined ? 'built-in' : layout.policiesConfig,
     },
   };
 }

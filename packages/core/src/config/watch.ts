@@ -1,8 +1,7 @@
 import fs, { type FSWatcher } from 'node:fs';
-import fsp from 'node:fs/promises';
 import type { RootLayout } from '../paths.js';
 import { ConfigError } from './config-error.js';
-import { loadConfig, type LoadedConfig } from './load.js';
+import { configFromTexts, readConfigTexts, type ConfigTexts, type LoadedConfig } from './load.js';
 
 export interface ConfigWatchOptions {
   layout: RootLayout;
@@ -26,15 +25,7 @@ export interface ConfigWatcher {
   close(): void;
 }
 
-type Texts = { tools: string | undefined; policies: string | undefined };
-
-async function readTexts(layout: RootLayout): Promise<Texts> {
-  const read = (f: string) => fsp.readFile(f, 'utf8').catch(() => undefined);
-  const [tools, policies] = await Promise.all([read(layout.toolsConfig), read(layout.policiesConfig)]);
-  return { tools, policies };
-}
-
-function readTextsSync(layout: RootLayout): Texts {
+function readTextsSync(layout: RootLayout): ConfigTexts {
   const read = (f: string) => {
     try {
       return fs.readFileSync(f, 'utf8');
@@ -52,7 +43,7 @@ function readTextsSync(layout: RootLayout): Texts {
  */
 export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
   // What `current` was read from, taken now: a change made after this point is seen as one.
-  let last: Texts = readTextsSync(opts.layout);
+  let last: ConfigTexts | undefined = readTextsSync(opts.layout);
   let refused: string | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -60,11 +51,14 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
   let debounce: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
 
+  // The config is parsed from the very texts compared here: a file read twice could be caught
+  // half-written once and whole the next time, and the same change handed on twice.
   const checkOnce = async () => {
-    const texts = await readTexts(opts.layout);
-    if (texts.tools === last.tools && texts.policies === last.policies) return;
+    let texts: ConfigTexts | undefined;
     try {
-      const next = await loadConfig(opts.layout);
+      texts = await readConfigTexts(opts.layout);
+      if (last && texts.tools === last.tools && texts.policies === last.policies) return;
+      const next = configFromTexts(opts.layout, texts);
       last = texts;
       refused = undefined;
       if (!closed) opts.onChange(next);
@@ -78,6 +72,7 @@ export function watchConfig(opts: ConfigWatchOptions): ConfigWatcher {
               found: String(err),
               expected: 'readable config files',
             });
+      // An unreadable file: not known what is there, so the next check reads and parses again.
       last = texts;
       if (e.message !== refused && !closed) opts.onError(e.message, e);
       refused = e.message;
