@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isAlive } from '@headless/core/process/alive';
 import { makeTempRoot } from '@headless/test-support/temp-root';
 import { waitFor } from '@headless/test-support/wait-for';
+import { killProcessesNaming } from '@headless/test-support/leftovers';
 import {
   fakeChildren,
   readLog,
@@ -52,6 +53,9 @@ describe('supervisor tree (real processes)', () => {
       for (const c of fakeChildren(root)) {
         for (const pid of [c.pid, c.toolPid]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
+      // A child forked just before the supervisor was killed has not written its state file yet (a
+      // worker that blocks its event loop then spins on, its parent gone).
+      killProcessesNaming(root);
       await cleanup();
     });
     const sup = startSupervisor(root, { timing: FAST, ...opts });
