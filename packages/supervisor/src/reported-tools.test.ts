@@ -6,8 +6,17 @@ import { ReportedTools } from './reported-tools.js';
 
 const linux = linuxOnly('reads parent pids from /proc');
 const started: ChildProcess[] = [];
+const grandchildren: number[] = [];
 afterEach(() => {
   for (const c of started.splice(0)) c.kill('SIGKILL');
+  // Orphaned by the kill above: ended by pid, or each run would leave one behind.
+  for (const pid of grandchildren.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
 });
 
 /** A process that starts a child and prints its pid (a spawner and its tool). */
@@ -24,6 +33,7 @@ async function parentWithChild(): Promise<{ parent: number; child: number }> {
   let out = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const child = await waitFor('the child pid', () => Number(out.trim()) || undefined, 10_000);
+  grandchildren.push(child);
   return { parent: p.pid!, child };
 }
 
