@@ -105,10 +105,4 @@ export function parseSupervisorEvent(
   return { ok: true, event: name, payload: result.data };
 }
 
-/** Environment variables the supervisor sets on each child it forks. */
-export const IPC_ENV = {
-  supervised: 'HEADLESS_SUPERVISED',
-  path: 'HEADLESS_IPC_PATH',
-  token: 'HEADLESS_IPC_TOKEN',
-  heartbeatMs: 'HEADLESS_HEARTBEAT_MS',
-} as const;
+export { IPC_ENV } from './env-names.js';

@@ -38,6 +38,26 @@ describe('buildChildEnv', () => {
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/u', LC_ALL: 'C', LC_TIME: 'de_DE' });
   });
 
+  it("never passes the supervisor's socket and token, whatever the allow-list", () => {
+    const withIpc = {
+      ...parent,
+      HEADLESS_IPC_PATH: '/run/hl/s.sock',
+      HEADLESS_IPC_TOKEN: 'tok-0123456789',
+      HEADLESS_SUPERVISED: '1',
+    };
+    const linux = buildChildEnv(withIpc, {
+      pass: ['HEADLESS_*', 'PATH'],
+      secretNames: [],
+      platform: 'linux',
+    });
+    expect(linux.env).toEqual({ PATH: '/usr/bin', HEADLESS_SUPERVISED: '1' });
+    const win = buildChildEnv(
+      { headless_ipc_token: 'tok-0123456789', Path: 'C:\\bin' },
+      { pass: ['*'], secretNames: [], platform: 'win32' },
+    );
+    expect(win.env).toEqual({ Path: 'C:\\bin' });
+  });
+
   it("adds the tool's extra names, the task's values and the tool's settings, settings last", () => {
     const { env } = buildChildEnv(parent, {
       pass: ['PATH'],

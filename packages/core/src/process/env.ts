@@ -1,3 +1,5 @@
+import { IPC_SECRETS } from '../ipc/env-names.js';
+
 /**
  * The child's environment: only allow-listed variables pass (a tool sees no API key it was not
  * given), and the secret values among them are returned so every log can redact them.
@@ -44,7 +46,7 @@ export function buildChildEnv(
   const allow = [...opts.pass, ...(opts.extraPass ?? [])];
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
-    if (value === undefined) continue;
+    if (value === undefined || IPC_SECRETS.includes(ci ? name.toUpperCase() : name)) continue;
     if (allow.some((p) => matchesEnvPattern(name, p, ci))) env[name] = value;
   }
   const put = (name: string, value: string): void => {
