@@ -314,7 +314,7 @@ export class ChildSlot {
       }
       case 'task-finished': {
         const t = p as ChildEventPayload['task-finished'];
-        this.tasks.delete(`${t.id}#${t.attempt}`);
+        this.reported.forget(t.id, t.attempt);
         this.opts.log.info(`${t.id}: attempt ${t.attempt} -> ${t.outcome}`, {
           child: this.component,
           taskId: t.id,

@@ -51,3 +51,20 @@ linux.describe('ReportedTools.track', () => {
     expect(t.tasks.get('b#1')?.pid).toBe(child);
   });
 });
+
+linux.describe('ReportedTools.forget', () => {
+  it('forgets an ended attempt and its pid, so nothing is remembered once every task has ended', async () => {
+    const t = new ReportedTools();
+    const { parent, child } = await parentWithChild();
+    t.track({ id: 'a', attempt: 1, tool: 'x', pid: parent }, process.pid);
+    t.track({ id: 'b', attempt: 1, tool: 'x', pid: child }, process.pid);
+    expect(t.rememberedPids).toBe(2);
+    t.forget('a', 1);
+    expect([...t.tasks.keys()]).toEqual(['b#1']);
+    expect(t.rememberedPids).toBe(1);
+    t.forget('b', 1);
+    t.forget('never-reported', 1);
+    expect(t.tasks.size).toBe(0);
+    expect(t.rememberedPids).toBe(0);
+  });
+});

@@ -35,6 +35,21 @@ export class ReportedTools {
     return undefined;
   }
 
+  /** A task's attempt ended: its pid is no longer ours to kill (nor to remember, or the map grows per task). */
+  forget(id: string, attempt: number): void {
+    const key = `${id}#${attempt}`;
+    const pid = this.tasks.get(key)?.pid;
+    this.tasks.delete(key);
+    if (pid === undefined) return;
+    for (const t of this.tasks.values()) if (t.pid === pid) return;
+    this.pidStarts.delete(pid);
+  }
+
+  /** How many tool pids are remembered (tests: none after every task has ended). */
+  get rememberedPids(): number {
+    return this.pidStarts.size;
+  }
+
   /** Kills every reported group and forgets them all; returns the pids whose groups were killed. */
   async killAll(): Promise<number[]> {
     const reported = [...this.tasks.values()].map((t) => t.pid).filter((p): p is number => p !== undefined);
