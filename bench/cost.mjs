@@ -63,6 +63,32 @@ function parseStrace(text) {
   return out;
 }
 
+/**
+ * Where a task's wall time goes, from the ledger's ms timestamps (the measured tasks only): the
+ * tool's own run (durationMs), the rest of the attempt (claim written → run sent → spawn; exit →
+ * attempt.end), and the gap from one attempt.end to the next attempt.start (at c=1: the finish's
+ * writes and a loop pass).
+ */
+function printGaps(root, n) {
+  const start = new Map();
+  const ends = [];
+  for (const line of fs.readFileSync(paths(root).ledger, 'utf8').split('\n')) {
+    if (!line.includes('"k-')) continue;
+    const e = JSON.parse(line);
+    if (e.event === 'attempt.start') start.set(e.task, Date.parse(e.ts));
+    if (e.event === 'attempt.end') ends.push({ task: e.task, end: Date.parse(e.ts), run: e.durationMs });
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const inAttempt = ends.map((x) => x.end - (start.get(x.task) ?? NaN) - x.run);
+  const starts = [...start.values()].sort((a, b) => a - b);
+  const between = ends
+    .map((x) => (starts.find((t) => t >= x.end) ?? NaN) - x.end)
+    .filter((g) => Number.isFinite(g));
+  console.log(
+    `ledger, median of ${n} tasks: tool run ${med(ends.map((x) => x.run))} ms, rest of the attempt ${med(inAttempt)} ms, attempt.end -> next attempt.start ${med(between)} ms`,
+  );
+}
+
 const root = await makeRoot(`cost${c}`, {
   tools: benchTools(c),
   policies: { worker: { concurrency: c, spawner: spawnerMode } },
@@ -161,6 +187,7 @@ try {
       ? `spawner ${spawnerPid}: CPU ${(spawnerMs / tasks).toFixed(2)} ms/task; worker + spawner ${((cpuMs + spawnerMs) / tasks).toFixed(2)} ms/task`
       : `no spawner (policies.worker.spawner: ${spawnerMode}): the worker starts the tools itself`,
   );
+  printGaps(root, tasks);
   if (tracer && (withPerf || withTrace)) {
     tracer.kill('SIGINT');
     await new Promise((r) => tracer.once('exit', r));

@@ -70,9 +70,9 @@ async function ingestOnly(root, name, lines) {
     ingestedDir: path.join(paths.tasksDir, 'ingested'),
     now: () => new Date(),
   });
-  // The ledger keeps its file open between appends.
+  // The ledger keeps its file open between appends (a later append through `transitions` reopens it).
   await ledger.close();
-  return { store, transitions };
+  return { store, transitions, ledger };
 }
 
 /** A ledger cut mid-line: lines before the tear stay, the torn one is skipped and reported. */
@@ -119,13 +119,14 @@ async function tornLedger({ root, env, rng, ids, expected, t, fail }) {
 async function tornRecord({ kind, root, env, rng, ids, expected, t, fail }) {
   let reported;
   const all = ids(rng.int(3, 8));
-  const { transitions } = await ingestOnly(root, 'a.jsonl', all.map(task));
+  const { transitions, ledger } = await ingestOnly(root, 'a.jsonl', all.map(task));
   for (const id of all) expected.set(id, 'done');
   const victim = rng.pick(all);
   let state = 'queued';
   if (kind === 'processing-record') {
     // A worker that claimed it and died: a pid that is not alive.
     await transitions.claim(victim, { workerPid: 2 ** 22 - 3 });
+    await ledger.close();
     state = 'processing';
   }
   const file = path.join(root, '.tasks', state, `${victim}.json`);
