@@ -39,6 +39,10 @@ export function queueOrder(a: TaskRecord, b: TaskRecord): number {
 /**
  * Chooses what runs next under the global and per-tool limits, never two repo-writing tasks in one
  * repo, and at most one trial task of a tool whose breaker is half-open. Pure.
+ *
+ * The worker no longer calls it: it is the plain statement of the rules (scheduler.test.ts), and the
+ * reference the worker's faster walk (plan-walk.ts `planOrdered`) is checked against, seed by seed.
+ * Its loop body and planOrdered's are alike on purpose; a rule changes in both, or the property test fails.
  */
 export function planNext(input: SchedulerInput): SchedulerPlan {
   const plan: SchedulerPlan = { start: [], park: [] };
