@@ -310,7 +310,8 @@ async function smokeStart() {
 ensureWin32Binaries();
 try {
   // A persistent wineserver: start-up 0.2 s instead of ~1 s per Windows process (exit 2: already running).
-  execFileSync('wineserver', ['-p'], { env: wenv });
+  // No pipes: the daemon it leaves inherits them, and execFileSync would wait for them to close forever.
+  execFileSync('wineserver', ['-p'], { env: wenv, stdio: 'ignore' });
 } catch {
   // already running
 }
