@@ -1,7 +1,7 @@
 import type { TaskRecord } from '@headless/core/task/record';
 import type { BreakerStateName } from '@headless/core/policy/tool-breakers';
 import type { SchedulerInput, SchedulerPlan } from './scheduler.js';
-import type { WaitingTask } from './queue-order.js';
+import { dueOf, type WaitingTask } from './queue-order.js';
 
 export interface OrderedPlanInput extends Omit<SchedulerInput, 'queued'> {
   /** The tasks due, already in `queueOrder` (queue-order.ts), some of them excluded below. */
@@ -61,7 +61,7 @@ export function planOrdered(input: OrderedPlanInput): SchedulerPlan {
     left.set(tool, n);
     if (n <= 0) check = true;
     if (input.excluded(rec)) continue;
-    const due = rec.notBefore ? Date.parse(rec.notBefore) : 0;
+    const due = dueOf(rec);
     if (due > input.now) {
       plan.nextWakeAt = Math.min(plan.nextWakeAt ?? Infinity, due);
       continue;

@@ -62,10 +62,15 @@ export class OrderedQueue {
     private splitAt: number,
     records: Iterable<TaskRecord> = [],
   ) {
+    this.fill(records);
+  }
+
+  /** Splits `records` at `splitAt` into the (empty) lists, sorted once. */
+  private fill(records: Iterable<TaskRecord>): void {
     const ready: TaskRecord[] = [];
     for (const rec of records) {
       const due = dueOf(rec);
-      const isReady = !(due > splitAt);
+      const isReady = !(due > this.splitAt);
       this.records.set(rec.id, { rec, due, ready: isReady });
       this.count(rec.spec.tool, isReady, 1);
       if (isReady) ready.push(rec);
@@ -140,8 +145,7 @@ export class OrderedQueue {
     for (const w of this.waitingList.splice(0, n)) {
       const entry = this.records.get(w.rec.id);
       if (entry) entry.ready = true;
-      this.count(w.rec.spec.tool, false, -1);
-      this.count(w.rec.spec.tool, true, 1);
+      bump(this.readyTools, w.rec.spec.tool, 1);
       insertSorted(this.readyList, w.rec, queueOrder);
     }
   }
@@ -154,13 +158,8 @@ export class OrderedQueue {
     this.allTools.clear();
     this.readyList.length = 0;
     this.waitingList.length = 0;
-    const fresh = new OrderedQueue(now, recs);
     this.splitAt = now;
-    for (const [id, e] of fresh.records) this.records.set(id, e);
-    for (const [t, n] of fresh.readyTools) this.readyTools.set(t, n);
-    for (const [t, n] of fresh.allTools) this.allTools.set(t, n);
-    this.readyList.push(...fresh.readyList);
-    this.waitingList.push(...fresh.waitingList);
+    this.fill(recs);
   }
 
   private count(tool: string, ready: boolean, by: 1 | -1): void {
