@@ -1,7 +1,7 @@
 import type { TaskRecord } from '@headless/core/task/record';
 import type { BreakerStateName } from '@headless/core/policy/tool-breakers';
-import type { SchedulerInput, SchedulerPlan } from './scheduler.js';
-import { dueOf, type WaitingTask } from './queue-order.js';
+import { PassSlots, type SchedulerInput, type SchedulerPlan } from './scheduler.js';
+import type { WaitingTask } from './queue-order.js';
 
 export interface OrderedPlanInput extends Omit<SchedulerInput, 'queued'> {
   /** The tasks due, already in `queueOrder` (queue-order.ts), some of them excluded below. */
@@ -25,13 +25,7 @@ export interface OrderedPlanInput extends Omit<SchedulerInput, 'queued'> {
  */
 export function planOrdered(input: OrderedPlanInput): SchedulerPlan {
   const plan: SchedulerPlan = { start: [], park: [] };
-  let total = input.running.length;
-  const perTool = new Map<string, number>();
-  const busyRepos = new Set<string>();
-  for (const r of input.running) {
-    perTool.set(r.tool, (perTool.get(r.tool) ?? 0) + 1);
-    if (r.writesRepo) busyRepos.add(r.writesRepo);
-  }
+  const slots = new PassSlots(input);
   const states = new Map<string, BreakerStateName>();
   const stateOf = (tool: string): BreakerStateName => {
     let s = states.get(tool);
@@ -42,10 +36,7 @@ export function planOrdered(input: OrderedPlanInput): SchedulerPlan {
   const open = (tool: string): boolean => {
     if (input.held(tool)) return false;
     const state = stateOf(tool);
-    if (state === 'open') return true;
-    const running = perTool.get(tool) ?? 0;
-    if (total >= input.globalLimit || running >= input.toolLimit(tool)) return false;
-    return !(state === 'half-open' && running > 0);
+    return state === 'open' || slots.toolCanStart(tool, state);
   };
   const left = new Map(input.readyPerTool);
   const anyLeft = (): boolean => {
@@ -61,28 +52,7 @@ export function planOrdered(input: OrderedPlanInput): SchedulerPlan {
     left.set(tool, n);
     if (n <= 0) check = true;
     if (input.excluded(rec)) continue;
-    const due = dueOf(rec);
-    if (due > input.now) {
-      plan.nextWakeAt = Math.min(plan.nextWakeAt ?? Infinity, due);
-      continue;
-    }
-    const state = stateOf(tool);
-    if (state === 'open') {
-      plan.park.push(rec);
-      continue;
-    }
-    if (total >= input.globalLimit) continue;
-    const running = perTool.get(tool) ?? 0;
-    if (running >= input.toolLimit(tool)) continue;
-    if (state === 'half-open' && running > 0) continue;
-    const writes = input.writesRepo(tool);
-    const repo = input.repoOf(rec);
-    if (writes && busyRepos.has(repo)) continue;
-    plan.start.push(rec);
-    total++;
-    perTool.set(tool, running + 1);
-    if (writes) busyRepos.add(repo);
-    check = true;
+    if (slots.admit(rec, () => stateOf(tool), plan)) check = true;
   }
   for (const w of input.waiting) {
     if (!(w.due > input.now) || input.excluded(w.rec)) continue;
