@@ -39,6 +39,11 @@ export interface Running extends RunningTask {
   done: Promise<void>;
   /** The state the task ended in, once its attempt ended. */
   ended?: string;
+  /**
+   * The tool's tree, the repo work and the gate are over; only the end's store is left. The task
+   * no longer holds a slot: the next claim and spawn go ahead while that store's flushes run.
+   */
+  slotFree?: boolean;
 }
 
 /** Claiming paused (a store change keeps failing, a run could not be carried through). */

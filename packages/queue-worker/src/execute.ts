@@ -297,6 +297,10 @@ async function finish(
     logPath: taskLogFile(ctx.paths.logsDir, r.id),
     ...(settled.worktree ? { worktree: settled.worktree } : {}),
   });
+  // Nothing of the attempt runs any more and the repo is left as it will stay: the slot is free.
+  // The task is still in `running` for everything else (its id, a stop's wait, its dependents).
+  r.slotFree = true;
+  ctx.waker.wake();
   await store(ctx, r, summary, { ...line, ...worktreeLine(result) }, end, result);
   ctx.log.info(
     `task ${r.id} attempt ${r.attempt}: ${c.outcome} -> ${end.to}${c.outcome === 'success' ? '' : ` (${reason})`}`,
@@ -355,8 +359,8 @@ async function store(
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
   count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
-  // The loop looks at the queue again once the task has left `running` (launch's wake): waking it
-  // here too would make it plan once with the task still running, a wasted turn per task.
+  // The loop looks at the queue again once the task has left `running` too (launch's wake): its
+  // dependents and a retry wait for the stored end.
 }
 
 /** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */

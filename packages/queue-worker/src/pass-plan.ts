@@ -37,7 +37,7 @@ export async function planPass(
     // A task that is finishing can already be back in the queue folder while its run winds down.
     excluded: (rec) =>
       ctx.running.has(rec.id) || isHeld(rec.spec.tool) || (rec.spec.after.length > 0 && !ready.has(rec.id)),
-    running: [...ctx.running.values()],
+    running: [...ctx.running.values()].filter((r) => !r.slotFree),
     now,
     globalLimit: ctx.policies.worker.concurrency,
     toolLimit: (t) => ctx.tools.tools[t]?.concurrency ?? 1,
