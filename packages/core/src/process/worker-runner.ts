@@ -14,9 +14,12 @@ export type RunnerKind = 'spawner' | 'in-process';
 
 /**
  * The spawner's Node flags: a small daemon's 1 MB young generation (child-flags.ts in the
- * supervisor says why); its heap holds one request and a few buffers per run.
+ * supervisor says why); its heap holds one request and a few buffers per run. No optimising
+ * compiler (`--lite-mode`): its JS is light, and each fork copies the process's page tables and
+ * then faults on every page it writes; the compiler's code and memory made a run ~3 ms slower
+ * (anonymous memory 35 -> 17 MB; bench/FINDINGS.md, "Session 8").
  */
-export const SPAWNER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
+export const SPAWNER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1', '--lite-mode'];
 
 /** The spawner's script: dist/spawner.js next to a bundled worker, else the tsc build's spawner-child.js. */
 export function spawnerEntry(): string {
