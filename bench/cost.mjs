@@ -7,7 +7,7 @@
 // its CPU per task, and the sum. --spawner=off runs the same with the worker forking itself (A/B).
 // --queued=<n>: <n> tasks not due before 2100 wait in the queue the whole time (the per-pass cost of a long queue).
 // --cpu-prof: a CPU profile of every process of the tree into bench/tmp/cost-<time>/ (`node bench/profile.mjs analyse <dir>`).
-// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--queued=0] [--strace] [--cpu-prof] [--spawner=off]
+// Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--tool=true|echo] [--queued=0] [--strace] [--cpu-prof] [--spawner=off]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +34,9 @@ const arg = (name, dflt) => {
 };
 const tasks = arg('tasks', 300);
 const c = arg('c', 1);
+// --tool=echo: each task prints one line (`git --version`'s), to see what output costs against `true`.
+const toolArg = process.argv.find((x) => x.startsWith('--tool='));
+const taskTool = toolArg ? toolArg.slice(7) : 'true';
 const withStrace = process.argv.includes('--strace');
 // --trace: every syscall of the worker's threads (not futex/epoll) written to bench/tmp/trace-<time>.txt, to see
 // which file each open/write/rename is for (use with a small --tasks).
@@ -90,7 +93,12 @@ function printGaps(root, n) {
 }
 
 const root = await makeRoot(`cost${c}`, {
-  tools: benchTools(c),
+  tools: {
+    tools: {
+      ...benchTools(c).tools,
+      echo: { executable: 'echo', argv: ['git version 2.43.0'], writesRepo: false, concurrency: c },
+    },
+  },
   policies: { worker: { concurrency: c, spawner: spawnerMode } },
 });
 const tree = await startTree(root, {
@@ -155,7 +163,7 @@ try {
   dropFile(
     root,
     'warm',
-    [1, 2, 3].map((i) => ({ id: `w-${i}`, tool: 'true' })),
+    [1, 2, 3].map((i) => ({ id: `w-${i}`, tool: taskTool })),
   );
   await waitFor('warm-up done', () => countJson(paths(root).done) >= 3, {
     timeoutMs: 60_000,
@@ -165,7 +173,7 @@ try {
   const spawner0 = spawnerPid ? cpuTicks(spawnerPid) : undefined;
   const cpu0 = cpuTicks(tree.workerPid);
   const split0 = userSys(tree.workerPid);
-  const lines = Array.from({ length: tasks }, (_, i) => ({ id: `k-${i}`, tool: 'true' }));
+  const lines = Array.from({ length: tasks }, (_, i) => ({ id: `k-${i}`, tool: taskTool }));
   const t0 = dropFile(root, 'cost', lines);
   await waitFor(`${tasks} done`, () => countJson(paths(root).done) >= tasks + 3, {
     timeoutMs: 600_000,
