@@ -92,6 +92,12 @@ export interface WorkerContext {
   spend: SpendBook;
   /** A task the breaker refused went to quarantine (the parked room releases it later). */
   noteParked: (id: string, tool: string) => void;
+  /**
+   * Whether a stored end needs one more loop pass, when freeing the task's slot woke one already
+   * (runLoop sets it): the task is back in the queue or parked, a dependent may be released or
+   * fail, `headless run` checks for idle. A `done` or `failed` task with none of these needs none.
+   */
+  passAfterEnd: (ended: string | undefined) => boolean;
 }
 
 export function count(ctx: WorkerContext, k: string): void {

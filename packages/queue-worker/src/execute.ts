@@ -56,7 +56,8 @@ export function launch(ctx: WorkerContext, rec: TaskRecord): Running {
     .catch((err: unknown) => onRunFault(ctx, r, err))
     .finally(() => {
       ctx.running.delete(rec.id);
-      ctx.waker.wake();
+      // A freed slot woke the loop already (finish): a pass per task, not two, unless the end asks for one.
+      if (!r.slotFree || ctx.passAfterEnd(r.ended)) ctx.waker.wake();
     });
   return r;
 }
@@ -359,8 +360,8 @@ async function store(
   const shown = end.to === 'parked' ? 'breaker-open' : end.to;
   ctx.link?.send('task-finished', { id: r.id, attempt: r.attempt, outcome: shown });
   count(ctx, end.to === 'parked' ? 'quarantine' : end.to);
-  // The loop looks at the queue again once the task has left `running` too (launch's wake): its
-  // dependents and a retry wait for the stored end.
+  // Once the task has left `running`, launch's wake runs another pass if the stored end needs one
+  // (its dependents, a retry, a park: ctx.passAfterEnd).
 }
 
 /** After a git attempt that failed on index.lock: is the lock stale, and was it removed? */

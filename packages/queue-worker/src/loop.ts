@@ -10,6 +10,7 @@ import { RequestDesk } from './requests.js';
 import { planPass } from './pass-plan.js';
 import { announceCancelled } from './task-ends.js';
 import { releaseLoginHeld } from './tool-gate.js';
+import { passNeededAfterEnd } from './waker.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
@@ -25,6 +26,8 @@ export async function runLoop(
   const parked = new ParkedTasks(ctx);
   ctx.noteParked = (id, tool) => parked.note(id, tool);
   const queue = new QueueIndex(ctx, () => repairAndSay(ctx));
+  ctx.passAfterEnd = (ended) =>
+    passNeededAfterEnd(ended, { untilIdle: opts.untilIdle, hasDependents: queue.hasDependents() });
   const desk = new RequestDesk(ctx, (req) => {
     if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
     if (req.kind === 'cancel') void announceCancelled(ctx, requestTasks(req));

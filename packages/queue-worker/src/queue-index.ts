@@ -127,6 +127,11 @@ export class QueueIndex {
     return this.dependents.values();
   }
 
+  /** Whether a queued task waits for others (`after`): an end may release or fail it. */
+  hasDependents(): boolean {
+    return this.dependents.size > 0;
+  }
+
   /** The tools with a queued task that is not one of `running` (a finished run's record can be back already). */
   toolsOf(running: ReadonlyMap<string, unknown>): string[] {
     const counts = new Map(this.order?.perTool ?? []);

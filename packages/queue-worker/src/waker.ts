@@ -26,3 +26,16 @@ export class Waker {
     });
   }
 }
+
+/**
+ * Whether a stored end needs one more loop pass after the one its freed slot woke already: a task
+ * back in the queue or parked (its due time or release is the pass's to plan), a queued dependent
+ * (it may be released or fail now), `headless run`'s idle check. A `done` or `failed` end with
+ * none of these changes nothing the pass would do.
+ */
+export function passNeededAfterEnd(
+  ended: string | undefined,
+  loop: { untilIdle: boolean; hasDependents: boolean },
+): boolean {
+  return loop.untilIdle || loop.hasDependents || (ended !== 'done' && ended !== 'failed');
+}

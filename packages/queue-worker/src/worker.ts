@@ -278,6 +278,7 @@ async function buildContext(
     stopping: new AbortController(),
     ...(start ? { workerStart: start } : {}),
     noteParked: () => undefined,
+    passAfterEnd: () => true,
     notifier: makeNotifier({
       policies: opts.policies,
       runner,
