@@ -76,6 +76,11 @@ async function treeSamples(n, log) {
     await removeRoot(root);
   }
   log(`  tree: p50 ${summarize(samples.map((s) => s.ms)).median.toFixed(1)} ms over ${n} drops`);
+  // The tail, with where each slow drop's time went (drop number, → queued, → attempt.start, → tool).
+  const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 3);
+  log(
+    `  tree: slowest ${slowest.map((s) => `${s.name} ${s.ms.toFixed(0)} ms (queued ${s.toQueued} / attempt.start ${s.toAttemptStart})`).join(', ')}`,
+  );
   return samples;
 }
 
