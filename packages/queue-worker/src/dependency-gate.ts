@@ -15,9 +15,6 @@ export async function gateDependencies(
 ): Promise<TaskRecord[]> {
   const views = new Map<string, DependencyView | undefined>();
   const view = async (id: string) => {
-    // This worker's own attempt: not ended as far as a dependent is concerned, even while its end is
-    // being stored (its record is then between two folders, and a lookup could find it in neither).
-    if (!views.has(id) && ctx.running.has(id)) views.set(id, { state: 'processing' });
     if (!views.has(id)) {
       const got = await ctx.store.get(id);
       views.set(

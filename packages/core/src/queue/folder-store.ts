@@ -357,7 +357,16 @@ export class FolderStore implements QueueStore {
     });
   }
 
+  /**
+   * Looks in each folder in turn. A record that moves to a folder already looked in (a retry back
+   * to `queued`) is missed by that pass, so a miss looks once more: a rename is atomic, and a task
+   * that moved once during the first pass is where the second finds it.
+   */
   async get(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined> {
+    return (await this.findIn(id)) ?? (await this.findIn(id));
+  }
+
+  private async findIn(id: string): Promise<{ state: TaskState; record: TaskRecord } | undefined> {
     for (const state of TASK_STATES) {
       const record = await this.read(state, id);
       if (record) return { state, record };
