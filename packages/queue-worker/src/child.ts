@@ -5,6 +5,7 @@ import { installTestFaults } from '@headless/core/faults';
 import { enableCompileCache } from '@headless/core/compile-cache';
 import { guardStdio } from '@headless/core/fs/disk-fault';
 import { bootMark } from '@headless/core/boot-trace';
+import { startEarlySpawner } from '@headless/core/process/early-spawner';
 
 bootMark('entry');
 
@@ -18,10 +19,18 @@ if (!root) {
   process.stderr.write('worker child: --root <dir> is required\n');
   process.exit(2);
 }
+// The spawner boots on the other core while this process loads (early-spawner.ts).
+const earlySpawner = startEarlySpawner();
 try {
   const { runWorkerProcess } = await import('./main.js');
   bootMark('imports');
-  const { exitCode } = await runWorkerProcess({ root, console: false, untilIdle: false, supervised: true });
+  const { exitCode } = await runWorkerProcess({
+    root,
+    console: false,
+    untilIdle: false,
+    supervised: true,
+    ...(earlySpawner ? { earlySpawner } : {}),
+  });
   process.exit(exitCode);
 } catch (err) {
   process.stderr.write(`worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

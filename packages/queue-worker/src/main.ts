@@ -5,6 +5,7 @@ import { connectSupervisor } from '@headless/core/ipc/client';
 import { ExitCode } from '@headless/core/errors/headless-error';
 import { recover } from '@headless/recovery/recover';
 import { bootMark } from '@headless/core/boot-trace';
+import type { EarlySpawner } from '@headless/core/process/early-spawner';
 import { runWorker, type WorkerSummary } from './worker.js';
 
 /** How long after `worker.start` the log files are opened. */
@@ -18,6 +19,8 @@ export interface WorkerProcessOptions {
   maxWaitMs?: number;
   /** Connect to the supervisor named in the environment (the forked child does). */
   supervised?: boolean;
+  /** The spawner child.ts started before its imports (early-spawner.ts). */
+  earlySpawner?: EarlySpawner;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function runWorkerProcess(
       onStarted: booted,
       ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
       recover: (root) => recover({ root, policies: config.policies }),
+      ...(opts.earlySpawner ? { earlySpawner: opts.earlySpawner } : {}),
     });
     return { exitCode: ExitCode.ok, summary };
   } finally {

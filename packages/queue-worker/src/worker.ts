@@ -5,6 +5,7 @@ import { layout as rootLayout } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import type { ProcessRunner } from '@headless/core/process/types';
 import { createWorkerRunner, runnerLabel } from '@headless/core/process/worker-runner';
+import type { EarlySpawner } from '@headless/core/process/early-spawner';
 import { processStartTime } from '@headless/core/process/alive';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { Transitions } from '@headless/core/queue/transitions';
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   tools: ToolsConfig;
   policies: PoliciesConfig;
   runner?: ProcessRunner;
+  /** The spawner the worker's entry started before its imports (child.ts); used unless `runner` is given. */
+  earlySpawner?: EarlySpawner;
   clock?: Clock;
   logger?: WorkerLogger;
   /** The supervisor link, or its connection still under way (awaited once recovery is done). */
@@ -234,7 +237,7 @@ async function buildContext(
   const start = processStartTime(process.pid);
   const picked = opts.runner
     ? { runner: opts.runner, kind: 'injected' as const }
-    : createWorkerRunner(opts.policies.worker.spawner, (m) => log.info(m));
+    : createWorkerRunner(opts.policies.worker.spawner, (m) => log.info(m), opts.earlySpawner);
   const runner = picked.runner;
   const waker = new Waker();
   const live = livePolicies(paths, opts.policies, (err) => log.warn(`config/policies.json: ${String(err)}`));

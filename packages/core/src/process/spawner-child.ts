@@ -1,8 +1,9 @@
 /**
  * The spawner's entry (bundled as dist/spawner.js): a small long-lived child of the worker that
  * starts the tools for it, so the worker's thread never forks (see spawner-runner.ts). Loads only
- * the runner: execa at the first spawn, no config, no logger, no store.
+ * the runner and execa (before it says ready), no config, no logger, no store.
  */
+import { loadExeca } from './load-execa.js';
 import { serveSpawner } from './spawner-serve.js';
 import type { FromSpawner } from './spawner-protocol.js';
 
@@ -10,6 +11,12 @@ if (typeof process.send !== 'function') {
   process.stderr.write('spawner-child.js is started by the headless worker (an IPC channel is needed)\n');
   process.exit(2);
 }
+
+// execa before `ready`: a run handed over then starts at once. Until `ready` the worker runs its tools
+// itself, and a spawner started with the worker (early-spawner.ts) has the worker's boot to load it.
+await loadExeca().catch(() => undefined);
+// The worker died meanwhile: there is nobody to serve.
+if (!process.connected) process.exit(0);
 
 serveSpawner(
   {

@@ -4,9 +4,9 @@ import { isFromSpawner, toWire, type FromSpawner, type Line } from './spawner-pr
 import type { EndReason, ProcessRunner, RunRequest, RunResult } from './types.js';
 
 export interface SpawnerRunnerOptions {
-  /** The spawner's script (spawner-entry.ts finds it for the bundle and the tsc build). */
+  /** The spawner's script (spawner-start.ts finds it for the bundle and the tsc build). */
   entry: string;
-  /** Node flags for the spawner (a small daemon's, see spawner-entry.ts). */
+  /** Node flags for the spawner (a small daemon's, see spawner-start.ts). */
   execArgv?: readonly string[];
   /** With no run in flight for this long the spawner is let go (the next run starts a new one). */
   idleExitMs?: number;
