@@ -1,6 +1,6 @@
 import { layout } from '@headless/core/paths';
 import { loadConfig } from '@headless/core/config/load';
-import { createLogger, closeLogger } from '@headless/core/log/logger';
+import { createDeferredLogger } from '@headless/core/log/deferred-logger';
 import { connectSupervisor } from '@headless/core/ipc/client';
 import { ExitCode } from '@headless/core/errors/headless-error';
 import { recover } from '@headless/recovery/recover';
@@ -37,13 +37,14 @@ export async function runWorkerProcess(
   link.catch(() => undefined);
   const config = await loadConfig(paths);
   bootMark('config');
-  // The log files open a moment after `worker.start` (their module and moment off the boot and off
-  // the first claim after it); records are kept until then (an error, or the stop, opens them at once).
+  // winston and the log files are loaded a moment after `worker.start` (their modules off the boot
+  // and off the first claim after it); records are kept until then (an error, or the stop, loads
+  // them at once).
   let booted: () => void = () => undefined;
   const openFilesAfter = new Promise<void>(
     (resolve) => (booted = () => void setTimeout(resolve, LOG_FILES_AFTER_START_MS)),
   );
-  const logger = createLogger({
+  const logger = createDeferredLogger({
     openFilesAfter,
     layout: paths,
     component: 'worker',
@@ -82,6 +83,6 @@ export async function runWorkerProcess(
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     (await link.catch(() => null))?.close();
-    await closeLogger(logger);
+    await logger.close();
   }
 }

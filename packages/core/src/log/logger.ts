@@ -26,27 +26,13 @@ export interface LoggerOptions {
   notify?: (message: string) => void;
   /** First probe delay after a write failed (doubles up to 30 s); tests shorten it. */
   probeBaseMs?: number;
-  /**
-   * Open the files once this resolves (or at the first error record, at close, or after
-   * FILES_OPEN_LATEST_MS), keeping the records until then: the worker passes its `worker.start`,
-   * so winston-daily-rotate-file and moment are loaded after its boot. Default: at once.
-   */
-  openFilesAfter?: Promise<unknown>;
 }
-
-/** A boot that takes longer than this still gets its lines on disk while it runs. */
-export const FILES_OPEN_LATEST_MS = 3000;
 
 let rotateModule: Promise<typeof DailyRotateFile> | undefined;
 /** winston-daily-rotate-file (with moment, its largest dependency), loaded at the first file opened. */
 function loadDailyRotateFile(): Promise<typeof DailyRotateFile> {
   rotateModule ??= import('winston-daily-rotate-file').then((m) => m.default);
   return rotateModule;
-}
-
-function openTrigger(after: Promise<unknown> | undefined): Promise<unknown> | undefined {
-  if (!after) return undefined;
-  return Promise.race([after, new Promise((resolve) => setTimeout(resolve, FILES_OPEN_LATEST_MS).unref())]);
 }
 
 /** Name of the log that every component writes too. */
@@ -90,7 +76,6 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   };
 
   const fileFormat = winston.format.combine(winston.format.timestamp(), winston.format.json());
-  const openAfter = openTrigger(opts.openFilesAfter);
   const rotating = (name: string, auditName: string): ResilientFileTransport =>
     new ResilientFileTransport({
       dir: layout.logsDir,
@@ -98,7 +83,6 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
       say,
       format: fileFormat,
       ...(opts.probeBaseMs !== undefined ? { probeBaseMs: opts.probeBaseMs } : {}),
-      ...(openAfter ? { openAfter } : {}),
       create: async () =>
         new (await loadDailyRotateFile())({
           dirname: layout.logsDir,

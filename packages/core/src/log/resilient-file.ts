@@ -12,13 +12,6 @@ export interface ResilientFileOptions {
    * after an outage (a fresh file stream).
    */
   create: () => DailyRotateFile | Promise<DailyRotateFile>;
-  /**
-   * The file is opened once this resolves (default: at once), at the first error record, or when
-   * the transport is closed, whichever comes first; records before that are kept, in order, and
-   * written when it opens. A booting worker opens its files after `worker.start`, so loading
-   * winston-daily-rotate-file and moment (~70 ms of CPU) is off its boot.
-   */
-  openAfter?: Promise<unknown>;
   /** The folder the files live in (where the probe writes). */
   dir: string;
   /** For messages: `logs/worker-*.log`. */
@@ -58,8 +51,7 @@ export class ResilientFileTransport extends TransportStream {
     });
     // The stream itself must never emit 'error' (winston would re-emit it on the logger).
     this.on('error', () => undefined);
-    if (opts.openAfter) void opts.openAfter.then(() => this.openFirst());
-    else void this.openFirst();
+    void this.openFirst();
   }
 
   /** Opens the file the first time and writes the records held until then. */
@@ -106,8 +98,6 @@ export class ResilientFileTransport extends TransportStream {
     if (this.held) {
       if (this.held.length < MAX_HELD_RECORDS) this.held.push(info);
       else this.watch.dropped++;
-      // An error before the file was due to open is worth the load: open it now.
-      if ((info as { level?: unknown }).level === 'error') void this.openFirst();
     } else {
       this.toFile(info);
     }
