@@ -38,7 +38,7 @@ const c = arg('c', 1);
 const toolArg = process.argv.find((x) => x.startsWith('--tool='));
 const taskTool = toolArg ? toolArg.slice(7) : 'true';
 const withStrace = process.argv.includes('--strace');
-// --trace: every syscall of the worker's threads (not futex/epoll) written to bench/tmp/trace-<time>.txt, to see
+// --trace: every syscall of the worker's threads (not futex/epoll), with its duration, written to bench/tmp/trace-<time>.txt, to see
 // which file each open/write/rename is for (use with a small --tasks).
 const withTrace = process.argv.includes('--trace');
 // --semi=<MB>: the tree started with --max-semi-space-size=<MB> (the children inherit it): GC cost vs memory.
@@ -140,7 +140,7 @@ try {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const tids = fs.readdirSync(`/proc/${tree.workerPid}/task`).flatMap((t) => ['-p', t]);
     const skip = '!futex,epoll_pwait,epoll_ctl,getpid,mprotect,madvise,mmap,munmap,brk';
-    tracer = spawn('strace', ['-tt', '-s', '120', '-e', `trace=${skip}`, '-o', out, ...tids], {
+    tracer = spawn('strace', ['-tt', '-T', '-s', '120', '-e', `trace=${skip}`, '-o', out, ...tids], {
       stdio: 'ignore',
     });
     console.log(`trace: ${out}`);
