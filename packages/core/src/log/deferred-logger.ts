@@ -2,12 +2,13 @@ import type winston from 'winston';
 import { safeStderr } from '../fs/disk-fault.js';
 import type { LoggerOptions } from './logger.js';
 
-/** The component logger's four levels, usable before winston is loaded. */
+/** The component logger's options (logger.ts), and when to load it. */
 export interface DeferredLoggerOptions extends LoggerOptions {
   /** Load winston (and open the files) once this resolves; at once without it. */
   openFilesAfter?: Promise<unknown>;
 }
 
+/** The component logger's four levels, usable before winston is loaded. */
 export interface DeferredLogger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;

@@ -11,7 +11,7 @@ export interface EarlySpawner {
 /**
  * The worker's spawner, forked at the top of the worker's entry, before its own imports: the
  * spawner's Node start and its execa load (~150-250 ms) then run on the other core beside the
- * worker's boot (~350 ms), so the first task after a start or a crash goes to a ready spawner
+ * worker's boot (~300 ms), so the first task after a start or a crash goes to a ready spawner
  * instead of running in-process while one boots (bench/FINDINGS.md, "Session 9"). POSIX only, as
  * the spawner itself (worker-runner.ts). Not used, it goes by its idle exit like any spawner.
  */

@@ -4,8 +4,7 @@
  * spawner runner (the worker's default there), so the two cannot drift apart.
  */
 import { createProcessRunner } from './run.js';
-import { createSpawnerRunner } from './spawner-runner.js';
-import { SPAWNER_EXEC_ARGV, spawnerEntry } from './worker-runner.js';
+import { startSpawner } from './spawner-start.js';
 import type { ProcessRunner } from './types.js';
 
 export type TestRunnerKind = 'in-process' | 'spawner';
@@ -15,5 +14,5 @@ export const RUNNER_KINDS: readonly TestRunnerKind[] =
 
 export function makeRunner(kind: TestRunnerKind): ProcessRunner {
   if (kind === 'in-process') return createProcessRunner();
-  return createSpawnerRunner({ entry: spawnerEntry(), execArgv: SPAWNER_EXEC_ARGV });
+  return startSpawner();
 }
