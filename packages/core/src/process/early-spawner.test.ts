@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { startEarlySpawner } from './early-spawner.js';
 import { isAlive } from './identity.js';
-import { nodeEnv, tempDir, waitFor } from './test-kit.js';
-import type { RunRequest } from './types.js';
+import { parentProbe, tempDir, waitFor } from './test-kit.js';
 import { createWorkerRunner } from './worker-runner.js';
 import { posixOnly } from '../platform-kit.js';
 
@@ -12,18 +11,6 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
 afterAll(() => cleanup());
-
-/** A tool that prints its parent's pid: the worker (in-process) or the spawner. */
-function parentProbe(): RunRequest {
-  return {
-    executable: 'node',
-    args: ['-e', 'console.log(String(process.ppid))'],
-    cwd: dir,
-    env: nodeEnv(),
-    timeoutMs: 60000,
-    killGraceMs: 300,
-  };
-}
 
 it('Windows: no early spawner (the worker keeps the in-process runner there)', () => {
   expect(startEarlySpawner('win32')).toBeUndefined();
@@ -41,7 +28,7 @@ posix.describe('the spawner started at the top of the worker entry', () => {
       expect(kind).toBe('spawner');
       // What it said before the worker had a logger reaches the logger now.
       expect(said).toEqual([`spawner ${String(early.runner.spawnerPid())} started`]);
-      const first = await runner.run(parentProbe());
+      const first = await runner.run(parentProbe(dir));
       expect(first).toMatchObject({
         endReason: 'exited',
         exitCode: 0,
@@ -62,7 +49,7 @@ posix.describe('the spawner started at the top of the worker entry', () => {
     const { runner, kind } = createWorkerRunner('off', () => undefined, early);
     expect(kind).toBe('in-process');
     await waitFor('the early spawner to exit', () => !isAlive(pid));
-    const r = await runner.run(parentProbe());
+    const r = await runner.run(parentProbe(dir));
     expect(r).toMatchObject({ endReason: 'exited', exitCode: 0, stdout: String(process.pid) });
   });
 });

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { createHandOverRunner } from './handover-runner.js';
 import { createProcessRunner } from './run.js';
 import { createSpawnerRunner } from './spawner-runner.js';
-import { nodeEnv, tempDir, waitFor } from './test-kit.js';
-import type { RunRequest } from './types.js';
+import { parentProbe, tempDir, waitFor } from './test-kit.js';
 import { SPAWNER_EXEC_ARGV, spawnerEntry } from './worker-runner.js';
 import { posixOnly } from '../platform-kit.js';
 
@@ -16,31 +15,19 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
 afterAll(() => cleanup());
 
-/** A tool that prints its parent's pid: this process (in-process) or the spawner. */
-function parentProbe(): RunRequest {
-  return {
-    executable: 'node',
-    args: ['-e', 'console.log(String(process.ppid))'],
-    cwd: dir,
-    env: nodeEnv(),
-    timeoutMs: 60000,
-    killGraceMs: 300,
-  };
-}
-
 posix.describe('hand-over runner: in-process until the spawner is ready', () => {
   it('runs started before ready run in-process; once it is ready, runs go to the spawner', async () => {
     const spawner = createSpawnerRunner({ entry: spawnerEntry(), execArgv: SPAWNER_EXEC_ARGV });
     const runner = createHandOverRunner(spawner, createProcessRunner());
     try {
       // Nothing warmed yet: the first runs cannot wait for a Node start.
-      const early = await Promise.all([runner.run(parentProbe()), runner.run(parentProbe())]);
+      const early = await Promise.all([runner.run(parentProbe(dir)), runner.run(parentProbe(dir))]);
       for (const r of early)
         expect(r).toMatchObject({ endReason: 'exited', exitCode: 0, stdout: String(process.pid) });
       expect(runner.counts()).toEqual({ inProcess: 2, spawner: 0 });
       // The first in-process run warmed a spawner.
       await waitFor('the warmed spawner to be ready', () => spawner.isReady());
-      const late = await runner.run(parentProbe());
+      const late = await runner.run(parentProbe(dir));
       expect(late).toMatchObject({ endReason: 'exited', exitCode: 0, stdout: String(runner.spawnerPid()) });
       expect(runner.counts()).toEqual({ inProcess: 2, spawner: 1 });
     } finally {
@@ -61,7 +48,7 @@ posix.describe('hand-over runner: in-process until the spawner is ready', () => 
       const runner = createHandOverRunner(spawner, createProcessRunner());
       try {
         for (let i = 0; i < 3; i++) {
-          const r = await runner.run(parentProbe());
+          const r = await runner.run(parentProbe(dir));
           expect(r).toMatchObject({ endReason: 'exited', exitCode: 0, stdout: String(process.pid) });
         }
         expect(runner.counts()).toEqual({ inProcess: 3, spawner: 0 });

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { RunRequest } from './types.js';
 
 export async function tempDir(
   prefix = 'headless-core-',
@@ -37,4 +38,16 @@ export async function waitFor<T>(
 /** An environment with just enough PATH to find the node running the tests. */
 export function nodeEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: path.dirname(process.execPath), ...extra };
+}
+
+/** A run of a tool that prints its parent's pid: this process (in-process) or the spawner that started it. */
+export function parentProbe(cwd: string): RunRequest {
+  return {
+    executable: 'node',
+    args: ['-e', 'console.log(String(process.ppid))'],
+    cwd,
+    env: nodeEnv(),
+    timeoutMs: 60000,
+    killGraceMs: 300,
+  };
 }
