@@ -8,7 +8,7 @@ import { bootMark } from '@headless/core/boot-trace';
 import type { EarlySpawner } from '@headless/core/process/early-spawner';
 import { runWorker, type WorkerSummary } from './worker.js';
 
-/** How long after `worker.start` the log files are opened. */
+/** How long after `worker.start` winston is loaded and the log files are opened. */
 export const LOG_FILES_AFTER_START_MS = 1000;
 
 export interface WorkerProcessOptions {

@@ -40,13 +40,14 @@ interface Held {
  */
 export function createDeferredLogger(opts: DeferredLoggerOptions): DeferredLogger {
   let real: winston.Logger | undefined;
+  let closeReal: (() => Promise<void>) | undefined;
   let held: Held[] = [];
   let dropped = 0;
-  let loading: Promise<winston.Logger | undefined> | undefined;
+  let loading: Promise<void> | undefined;
 
-  const load = (): Promise<winston.Logger | undefined> => {
+  const load = (): Promise<void> => {
     loading ??= import('./logger.js').then(
-      ({ createLogger }) => {
+      ({ createLogger, closeLogger }) => {
         const { openFilesAfter: _later, ...now } = opts;
         const logger = createLogger(now);
         for (const r of held)
@@ -57,13 +58,12 @@ export function createDeferredLogger(opts: DeferredLoggerOptions): DeferredLogge
           );
         held = [];
         real = logger;
-        return logger;
+        closeReal = () => closeLogger(logger);
       },
       (err: unknown) => {
         // Without winston there is no log file; stderr is what is left.
         safeStderr(`headless ${opts.component}: the logger could not be loaded: ${String(err)}\n`);
         held = [];
-        return undefined;
       },
     );
     return loading;
@@ -94,10 +94,8 @@ export function createDeferredLogger(opts: DeferredLoggerOptions): DeferredLogge
     error: write('error'),
     debug: write('debug'),
     async close() {
-      const logger = await load();
-      if (!logger) return;
-      const { closeLogger } = await import('./logger.js');
-      await closeLogger(logger);
+      await load();
+      await closeReal?.();
     },
   };
 }
