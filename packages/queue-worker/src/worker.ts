@@ -17,6 +17,7 @@ import type { SupervisorLink } from '@headless/core/ipc/client';
 import { makeRedactor } from '@headless/core/process/redact';
 import { buildChildEnv } from '@headless/core/process/env';
 import { Waker } from './waker.js';
+import { wakesLoop, type WatchedFolder } from './wake-events.js';
 import { ClaimGate } from './claim-gate.js';
 import { ToolParkBook } from './tool-parks.js';
 import { SpendBook } from './spend.js';
@@ -101,7 +102,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     bootMark('context');
     closers.push(watchWorkerConfig(ctx, opts));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
-    watchers.push(...watchFolders([paths.inbox, paths.root, paths.requestsDir], () => ctx.waker.wake(), log));
+    const folders = { inbox: paths.inbox, root: paths.root, requests: paths.requestsDir };
+    watchers.push(...watchFolders(folders, paths.stopFile, () => ctx.waker.wake(), log));
     const onAbort = () => ctx.waker.wake();
     opts.signal?.addEventListener('abort', onAbort);
     const control = { linkLost: false, stopping: false, graceMs: opts.policies.shutdown.graceSec * 1000 };
@@ -324,12 +326,19 @@ async function flushNotifications(ctx: WorkerContext): Promise<void> {
   await ctx.notifier.close();
 }
 
-function watchFolders(dirs: string[], onEvent: () => void, log: WorkerLogger): fs.FSWatcher[] {
+function watchFolders(
+  dirs: Record<WatchedFolder, string>,
+  stopFile: string,
+  onEvent: () => void,
+  log: WorkerLogger,
+): fs.FSWatcher[] {
   const out: fs.FSWatcher[] = [];
-  for (const dir of dirs) {
+  for (const [folder, dir] of Object.entries(dirs) as [WatchedFolder, string][]) {
     try {
       // The folder listing stays the truth (events can be lost on Windows); an event only makes the next scan come sooner.
-      const w = fs.watch(dir, { persistent: false }, onEvent);
+      const w = fs.watch(dir, { persistent: false }, (_type, name) => {
+        if (wakesLoop(folder, name, stopFile)) onEvent();
+      });
       w.on('error', (err) =>
         log.warn(`watching ${dir} failed: ${String(err)}; falling back to periodic scans`),
       );

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@headless/test-support/wait-for';
@@ -54,5 +55,40 @@ describe('loop wake-ups after an end', () => {
     }
     const ends = (await ledgerOf(w, 'retried')).filter((r) => r.event === 'attempt.end');
     expect(ends.map((r) => r.outcome)).toEqual(['transient', 'transient', 'success']);
+  }, 60_000);
+});
+
+/**
+ * The watch events that wake the loop are filtered (wake-events.ts): a writer's temp file does not
+ * wake it, the task file it is renamed to and STOP.HEADLESS must. With the rescan a minute away,
+ * only those events can make this test finish in time.
+ */
+describe('loop wake-ups from the watched folders', () => {
+  let w: WorkerRoot | undefined;
+  afterEach(async () => w?.cleanup());
+
+  it('takes a task dropped into an idle worker and stops on STOP.HEADLESS without waiting for the rescan', async () => {
+    w = await makeWorkerRoot({
+      env: { FAKE_RECORD: path.join('fake-state', 'calls.jsonl') },
+      policies: { worker: { concurrency: 1, rescanIntervalMs: 60_000 } },
+    });
+    const stop = new AbortController();
+    let ended = false;
+    const run = runUntilIdle(w, { untilIdle: false, signal: stop.signal }).finally(() => (ended = true));
+    try {
+      await waitFor(
+        'the worker to be idle',
+        async () => (await ledgerOf(w!)).some((r) => r.event === 'worker.start'),
+        20_000,
+      );
+      // written as a temp file and renamed: the rename's event on late.jsonl is what wakes the loop
+      await dropTasks(w.root, 'late.jsonl', [{ id: 'late', tool: 'node', args: ['-e', ''] }]);
+      await waitFor('late done', async () => (await stateOf(w!, 'late')) === 'done', 20_000);
+      await fs.writeFile(path.join(w.root, 'STOP.HEADLESS'), '');
+      await waitFor('the worker to stop', () => Promise.resolve(ended), 20_000);
+    } finally {
+      stop.abort();
+      await run;
+    }
   }, 60_000);
 });

@@ -27,8 +27,8 @@ interface Failing {
   since: number;
 }
 
-/** Files that are never tasks: writers' temp files and our own moves. */
-const isCandidate = (name: string) => name.endsWith('.jsonl') && !name.startsWith('.');
+/** Whether an inbox name can be a task file: not a writer's temp file (`.name`), nor another extension. */
+export const isInboxCandidate = (name: string): boolean => name.endsWith('.jsonl') && !name.startsWith('.');
 
 /** What has been read of an inbox file that is still open. */
 interface OpenFile {
@@ -66,7 +66,7 @@ export class InboxWatcher {
   async scan(): Promise<void> {
     let names: string[];
     try {
-      names = (await fs.readdir(this.opts.inboxDir)).filter(isCandidate).sort();
+      names = (await fs.readdir(this.opts.inboxDir)).filter(isInboxCandidate).sort();
     } catch (err) {
       this.opts.onError(this.opts.inboxDir, err);
       return;
