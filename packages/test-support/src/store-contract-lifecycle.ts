@@ -55,6 +55,23 @@ export function describeConcurrentChanges(withStore: WithStore): void {
       expect(retries.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(await statesOf(h.store, 'x1')).toEqual(['queued']);
     }));
+
+  it('refuses an id submitted again while that task moves, and keeps it in one state', () =>
+    withStore(async (h, t) => {
+      // The move and the enqueue run side by side, many times: a store that lists its ids while
+      // the task is between two states must still see it in one of them.
+      for (let i = 0; i < 40; i++) {
+        const id = `mv${i}`;
+        await t.enqueue([{ spec: spec({ id, tool: 'git' }) }]);
+        await t.claim(id, OWNER);
+        const [, [again]] = await Promise.all([
+          h.store.move(id, 'processing', 'queued', (r) => r),
+          t.enqueue([{ spec: spec({ id, tool: 'git' }) }]),
+        ]);
+        expect(again).toMatchObject({ id, result: 'known' });
+        expect(await statesOf(h.store, id)).toEqual(['queued']);
+      }
+    }));
 }
 
 /**

@@ -26,6 +26,7 @@ import { parsedRecords, readRecordFiles } from './record-files.js';
 import { findKnownId, type KnownIds } from './id-index.js';
 import { TaskSerial } from './task-serial.js';
 import { exists, renameTaskFile } from './folder-rename.js';
+import { fileIdsIn, fileStateOf, idsInFolder } from './folder-ids.js';
 import { planEnqueue } from './enqueue-plan.js';
 import { QueueSegments } from './folder-segments.js';
 import { SegmentView } from './segment-view.js';
@@ -74,6 +75,8 @@ export class FolderStore implements QueueStore {
   private readonly segmentMin: number;
   private readonly segments: QueueSegments;
   private readonly view: SegmentView;
+  /** `init` has run (see `initOnce`). */
+  private ready = false;
 
   constructor(
     readonly tasksDir: string,
@@ -87,8 +90,8 @@ export class FolderStore implements QueueStore {
     this.segments = new QueueSegments(path.join(tasksDir, 'segments'), this.fsync);
     this.view = new SegmentView({
       segments: this.segments,
-      fileIds: () => this.fileIds(),
-      hasFile: (id) => this.hasFile(id),
+      fileIds: () => fileIdsIn(this.tasksDir),
+      hasFile: async (id) => (await fileStateOf(this.tasksDir, id)) !== undefined,
       writeQueued: (rec) => this.write('queued', rec, true, false),
       syncQueued: () => (this.fsync ? fsyncDir(this.dir('queued')) : Promise.resolve()),
     });
@@ -110,10 +113,18 @@ export class FolderStore implements QueueStore {
   async init(): Promise<void> {
     // Inside a git work tree the queue gets a `*` .gitignore: an agent's `git add -A` never commits it.
     await ensureRuntimeFolder(this.tasksDir);
-    for (const s of TASK_STATES) await fs.mkdir(this.dir(s), { recursive: true });
+    await Promise.all([
+      ...TASK_STATES.map((s) => fs.mkdir(this.dir(s), { recursive: true })),
+      fs.mkdir(path.join(this.tasksDir, 'archive'), { recursive: true }),
+    ]);
     await this.rejected.init();
-    await fs.mkdir(path.join(this.tasksDir, 'archive'), { recursive: true });
     await this.segments.init();
+    this.ready = true;
+  }
+
+  /** `init` once per store, and again after a failed enqueue: a folder removed under a worker comes back. */
+  private async initOnce(): Promise<void> {
+    if (!this.ready) await this.init();
   }
 
   async repair(now: Date): Promise<RepairReport> {
@@ -133,7 +144,7 @@ export class FolderStore implements QueueStore {
         now,
         segments: this.segments,
         view: this.view,
-        fileIds: () => this.fileIds(),
+        fileIds: () => fileIdsIn(this.tasksDir),
         writeQueued: (rec) => this.write('queued', rec),
       },
       report,
@@ -205,14 +216,28 @@ export class FolderStore implements QueueStore {
 
   /** One change of a task at a time in this process (see TaskSerial). */
   private oneAtATime<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const key = id.toLowerCase();
     // A change that failed half-way leaves the file in a state this store did not see: read it next time.
-    return this.serial.run(key, () =>
+    return this.serial.run(id, () =>
       fn().catch((err: unknown) => {
-        this.held.delete(key);
+        this.held.delete(id.toLowerCase());
         throw err;
       }),
     );
+  }
+
+  /**
+   * Every stored id, right also for a task this store moves while the folders are listed: a rename
+   * after its old folder was listed and before its new one was hides it from both listings, and an
+   * id submitted again in that moment would be stored a second time. Such a task is looked up
+   * again alone once its change is done.
+   */
+  private async knownIdsSteady(): Promise<KnownIds> {
+    const { value: index, changed } = await this.serial.watching(() => this.knownIds());
+    for (const id of changed) {
+      const state = await this.serial.run(id, () => fileStateOf(this.tasksDir, id));
+      if (state) index.set(id.toLowerCase(), { id, state });
+    }
+    return index;
   }
 
   /**
@@ -238,8 +263,7 @@ export class FolderStore implements QueueStore {
       const cur = await this.current(from, id);
       if (!cur) throw new MissingTaskError(id, from);
       const next = patch(this.bump(cur, to));
-      // The data is flushed here; one flush of the destination folder below covers both renames
-      // (the journal keeps metadata changes in order).
+      // Data flushed here; one flush of the destination folder covers both renames (journal order).
       await this.write(from, next, durable, false);
       faultPoint('store.move:after-write');
       await this.rename(src, dst, id, from, durable);
@@ -279,10 +303,17 @@ export class FolderStore implements QueueStore {
     }
   }
 
-  async enqueue(items: readonly NewRecord[]): Promise<EnqueueOutcome[]> {
-    await this.init();
+  enqueue(items: readonly NewRecord[]): Promise<EnqueueOutcome[]> {
+    return this.enqueueNow(items).catch((err: unknown) => {
+      this.ready = false;
+      throw err;
+    });
+  }
+
+  private async enqueueNow(items: readonly NewRecord[]): Promise<EnqueueOutcome[]> {
+    await this.initOnce();
     const { outcomes, toWrite } = await planEnqueue(items, {
-      known: await this.knownIds(),
+      known: await this.knownIdsSteady(),
       read: (state, id) => this.readRecord(state, id),
       archive: (state, id) => this.archive(state, id),
     });
@@ -319,22 +350,9 @@ export class FolderStore implements QueueStore {
     await renameWithRetry(this.file(state, id), path.join(this.tasksDir, 'archive', `${id}.${stamp}.json`));
   }
 
-  /** Ids with a file of their own, in any state folder. */
-  private async fileIds(): Promise<KnownIds> {
-    const index: KnownIds = new Map();
-    for (const s of TASK_STATES)
-      for (const id of await this.idsOnDisk(s)) index.set(id.toLowerCase(), { id, state: s });
-    return index;
-  }
-
-  private async hasFile(id: string): Promise<boolean> {
-    for (const s of TASK_STATES) if (await exists(this.file(s, id))) return true;
-    return false;
-  }
-
   /** Every stored id: files, and the queued tasks still only in a segment. */
   private async knownIds(): Promise<KnownIds> {
-    const index = await this.fileIds();
+    const index = await fileIdsIn(this.tasksDir);
     for (const [key, e] of await this.view.live(() => Promise.resolve(index)))
       index.set(key, { id: e.id, state: 'queued' });
     return index;
@@ -379,7 +397,7 @@ export class FolderStore implements QueueStore {
   }
 
   async list(state: TaskState, opts: { writtenSinceMs?: number } = {}): Promise<TaskRecord[]> {
-    const ids = await this.idsOnDisk(state);
+    const ids = await idsInFolder(this.tasksDir, state);
     // No segment outside queued/: the files, read in synchronous batches (record-files.ts).
     if (state !== 'queued')
       return parsedRecords(
@@ -396,19 +414,9 @@ export class FolderStore implements QueueStore {
   }
 
   async ids(state: TaskState): Promise<string[]> {
-    const own = await this.idsOnDisk(state);
+    const own = await idsInFolder(this.tasksDir, state);
     if (state !== 'queued' || (await this.segments.names()).length === 0) return own;
     return [...own, ...[...(await this.view.live(undefined, { fresh: false })).values()].map((e) => e.id)];
-  }
-
-  private async idsOnDisk(state: TaskState): Promise<string[]> {
-    try {
-      const names = await fs.readdir(this.dir(state));
-      return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
-    } catch (err) {
-      if (isNotFound(err)) return [];
-      throw err;
-    }
   }
 
   async counts(): Promise<Counts> {
