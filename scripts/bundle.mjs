@@ -7,6 +7,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,7 +65,52 @@ export async function bundle({ quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  await workerSnapshot({ quiet });
   return result;
+}
+
+/** What the supervisor checks before it forks a worker from the snapshot (supervisor/src/worker-snapshot.ts). */
+export const SNAPSHOT = { script: 'worker-snapshot.cjs', blob: 'worker.blob', stamp: 'worker.blob.json' };
+
+/**
+ * The worker's startup snapshot: snapshot-entry.ts as one CommonJS file (Node builds snapshots from a
+ * single script), run by `node --build-snapshot`, which evaluates its imports and saves the heap to
+ * dist/worker.blob. A blob works only with the Node that built it: the stamp names that Node, and
+ * the supervisor forks the plain worker.js for any other (or when there is no blob). POSIX only for
+ * now, like the worker's spawner. A failed build leaves no blob and says why: the plain fork remains.
+ */
+async function workerSnapshot({ quiet }) {
+  if (process.platform === 'win32') return;
+  const script = path.join(outdir, SNAPSHOT.script);
+  await build({
+    entryPoints: [pkg('queue-worker', 'snapshot-entry.js')],
+    outfile: script,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    external: ['koffi'],
+    // The bundle's own files are found from dist/ (bundledEntry): import.meta.url is this script's.
+    define: { __HEADLESS_BUNDLE__: 'true', 'import.meta.url': '__headlessScriptUrl' },
+    banner: { js: "const __headlessScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [zodEnglishOnly],
+    logLevel: quiet ? 'error' : 'warning',
+  });
+  const blob = path.join(outdir, SNAPSHOT.blob);
+  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', script], {
+    cwd: outdir,
+    encoding: 'utf8',
+    windowsHide: true,
+  });
+  if (made.status !== 0 || !fs.existsSync(blob)) {
+    fs.rmSync(blob, { force: true });
+    process.stderr.write(
+      `bundle: no worker snapshot (the worker boots without it): ${made.error?.message ?? made.stderr.trim().split('\n').slice(-3).join(' ')}\n`,
+    );
+    return;
+  }
+  const stamp = { node: process.version, platform: process.platform, arch: process.arch };
+  fs.writeFileSync(path.join(outdir, SNAPSHOT.stamp), `${JSON.stringify(stamp)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

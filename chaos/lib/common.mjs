@@ -11,7 +11,11 @@ import { ToolsConfig } from '../../packages/core/dist/config/schema.js';
 import { pathWithFakes } from '../../packages/test-support/dist/fakes.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+/** `CHAOS_BUILD=bundle`: the tree users run (dist/, with the worker's startup snapshot); else the tsc output. */
+export const BUNDLED = process.env.CHAOS_BUILD === 'bundle';
+export const CLI = BUNDLED
+  ? path.join(REPO, 'dist', 'headless.js')
+  : path.join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 export const WORKER_ENTRY = path.join(REPO, 'packages', 'queue-worker', 'dist', 'child.js');
 export const ORCH_ENTRY = path.join(REPO, 'packages', 'orchestrator', 'dist', 'child.js');
 

@@ -25,6 +25,20 @@ function scriptOf(pid: number): string | undefined {
     .find((a) => a.endsWith('.js'));
 }
 
+/** Whether a live process was started with `--snapshot-blob` (Linux /proc; else undefined). */
+function fromSnapshot(pid: number): boolean | undefined {
+  const file = `/proc/${pid}/cmdline`;
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').split('\0').includes('--snapshot-blob');
+}
+
+/** Whether `npm run build` made the worker's startup snapshot for this Node (scripts/bundle.mjs). */
+function snapshotBuilt(): boolean {
+  const stamp = path.join(BUNDLE, 'worker.blob.json');
+  if (!existsSync(stamp) || !existsSync(path.join(BUNDLE, 'worker.blob'))) return false;
+  return (JSON.parse(readFileSync(stamp, 'utf8')) as { node?: string }).node === process.version;
+}
+
 /**
  * The build users run: `npm run build` bundles each process, bin/headless.js (npx headless, the
  * registered service, npm start) loads the bundle, and the bundled supervisor forks the bundled
@@ -78,6 +92,10 @@ describe('the bundled CLI (npm run build): the tree users run', () => {
       });
       const workerScript = scriptOf(first.children.worker.pid!);
       if (workerScript !== undefined) expect(workerScript).toBe(path.join(BUNDLE, 'worker.js'));
+      // On POSIX the build makes the worker's startup snapshot, and the supervisor forks from it.
+      if (process.platform !== 'win32') expect(snapshotBuilt()).toBe(true);
+      const snap = fromSnapshot(first.children.worker.pid!);
+      if (snap !== undefined) expect(snap).toBe(snapshotBuilt());
 
       const file = path.join(root, 'tasks.jsonl');
       await fs.writeFile(file, `${JSON.stringify({ id: 'g1', tool: 'git', args: ['--version'] })}\n`);

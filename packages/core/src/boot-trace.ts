@@ -8,15 +8,17 @@ import { performance } from 'node:perf_hooks';
  * no-op, so the marks cost nothing in a normal run.
  */
 const marks: [string, number][] = [];
-const target = process.env['HEADLESS_BOOT_TRACE'];
+// Read at each call, not at load: the worker's startup snapshot evaluates this module at build time.
+const target = (): string | undefined => process.env['HEADLESS_BOOT_TRACE'];
 
 export function bootMark(name: string): void {
-  if (target) marks.push([name, Math.round(performance.now() * 10) / 10]);
+  if (target()) marks.push([name, Math.round(performance.now() * 10) / 10]);
 }
 
 /** Writes the marks so far (and the process's CPU time) to the trace file, once. */
 export function bootTraceDone(component: string): void {
-  if (!target || marks.length === 0) return;
+  const file = target();
+  if (!file || marks.length === 0) return;
   bootMark('done');
   const cpu = process.cpuUsage();
   const line = {
@@ -27,7 +29,7 @@ export function bootTraceDone(component: string): void {
   };
   marks.length = 0;
   try {
-    fs.appendFileSync(target, `${JSON.stringify(line)}\n`);
+    fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   } catch {
     // a bench aid: never a reason to stop a worker
   }

@@ -7,6 +7,7 @@ import { killProcessNow } from '@headless/core/process/ownership';
 import { ReportedTools } from './reported-tools.js';
 import { sweepOrphanedTools } from '@headless/core/process/task-marker';
 import { childExecArgv } from './child-flags.js';
+import { workerSnapshotArgs } from './worker-snapshot.js';
 import { crashLoopReason, decideRestart, describeExit, freshHistory } from './restart-policy.js';
 export { describeExit } from './restart-policy.js';
 import { stoppedChild, type ChildStatus } from './state-file.js';
@@ -115,7 +116,7 @@ export class ChildSlot {
     const { entry, root, env, component, log } = this.opts;
     const child = fork(entry, ['--root', root], {
       env,
-      execArgv: childExecArgv(component, process.execArgv),
+      execArgv: [...workerSnapshotArgs(component, entry, env), ...childExecArgv(component, process.execArgv)],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,
     });
