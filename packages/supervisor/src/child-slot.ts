@@ -33,6 +33,8 @@ export interface ChildSlotOptions {
   now?: () => number;
   /** The clock heartbeat deadlines run on: monotonic (never moved by a clock change). */
   monoNow?: () => number;
+  /** The flags that fork the child from a startup snapshot, or none (default: workerSnapshotArgs). */
+  snapshotArgs?: () => string[];
 }
 
 const STDERR_TAIL_LINES = 12;
@@ -56,6 +58,9 @@ export class ChildSlot {
   private boots = 0;
   private stderrTail: string[] = [];
   private exitWaiters: (() => void)[] = [];
+  /** The last fork used the startup snapshot; after one that never got ready, no more snapshot forks. */
+  private fromSnapshot = false;
+  private snapshotOff = false;
   private readonly now: () => number;
   private readonly mono: () => number;
 
@@ -114,9 +119,13 @@ export class ChildSlot {
 
   private spawn(): void {
     const { entry, root, env, component, log } = this.opts;
+    const snapshot = this.snapshotOff
+      ? []
+      : (this.opts.snapshotArgs ?? (() => workerSnapshotArgs(component, entry, env)))();
+    this.fromSnapshot = snapshot.length > 0;
     const child = fork(entry, ['--root', root], {
       env,
-      execArgv: [...workerSnapshotArgs(component, entry, env), ...childExecArgv(component, process.execArgv)],
+      execArgv: [...snapshot, ...childExecArgv(component, process.execArgv)],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,
     });
@@ -166,6 +175,8 @@ export class ChildSlot {
     if (child !== this.child) return;
     this.child = undefined;
     this.heartbeatDeadline = Infinity;
+    if (this.fromSnapshot && this.status.state === 'starting' && !this.stopping)
+      this.leaveSnapshot(code, signal);
     const at = this.now();
     this.status.pid = null;
     this.status.lastExit = { code, signal, at: this.iso(at) };
@@ -215,6 +226,19 @@ export class ChildSlot {
     this.park('backoff', decision.delayMs);
     await swept;
     this.releaseExitWaiters();
+  }
+
+  /**
+   * A child forked from its startup snapshot that exits before it is ready may not be able to use it
+   * (a blob damaged on disk aborts Node; one made on a CPU with other features is refused): the next
+   * forks go the plain way, and the log says so once. Another boot failure costs only the snapshot's speed.
+   */
+  private leaveSnapshot(code: number | null, signal: NodeJS.Signals | null): void {
+    this.snapshotOff = true;
+    this.opts.log.warn(
+      `${this.component} exited before it was ready (${describeExit(code, signal)}) when forked from its startup snapshot (dist/worker.blob); it is forked without it from now on (npm run build makes a new one)`,
+      { child: this.component },
+    );
   }
 
   private releaseExitWaiters(): void {
