@@ -6,7 +6,7 @@
 // (packages/*/dist), so types are checked once, by tsc.
 import path from 'node:path';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
@@ -69,19 +69,20 @@ export async function bundle({ quiet = false } = {}) {
   return result;
 }
 
-/** What the supervisor checks before it forks a worker from the snapshot (supervisor/src/worker-snapshot.ts). */
-export const SNAPSHOT = { script: 'worker-snapshot.cjs', blob: 'worker.blob', stamp: 'worker.blob.json' };
-
 /**
  * The worker's startup snapshot: snapshot-entry.ts as one CommonJS file (Node builds snapshots from a
- * single script), run by `node --build-snapshot`, which evaluates its imports and saves the heap to
- * dist/worker.blob. A blob works only with the Node that built it: the stamp names that Node, and
+ * single script), run by `node --build-snapshot-config`, which evaluates its imports and saves the heap
+ * to dist/worker.blob. The file names and the stamp are the ones the supervisor checks before it forks a
+ * worker from it (supervisor/src/worker-snapshot.ts, imported from its tsc output, built just before). A blob works only with the Node that built it: the stamp names that Node, and
  * the supervisor forks the plain worker.js for any other (or when there is no blob). POSIX only for
  * now, like the worker's spawner. A failed build leaves no blob and says why: the plain fork remains.
  */
 async function workerSnapshot({ quiet }) {
   if (process.platform === 'win32') return;
-  const script = path.join(outdir, SNAPSHOT.script);
+  const { SNAPSHOT_FILES, runtimeStamp } = await import(
+    pathToFileURL(pkg('supervisor', 'worker-snapshot.js')).href
+  );
+  const script = path.join(outdir, 'worker-snapshot.cjs');
   await build({
     entryPoints: [pkg('queue-worker', 'snapshot-entry.js')],
     outfile: script,
@@ -96,7 +97,7 @@ async function workerSnapshot({ quiet }) {
     plugins: [zodEnglishOnly],
     logLevel: quiet ? 'error' : 'warning',
   });
-  const blob = path.join(outdir, SNAPSHOT.blob);
+  const blob = path.join(outdir, SNAPSHOT_FILES.blob);
   // Without V8's code cache: the blob is 8 instead of 13 MB and the idle worker 5 MB smaller (RSS 77 -> 72,
   // PSS 52 -> 47), and its boot is the same (bench/FINDINGS.md): the functions it runs compile lazily.
   const config = path.join(outdir, 'worker-snapshot.config.json');
@@ -113,8 +114,7 @@ async function workerSnapshot({ quiet }) {
     );
     return;
   }
-  const stamp = { node: process.version, platform: process.platform, arch: process.arch };
-  fs.writeFileSync(path.join(outdir, SNAPSHOT.stamp), `${JSON.stringify(stamp)}\n`);
+  fs.writeFileSync(path.join(outdir, SNAPSHOT_FILES.stamp), `${JSON.stringify(runtimeStamp())}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -2,6 +2,7 @@
 // CHAOS_RUN=<id> in its environment, and tools inherit it (CHAOS_* is on the tools' envPass), so a
 // leftover tool or grandchild is found even after its parent is gone.
 import fs from 'node:fs';
+import { BUNDLED } from './common.mjs';
 
 export const hasProcfs = fs.existsSync('/proc/self/stat');
 
@@ -45,14 +46,13 @@ export function markedProcesses(runId, exceptPids = []) {
 
 // The worker's spawner (core/src/process/spawner-child.ts) carries CHAOS_RUN like every process of
 // the tree, so a spawner left behind counts as an orphan; this names it for a kill.
-const NEEDLES =
-  process.env.CHAOS_BUILD === 'bundle'
-    ? { worker: '/dist/worker.js', orchestrator: '/dist/orchestrator.js', spawner: '/dist/spawner.js' }
-    : {
-        worker: 'queue-worker/dist/child.js',
-        orchestrator: 'orchestrator/dist/child.js',
-        spawner: 'core/dist/process/spawner-child.js',
-      };
+const NEEDLES = BUNDLED
+  ? { worker: '/dist/worker.js', orchestrator: '/dist/orchestrator.js', spawner: '/dist/spawner.js' }
+  : {
+      worker: 'queue-worker/dist/child.js',
+      orchestrator: 'orchestrator/dist/child.js',
+      spawner: 'core/dist/process/spawner-child.js',
+    };
 
 /** The pid of a component's child process (`.../dist/child.js --root <root>`), if one runs. */
 export function componentPid(runId, component) {

@@ -16,21 +16,17 @@ const BUNDLE = path.join(REPO, 'dist');
 const CLI = path.join(REPO, 'packages', 'cli', 'bin', 'headless.js');
 
 // posix-guard: portable (the /proc check below is made only where /proc exists; the rest runs anywhere).
-/** The script a live process runs (Linux /proc; elsewhere undefined and the check is left out). */
-function scriptOf(pid: number): string | undefined {
+/** A live process's command line (Linux /proc; elsewhere undefined and the checks are left out). */
+function cmdlineOf(pid: number): string[] | undefined {
   const file = `/proc/${pid}/cmdline`;
-  if (!existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8')
-    .split('\0')
-    .find((a) => a.endsWith('.js'));
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\0') : undefined;
 }
 
-/** Whether a live process was started with `--snapshot-blob` (Linux /proc; else undefined). */
-function fromSnapshot(pid: number): boolean | undefined {
-  const file = `/proc/${pid}/cmdline`;
-  if (!existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8').split('\0').includes('--snapshot-blob');
-}
+/** The script a live process runs. */
+const scriptOf = (pid: number): string | undefined => cmdlineOf(pid)?.find((a) => a.endsWith('.js'));
+
+/** Whether a live process was started with `--snapshot-blob`. */
+const fromSnapshot = (pid: number): boolean | undefined => cmdlineOf(pid)?.includes('--snapshot-blob');
 
 /** Whether `npm run build` made the worker's startup snapshot for this Node (scripts/bundle.mjs). */
 function snapshotBuilt(): boolean {

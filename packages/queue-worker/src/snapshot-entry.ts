@@ -1,5 +1,5 @@
 // The worker's startup snapshot (scripts/bundle.mjs builds it into dist/worker.blob with
-// `node --build-snapshot`): building it evaluates every module main.js imports, so a worker forked
+// `node --build-snapshot-config`): building it evaluates every module main.js imports, so a worker forked
 // with `--snapshot-blob` starts with them loaded (~75 ms less boot on the bench box: bench/FINDINGS.md).
 // Nothing may run at load but module definitions: the process that loads this is the build.
 import v8 from 'node:v8';

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Component } from '@headless/core/ipc/events';
 import { bundledEntry } from '@headless/core/bundle';
 
+/** The snapshot's files in dist/, next to worker.js (scripts/bundle.mjs writes them). */
+export const SNAPSHOT_FILES = { blob: 'worker.blob', stamp: 'worker.blob.json' } as const;
+
 /** Set to `off` to fork the plain bundled worker even where its startup snapshot is built. */
 export const SNAPSHOT_ENV = 'HEADLESS_WORKER_SNAPSHOT';
 
@@ -25,6 +28,11 @@ export interface SnapshotChoice {
   env: NodeJS.ProcessEnv;
 }
 
+/** This process's Node, as a stamp: what scripts/bundle.mjs records and a fork compares. */
+export function runtimeStamp(): SnapshotStamp {
+  return { node: process.version, platform: process.platform, arch: process.arch };
+}
+
 /**
  * Whether to fork the worker from its startup snapshot, and the flag that does: only the bundled
  * worker (a test's entry override or the tsc build never), never with `HEADLESS_WORKER_SNAPSHOT=off`,
@@ -45,13 +53,13 @@ export function workerSnapshotArgs(component: Component, entry: string, env: Nod
   const bundledWorker = component === 'worker' ? bundledEntry('worker') : undefined;
   if (bundledWorker === undefined) return [];
   const dir = path.dirname(bundledWorker);
-  const blob = path.join(dir, 'worker.blob');
+  const blob = path.join(dir, SNAPSHOT_FILES.blob);
   let stamp: unknown;
   try {
-    if (fs.existsSync(blob)) stamp = JSON.parse(fs.readFileSync(path.join(dir, 'worker.blob.json'), 'utf8'));
+    if (fs.existsSync(blob))
+      stamp = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_FILES.stamp), 'utf8'));
   } catch {
     stamp = undefined; // no stamp or a torn one: the plain fork
   }
-  const runtime = { node: process.version, platform: process.platform, arch: process.arch };
-  return snapshotArgs({ component, entry, bundledWorker, stamp, runtime, env }, blob);
+  return snapshotArgs({ component, entry, bundledWorker, stamp, runtime: runtimeStamp(), env }, blob);
 }
