@@ -44,6 +44,28 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * node-ipc imports `node:tls` and `node:dgram` for its TLS and UDP transports; headless uses neither (a
+ * Unix socket or a named pipe, core/src/ipc/endpoint.ts). They kept node-ipc out of the worker's startup
+ * snapshot (the build aborted on their bindings: "Unknown external reference"), so in the bundles
+ * they are replaced, for node-ipc's files only, by a module whose functions throw.
+ */
+const nodeIpcWithoutTlsUdp = {
+  name: 'node-ipc-without-tls-udp',
+  setup(b) {
+    b.onResolve({ filter: /^node:(tls|dgram)$/ }, (args) =>
+      /[\\/]node-ipc[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'unused-transport' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'unused-transport' }, (args) => ({
+      contents: `const unused = () => { throw new Error("node-ipc's ${args.path} transport is not in headless's bundle"); };
+export default { connect: unused, createServer: unused, createSocket: unused };\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle({ quiet = false } = {}) {
   fs.rmSync(outdir, { recursive: true, force: true });
   const result = await build({
@@ -61,7 +83,7 @@ export async function bundle({ quiet = false } = {}) {
     define: { __HEADLESS_BUNDLE__: 'true' },
     sourcemap: 'linked',
     metafile: true,
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
@@ -94,7 +116,7 @@ async function workerSnapshot({ quiet }) {
     // The bundle's own files are found from dist/ (bundledEntry): import.meta.url is this script's.
     define: { __HEADLESS_BUNDLE__: 'true', 'import.meta.url': '__headlessScriptUrl' },
     banner: { js: "const __headlessScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
     logLevel: quiet ? 'error' : 'warning',
   });
   const blob = path.join(outdir, SNAPSHOT_FILES.blob);
@@ -114,6 +136,9 @@ async function workerSnapshot({ quiet }) {
     );
     return;
   }
+  // What snapshot-entry.ts says about its warm-up (Node's own warnings about built-ins are left out).
+  const said = made.stderr.split('\n').filter((l) => l.startsWith('snapshot:'));
+  if (said.length > 0) process.stderr.write(`bundle: ${said.join('\n')}\n`);
   fs.writeFileSync(path.join(outdir, SNAPSHOT_FILES.stamp), `${JSON.stringify(runtimeStamp())}\n`);
 }
 
