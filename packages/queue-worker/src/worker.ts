@@ -33,6 +33,7 @@ import { toolNotices } from './tool-notices.js';
 import { persistentBatches, restoreBatches } from './batches.js';
 import { startConfigReload } from './config-reload.js';
 import { bootMark, bootTraceDone } from '@headless/core/boot-trace';
+import { startHeapRelease } from '@headless/core/memory/heap-release';
 
 /** At a stop, notifications still on their way get this long before they are ended. */
 const NOTIFY_FLUSH_MS = 5000;
@@ -100,7 +101,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const ctx = await buildContext({ ...opts, link }, paths, clock, log, fsync);
     runnerOf = ctx.runner;
     bootMark('context');
-    closers.push(watchWorkerConfig(ctx, opts));
+    closers.push(watchWorkerConfig(ctx, opts), releaseHeapWhenQuiet(ctx));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
     const folders = { inbox: paths.inbox, root: paths.root, requests: paths.requestsDir };
     watchers.push(...watchFolders(folders, paths.stopFile, () => ctx.waker.wake(), log));
@@ -348,4 +349,15 @@ function watchFolders(
     }
   }
   return out;
+}
+
+/** After a burst (a big inbox file), the heap V8 grew for it goes back once nothing runs. */
+function releaseHeapWhenQuiet(ctx: WorkerContext): () => void {
+  const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+  return startHeapRelease({
+    busy: () => ctx.running.size > 0,
+    clock: ctx.clock,
+    onRelease: (before, after) =>
+      ctx.log.debug(`gave back memory: resident ${mb(before)} -> ${mb(after)} MB`),
+  });
 }

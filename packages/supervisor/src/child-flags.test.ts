@@ -7,6 +7,7 @@ describe('childExecArgv', () => {
       '--enable-source-maps',
       '--max-semi-space-size=1',
       '--heap-growing-percent=50',
+      '--expose-gc',
     ]);
   });
 
@@ -18,6 +19,7 @@ describe('childExecArgv', () => {
     expect(childExecArgv('worker', ['--max-semi-space-size=1', '--lite-mode'])).toEqual([
       '--max-semi-space-size=1',
       '--heap-growing-percent=50',
+      '--expose-gc',
     ]);
   });
 
@@ -25,6 +27,7 @@ describe('childExecArgv', () => {
     expect(childExecArgv('worker', ['--max-semi-space-size=8', '--heap-growing-percent=100'])).toEqual([
       '--max-semi-space-size=8',
       '--heap-growing-percent=100',
+      '--expose-gc',
     ]);
   });
 });

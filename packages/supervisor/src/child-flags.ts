@@ -13,9 +13,10 @@ import { SUPERVISOR_NODE_FLAGS } from './service/service-spec.js';
  * factor the next collection was then set for four times that spike, and the garbage of the
  * following thousands of tasks filled it, resident long after the spike was gone
  * (bench/FINDINGS.md, lane growth). The heap's ceiling is unchanged, so a very long queue still fits.
+ * `--expose-gc` lets the worker give that memory back once it is quiet again (core/src/memory/heap-release.ts).
  */
 const SMALL_DAEMON: Record<Component, readonly string[]> = {
-  worker: ['--max-semi-space-size=1', '--heap-growing-percent=50'],
+  worker: ['--max-semi-space-size=1', '--heap-growing-percent=50', '--expose-gc'],
   orchestrator: ['--max-semi-space-size=1', '--lite-mode'],
 };
 

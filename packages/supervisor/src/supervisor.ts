@@ -25,6 +25,7 @@ import { timingFromPolicies, type Timing } from './timing.js';
 import { Watchdog } from './watchdog.js';
 import { RestartWhenWritable } from './restart-when-writable.js';
 import { startOnDemand } from './on-demand.js';
+import { startHeapRelease } from '@headless/core/memory/heap-release';
 
 export interface SupervisorOptions {
   root: string;
@@ -146,6 +147,8 @@ async function supervise(
     },
   });
   watchdog.start();
+  // The Buffers of a burst of messages (10,000 tasks: two each) go back to the system once none runs.
+  const stopReleasing = startHeapRelease({ busy: () => [...slots.values()].some((s) => s.tasks.size > 0) });
 
   log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);
   // The orchestrator is forked only once a loop is enabled (at start or by a config change).
@@ -157,6 +160,7 @@ async function supervise(
   log.info(`stopping (${reason}); children get ${timing.graceMs} ms`);
   phase = 'stopping';
   watchdog.stop();
+  stopReleasing();
   onDemand.close();
   stop.unwatchFile();
   writer.mark();

@@ -25,9 +25,14 @@ export function launchAgentLabel(root: string): string {
 /**
  * V8 flags for the supervisor's own process, a small idle daemon (runtime flags cannot shrink a
  * heap that exists already, so they go on the command line): a 1 MB young generation and no
- * optimising compiler, about 20 MB less resident memory. Its children get theirs at fork.
+ * optimising compiler, about 20 MB less resident memory; `gc` exposed, so it gives memory back once no task
+ * runs (core/src/memory/heap-release.ts). Its children get theirs at fork.
  */
-export const SUPERVISOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode'];
+export const SUPERVISOR_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--lite-mode',
+  '--expose-gc',
+];
 
 /** The argv after the node executable. */
 export function startArgs(spec: ServiceSpec): string[] {

@@ -61,7 +61,7 @@ describe('Task Scheduler XML', () => {
   it('runs node under conhost --headless with every path quoted and XML-escaped', () => {
     expect(one('Command')).toBe('conhost.exe');
     expect(one('Arguments')).toBe(
-      '--headless "C:\\Program Files\\nodejs\\node.exe" --max-semi-space-size=1 --lite-mode "C:\\Users\\Ann & Bob\\headless\\packages\\cli\\dist\\bin.js" start --root "C:\\Users\\Ann & Bob\\my root"',
+      '--headless "C:\\Program Files\\nodejs\\node.exe" --max-semi-space-size=1 --lite-mode --expose-gc "C:\\Users\\Ann & Bob\\headless\\packages\\cli\\dist\\bin.js" start --root "C:\\Users\\Ann & Bob\\my root"',
     );
     expect(one('WorkingDirectory')).toBe(winSpec.root);
     expect(xml).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
@@ -100,7 +100,7 @@ describe('systemd user unit', () => {
 
   it('runs headless start for the root, quoted and with % escaped', () => {
     expect(field('ExecStart')).toEqual([
-      '"/usr/local/bin/node" "--max-semi-space-size=1" "--lite-mode" "/opt/headless/packages/cli/dist/bin.js" "start" "--root" "/home/ann/my root & more/100%%"',
+      '"/usr/local/bin/node" "--max-semi-space-size=1" "--lite-mode" "--expose-gc" "/opt/headless/packages/cli/dist/bin.js" "start" "--root" "/home/ann/my root & more/100%%"',
     ]);
     expect(field('WorkingDirectory')).toEqual(['/home/ann/my root & more/100%%']);
     expect(field('Environment')).toEqual(['"PATH=/usr/local/bin:/usr/bin"']);
@@ -131,6 +131,7 @@ describe('LaunchAgent plist', () => {
       '/usr/local/bin/node',
       '--max-semi-space-size=1',
       '--lite-mode',
+      '--expose-gc',
       '/opt/headless/packages/cli/dist/bin.js',
       'start',
       '--root',
