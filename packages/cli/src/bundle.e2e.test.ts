@@ -22,6 +22,12 @@ function cmdlineOf(pid: number): string[] | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\0') : undefined;
 }
 
+/** A live process's environment as NAME=value entries (Linux /proc; elsewhere undefined). */
+function environOf(pid: number): string[] | undefined {
+  const file = `/proc/${pid}/environ`;
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\0') : undefined;
+}
+
 /** The script a live process runs. */
 const scriptOf = (pid: number): string | undefined => cmdlineOf(pid)?.find((a) => a.endsWith('.js'));
 
@@ -54,7 +60,14 @@ describe('the bundled CLI (npm run build): the tree users run', () => {
   });
   afterEach(() => cleanup());
 
-  const env = { ...process.env, PATH: pathWithFakes(), HEADLESS_ROOT: '' };
+  // No malloc setting of the caller's: the supervisor's own default for its children is checked below.
+  const env = {
+    ...process.env,
+    PATH: pathWithFakes(),
+    HEADLESS_ROOT: '',
+    MALLOC_ARENA_MAX: undefined,
+    GLIBC_TUNABLES: undefined,
+  };
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [CLI, ...args, '--root', root], { env, encoding: 'utf8', windowsHide: true });
   const supState = async (): Promise<SupervisorState | undefined> =>
@@ -92,6 +105,10 @@ describe('the bundled CLI (npm run build): the tree users run', () => {
       if (process.platform !== 'win32') expect(snapshotBuilt()).toBe(true);
       const snap = fromSnapshot(first.children.worker.pid!);
       if (snap !== undefined) expect(snap).toBe(snapshotBuilt());
+      // glibc gets two malloc arenas in the worker (child-flags.ts childMallocEnv).
+      const workerEnv = environOf(first.children.worker.pid!);
+      if (workerEnv !== undefined && process.platform === 'linux')
+        expect(workerEnv).toContain('MALLOC_ARENA_MAX=2');
 
       const file = path.join(root, 'tasks.jsonl');
       await fs.writeFile(file, `${JSON.stringify({ id: 'g1', tool: 'git', args: ['--version'] })}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { childExecArgv } from './child-flags.js';
+import { childExecArgv, childMallocEnv } from './child-flags.js';
 
 describe('childExecArgv', () => {
   it('gives the worker a small young generation, a slow-growing old one, and keeps the parent flags first', () => {
@@ -29,5 +29,24 @@ describe('childExecArgv', () => {
       '--heap-growing-percent=100',
       '--expose-gc',
     ]);
+  });
+});
+
+describe('childMallocEnv', () => {
+  it('caps glibc at two malloc arenas for the children on Linux', () => {
+    expect(childMallocEnv('linux', { PATH: '/usr/bin' })).toEqual({ MALLOC_ARENA_MAX: '2' });
+  });
+
+  it('leaves a value the user set, in either spelling glibc reads', () => {
+    expect(childMallocEnv('linux', { MALLOC_ARENA_MAX: '8' })).toEqual({});
+    expect(childMallocEnv('linux', { GLIBC_TUNABLES: 'glibc.malloc.arena_max=4' })).toEqual({});
+    expect(childMallocEnv('linux', { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' })).toEqual({
+      MALLOC_ARENA_MAX: '2',
+    });
+  });
+
+  it('sets nothing where malloc is not glibc', () => {
+    expect(childMallocEnv('win32', {})).toEqual({});
+    expect(childMallocEnv('darwin', {})).toEqual({});
   });
 });

@@ -26,6 +26,7 @@ import { Watchdog } from './watchdog.js';
 import { RestartWhenWritable } from './restart-when-writable.js';
 import { startOnDemand } from './on-demand.js';
 import { startHeapRelease } from '@headless/core/memory/heap-release';
+import { childMallocEnv } from './child-flags.js';
 
 export interface SupervisorOptions {
   root: string;
@@ -118,13 +119,7 @@ async function supervise(
         ),
   );
 
-  const childEnv = {
-    ...opts.env,
-    [IPC_ENV.supervised]: '1',
-    [IPC_ENV.path]: plan.path,
-    [IPC_ENV.token]: token,
-    [IPC_ENV.heartbeatMs]: String(timing.heartbeatIntervalMs),
-  };
+  const childEnv = childEnvOf(opts.env, plan.path, token, timing);
   const childLoggers = forkSlots(slots, { opts, layout, timing, log, logsPolicy, childEnv, writer });
 
   const stop = stopRequests(layout.stopFile, timing.stopPollMs);
@@ -283,4 +278,21 @@ async function removeIfPresent(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The children's environment: the supervisor's own, their malloc setting, and how to reach it. */
+function childEnvOf(
+  env: NodeJS.ProcessEnv,
+  socket: string,
+  token: string,
+  timing: Timing,
+): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    ...childMallocEnv(process.platform, env),
+    [IPC_ENV.supervised]: '1',
+    [IPC_ENV.path]: socket,
+    [IPC_ENV.token]: token,
+    [IPC_ENV.heartbeatMs]: String(timing.heartbeatIntervalMs),
+  };
 }
