@@ -35,9 +35,9 @@ export function childExecArgv(component: Component, parentExecArgv: readonly str
 /**
  * Environment for the forked children on Linux: glibc's malloc gives each thread that allocates
  * (V8's compiler and GC threads, libuv's pool) an arena of its own, up to eight per core, and keeps
- * what they free. Over 10,000 tasks the worker's arenas went from 4 to 7 and 5 to 13 MB and kept
- * growing with each further 10,000; with two arenas the worker grew 6 MB and then stayed flat
- * (bench/FINDINGS.md, session 13). A value the user set (MALLOC_ARENA_MAX, or arena_max in
+ * what they free. Over 10,000 tasks the worker went from 4 arenas holding 5.4 MB to 7 holding 12.7 MB,
+ * and grew again with each further 10,000; with two arenas it grew 6 MB and then stayed flat
+ * (bench/FINDINGS.md, sessions 13–14). A value the user set (MALLOC_ARENA_MAX, or arena_max in
  * GLIBC_TUNABLES) is left alone; other platforms' allocators ignore it, so it is not set there.
  * Tools never see it unless listed in envPass (their environment is an allow-list).
  */

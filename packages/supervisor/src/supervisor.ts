@@ -142,7 +142,7 @@ async function supervise(
     },
   });
   watchdog.start();
-  // The Buffers of a burst of messages (10,000 tasks: two each) go back to the system once none runs.
+  // The heap a burst of tasks grew (two messages each) goes back once none runs; needs --expose-gc.
   const stopReleasing = startHeapRelease({ busy: () => [...slots.values()].some((s) => s.tasks.size > 0) });
 
   log.info(`supervisor started on ${layout.root} (pid ${process.pid})`);

@@ -47,7 +47,8 @@ export type Collect = () => void;
 
 /**
  * V8's memory-reducing full collection (`gc` exists with `--expose-gc`: the supervisor gives it to
- * its children, child-flags.ts); undefined without it, and then nothing is released.
+ * the worker, child-flags.ts, and the service to the supervisor, service-spec.ts); undefined without
+ * it, and then nothing is released.
  */
 export function memoryReducingGc(): Collect | undefined {
   const gc = globalThis.gc;
