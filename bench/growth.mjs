@@ -43,8 +43,8 @@ async function sample(treePid) {
   return { rss: mean(rss), pss: mean(pss), who };
 }
 
-/** Drops `n` tasks in one file and waits until `total` are done, then 5 s of quiet. */
-async function runTasks(root, prefix, n, already = 0) {
+/** Drops `n` tasks in one file and waits until those and `already` are done, then 5 s of quiet (plateau.mjs too). */
+export async function runTasks(root, prefix, n, already = 0) {
   const lines = Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, tool: 'true' }));
   dropFile(root, prefix, lines);
   await waitFor(

@@ -6,18 +6,8 @@
 // The environment is passed on to the tree, so e.g. `MALLOC_ARENA_MAX=8 node bench/plateau.mjs`
 // compares another malloc setting.
 import { cmdline, componentOf, descendants, rssKb } from './lib/proc.mjs';
-import {
-  benchTools,
-  countJson,
-  dropFile,
-  makeRoot,
-  paths,
-  removeRoot,
-  sleep,
-  startTree,
-  stopTree,
-  waitFor,
-} from './lib/tree.mjs';
+import { benchTools, makeRoot, removeRoot, sleep, startTree, stopTree } from './lib/tree.mjs';
+import { runTasks } from './growth.mjs';
 
 const arg = (name, dflt) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -31,24 +21,16 @@ const rssOf = () =>
 let done = 0;
 let last;
 async function batch(prefix, n) {
-  dropFile(
-    root,
-    prefix,
-    Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, tool: 'true' })),
-  );
+  await runTasks(root, prefix, n, done);
   done += n;
-  await waitFor(`${prefix} done`, () => countJson(paths(root).done) >= done, {
-    timeoutMs: 1_200_000,
-    intervalMs: 500,
-  });
-  if (countJson(paths(root).failed) > 0) throw new Error(`bench: a task failed; see ${root}`);
-  await sleep(8000);
+  await sleep(3000); // 8 s after the last task in all
   const now = rssOf();
   const was = new Map(last ?? []);
-  const cells = now.map(
-    ([n, mb]) =>
-      `${n} ${mb.toFixed(1)} MB${was.has(n) ? ` (${mb - was.get(n) >= 0 ? '+' : ''}${(mb - was.get(n)).toFixed(1)})` : ''}`,
-  );
+  const cells = now.map(([n, mb]) => {
+    const added = was.has(n) ? mb - was.get(n) : undefined;
+    const delta = added === undefined ? '' : ` (${added >= 0 ? '+' : ''}${added.toFixed(1)})`;
+    return `${n} ${mb.toFixed(1)} MB${delta}`;
+  });
   console.log(`${prefix.padEnd(8)} ${cells.join(', ')}`);
   last = now;
 }
