@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { planWindowsSpawn } from '../windows/spawn-plan.js';
 import { loadExeca } from './load-execa.js';
+import { posixSpawner } from './posix-spawn.js';
 import { containmentFor, createAttemptJob, type AttemptJob, type Containment } from './ownership.js';
 import { makeRedactor } from './redact.js';
 import { findExecutableOnHost } from '../tool/find-executable.js';
@@ -10,6 +13,8 @@ import type { EndReason, ProcessRunner, RunRequest, RunResult } from './types.js
 
 export interface ProcessRunnerOptions {
   platform?: NodeJS.Platform;
+  /** Node's spawn even where posix_spawn is used (see RunHooks.nodeSpawn). */
+  nodeSpawn?: boolean;
 }
 
 /**
@@ -19,7 +24,8 @@ export interface ProcessRunnerOptions {
  */
 export function createProcessRunner(opts: ProcessRunnerOptions = {}): ProcessRunner {
   const platform = opts.platform ?? process.platform;
-  return { run: (req) => runProcess(req, platform) };
+  const hooks: RunHooks = opts.nodeSpawn ? { nodeSpawn: true } : {};
+  return { run: (req) => runProcess(req, platform, hooks) };
 }
 
 function endedEarly(started: number, endReason: EndReason, error?: string): RunResult {
@@ -61,21 +67,46 @@ function spawnTarget(
 /** For a runner that drives a run from outside (spawner-serve.ts): the run's watch, to end its tree. */
 export interface RunHooks {
   onWatch?: (watch: TreeWatch) => void;
+  /** Node's spawn (through execa) even where posix_spawn is used (posix-spawn.ts): the tests run both. */
+  nodeSpawn?: boolean;
 }
 
-export async function runProcess(
-  req: RunRequest,
-  platform: NodeJS.Platform,
-  hooks: RunHooks = {},
-): Promise<RunResult> {
-  const started = Date.now();
-  if (req.signal?.aborted) return endedEarly(started, 'aborted');
-  const pre = prepare(req, platform);
-  if ('refused' in pre) return endedEarly(started, pre.refused, pre.error);
-  const posix = platform !== 'win32';
+/** A started child as the rest of a run needs it, whichever way it was spawned. */
+interface StartedChild {
+  /** Undefined: the spawn failed, and `settled` says why (`code`, `originalMessage`). */
+  pid: number | undefined;
+  stdout: Readable;
+  stderr: Readable;
+  /** The child's own exit, not the end of its pipes (a grandchild may hold those open). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything about the spawn is over (execa's promise); for a failed spawn, the failure. */
+  settled: Promise<unknown>;
+}
 
+async function startChild(
+  req: RunRequest,
+  target: { file: string; args: string[] },
+  posix: boolean,
+  nodeSpawn: boolean,
+): Promise<StartedChild> {
+  const fast = posix && !nodeSpawn && path.isAbsolute(target.file) ? posixSpawner() : undefined;
+  if (fast) {
+    const opts = { cwd: req.cwd, env: req.env, ...(req.input === undefined ? {} : { input: req.input }) };
+    const c = fast.spawn(target.file, target.args, opts);
+    if ('failed' in c) {
+      const none = Readable.from([]);
+      return {
+        pid: undefined,
+        stdout: none,
+        stderr: none,
+        exited: new Promise(() => {}),
+        settled: Promise.resolve(c.failed),
+      };
+    }
+    return { ...c, settled: c.exited };
+  }
   const execa = await loadExeca();
-  const subprocess = execa(pre.target.file, pre.target.args, {
+  const subprocess = execa(target.file, target.args, {
     cwd: req.cwd,
     env: { ...req.env },
     extendEnv: false,
@@ -96,22 +127,36 @@ export async function runProcess(
     (r) => r,
     (e: unknown) => e,
   );
+  const node = subprocess.nodeChildProcess;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (node.exitCode !== null || node.signalCode !== null)
+      resolve({ code: node.exitCode, signal: node.signalCode });
+    node.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { pid: subprocess.pid, stdout: subprocess.stdout, stderr: subprocess.stderr, exited, settled };
+}
 
-  const pid = subprocess.pid;
+export async function runProcess(
+  req: RunRequest,
+  platform: NodeJS.Platform,
+  hooks: RunHooks = {},
+): Promise<RunResult> {
+  const started = Date.now();
+  if (req.signal?.aborted) return endedEarly(started, 'aborted');
+  const pre = prepare(req, platform);
+  if ('refused' in pre) return endedEarly(started, pre.refused, pre.error);
+  const posix = platform !== 'win32';
+
+  const child = await startChild(req, pre.target, posix, hooks.nodeSpawn === true);
   // Right after the spawn: the tool's children are then born inside the job (see job-object.ts).
-  const { containment, attemptJob } = contain(platform, pre.job, pid);
-  if (pid === undefined) return spawnFailure(req, started, pre.file, await settled);
+  const { containment, attemptJob } = contain(platform, pre.job, child.pid);
+  if (child.pid === undefined) return spawnFailure(req, started, pre.file, await child.settled);
+  const pid = child.pid;
 
   const watch = new TreeWatch(req, platform, pid, attemptJob);
   hooks.onWatch?.(watch);
-  const output = watch.readOutput(subprocess);
-  // The child's own 'exit', not execa's promise: that also waits for pipes a grandchild may hold open.
-  const child = subprocess.nodeChildProcess;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null)
-      resolve({ code: child.exitCode, signal: child.signalCode });
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
+  const output = watch.readOutput(child);
+  const exited = child.exited;
 
   if (req.onSpawn) {
     try {
@@ -129,7 +174,7 @@ export async function runProcess(
   // Closing the handle ends whatever is left in the job (KILL_ON_JOB_CLOSE).
   attemptJob?.close();
   const tails = await output.drain();
-  await settled;
+  await child.settled;
 
   return {
     pid,
