@@ -7,6 +7,7 @@ import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
+import { ScanSchedule } from './scan-schedule.js';
 import { planPass } from './pass-plan.js';
 import { announceCancelled } from './task-ends.js';
 import { releaseLoginHeld } from './tool-gate.js';
@@ -14,15 +15,18 @@ import { passNeededAfterEnd } from './waker.js';
 
 /**
  * The worker's loop: each turn takes the user's breaker resets and requests, releases parked tasks,
- * reads the inbox, and starts what the scheduler chooses; then it sleeps until the next event, the
+ * reads the inbox (each of these when a watch event or the rescan interval says so: scan-schedule.ts),
+ * and starts what the scheduler chooses; then it sleeps until the next event, the
  * next scheduled task or the rescan interval. Returns when a stop is asked (or, with `untilIdle`,
  * when nothing is left to do).
  */
 export async function runLoop(
   ctx: WorkerContext,
-  opts: { untilIdle: boolean; stopRequested: () => boolean; waitUntil?: number },
+  opts: { untilIdle: boolean; stopRequested: () => boolean; waitUntil?: number; scans?: ScanSchedule },
 ): Promise<{ idle: boolean; desk: RequestDesk }> {
   const { paths, log, clock } = ctx;
+  // Without the worker's watches (a test driving the loop): every pass reads everything.
+  const scans = opts.scans ?? new ScanSchedule(0);
   const parked = new ParkedTasks(ctx);
   ctx.noteParked = (id, tool) => parked.note(id, tool);
   const queue = new QueueIndex(ctx, () => repairAndSay(ctx));
@@ -60,11 +64,13 @@ export async function runLoop(
     log.warn(`${paths.stopFile} exists: not claiming any task; remove it to run the queue`);
   }
   while (!opts.stopRequested()) {
-    await applyBreakerResets(ctx);
-    await desk.poll();
+    const due = scans.take(clock.now());
+    if (due.has('resets')) await applyBreakerResets(ctx);
+    if (due.has('requests')) await desk.poll();
     // Released tasks must be in the queue snapshot below, or an idle check could miss them.
     await parked.releaseReady();
-    await inbox.scan();
+    // A file still being written is looked at again when its settle time is up, events or not.
+    if (due.has('inbox') || inbox.pending) await inbox.scan();
     await queue.refresh();
     const now = clock.now();
     const { plan, held } = await planPass(ctx, queue, now);

@@ -18,6 +18,7 @@ import { makeRedactor } from '@headless/core/process/redact';
 import { buildChildEnv } from '@headless/core/process/env';
 import { Waker } from './waker.js';
 import { wakesLoop, type WatchedFolder } from './wake-events.js';
+import { ScanSchedule } from './scan-schedule.js';
 import { ClaimGate } from './claim-gate.js';
 import { ToolParkBook } from './tool-parks.js';
 import { SpendBook } from './spend.js';
@@ -103,8 +104,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     bootMark('context');
     closers.push(watchWorkerConfig(ctx, opts), releaseHeapWhenQuiet(ctx));
     const beat = heartbeater(ctx, new Date(clock.now()).toISOString());
-    const folders = { inbox: paths.inbox, root: paths.root, requests: paths.requestsDir };
-    watchers.push(...watchFolders(folders, paths.stopFile, () => ctx.waker.wake(), log));
+    const scans = watchLoopFolders(ctx, watchers);
     const onAbort = () => ctx.waker.wake();
     opts.signal?.addEventListener('abort', onAbort);
     const control = { linkLost: false, stopping: false, graceMs: opts.policies.shutdown.graceSec * 1000 };
@@ -139,6 +139,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
     const stopRequested = () =>
       control.stopping || opts.signal?.aborted === true || fs.existsSync(paths.stopFile) || control.linkLost;
     const { idle, desk } = await runLoop(ctx, {
+      scans,
       untilIdle: opts.untilIdle === true,
       stopRequested,
       ...(opts.maxWaitMs !== undefined ? { waitUntil: clock.now() + opts.maxWaitMs } : {}),
@@ -327,10 +328,24 @@ async function flushNotifications(ctx: WorkerContext): Promise<void> {
   await ctx.notifier.close();
 }
 
+/** The inbox, the root (the stop file) and the requests, each event noted for the loop's next pass. */
+function watchLoopFolders(ctx: WorkerContext, watchers: fs.FSWatcher[]): ScanSchedule {
+  const { paths, log } = ctx;
+  const scans = new ScanSchedule(ctx.policies.worker.rescanIntervalMs);
+  const folders = { inbox: paths.inbox, root: paths.root, requests: paths.requestsDir };
+  const onEvent = (folder: WatchedFolder) => {
+    scans.noteEvent(folder);
+    ctx.waker.wake();
+  };
+  const onUnwatched = () => scans.noteUnwatched();
+  watchers.push(...watchFolders(folders, paths.stopFile, { onEvent, onUnwatched }, log));
+  return scans;
+}
+
 function watchFolders(
   dirs: Record<WatchedFolder, string>,
   stopFile: string,
-  onEvent: () => void,
+  on: { onEvent: (folder: WatchedFolder) => void; onUnwatched: () => void },
   log: WorkerLogger,
 ): fs.FSWatcher[] {
   const out: fs.FSWatcher[] = [];
@@ -338,14 +353,16 @@ function watchFolders(
     try {
       // The folder listing stays the truth (events can be lost on Windows); an event only makes the next scan come sooner.
       const w = fs.watch(dir, { persistent: false }, (_type, name) => {
-        if (wakesLoop(folder, name, stopFile)) onEvent();
+        if (wakesLoop(folder, name, stopFile)) on.onEvent(folder);
       });
-      w.on('error', (err) =>
-        log.warn(`watching ${dir} failed: ${String(err)}; falling back to periodic scans`),
-      );
+      w.on('error', (err) => {
+        on.onUnwatched();
+        log.warn(`watching ${dir} failed: ${String(err)}; falling back to scans at every pass`);
+      });
       out.push(w);
     } catch (err) {
-      log.warn(`cannot watch ${dir}: ${String(err)}; falling back to periodic scans`);
+      on.onUnwatched();
+      log.warn(`cannot watch ${dir}: ${String(err)}; falling back to scans at every pass`);
     }
   }
   return out;
