@@ -33,6 +33,8 @@ export async function runLoop(
   ctx.passAfterEnd = (ended) =>
     passNeededAfterEnd(ended, { untilIdle: opts.untilIdle, hasDependents: queue.hasDependents() });
   const desk = new RequestDesk(ctx, (req) => {
+    // The reset is in the resets file now: the next pass applies it (releases the tool's parks).
+    if (req.kind === 'reset-breaker') scans.noteEvent('requests');
     if (req.kind === 'retry' || req.kind === 'cancel') for (const id of requestTasks(req)) parked.forget(id);
     if (req.kind === 'cancel') void announceCancelled(ctx, requestTasks(req));
   });
