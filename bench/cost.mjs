@@ -4,7 +4,7 @@
 // (`strace -c -p <each worker thread>`: fsyncs, renames, opens, readdirs, stats...). Wall time is printed
 // too, but on a loaded box only the counts mean much.
 // The worker's spawner (the child that starts the tools, policies.worker.spawner) is measured too:
-// its CPU per task, and the sum. --spawner=off runs the same with the worker forking itself (A/B).
+// its CPU per task, and the sum; and the supervisor's. --spawner=off runs the same with the worker forking itself (A/B).
 // --queued=<n>: <n> tasks not due before 2100 wait in the queue the whole time (the per-pass cost of a long queue).
 // --cpu-prof: a CPU profile of every process of the tree into bench/tmp/cost-<time>/ (`node bench/profile.mjs analyse <dir>`).
 // Usage: node bench/cost.mjs [--tasks=300] [--c=1] [--tool=true|echo] [--queued=0] [--strace] [--cpu-prof] [--spawner=off]
@@ -173,6 +173,7 @@ try {
   const spawner0 = spawnerPid ? cpuTicks(spawnerPid) : undefined;
   const cpu0 = cpuTicks(tree.workerPid);
   const split0 = userSys(tree.workerPid);
+  const supervisor0 = cpuTicks(tree.proc.pid);
   const lines = Array.from({ length: tasks }, (_, i) => ({ id: `k-${i}`, tool: taskTool }));
   const t0 = dropFile(root, 'cost', lines);
   await waitFor(`${tasks} done`, () => countJson(paths(root).done) >= tasks + 3, {
@@ -186,6 +187,7 @@ try {
   const spawner1 = spawnerPid ? cpuTicks(spawnerPid) : undefined;
   const spawnerMs =
     spawner0 === undefined || spawner1 === undefined ? 0 : ((spawner1 - spawner0) * 1000) / CLK_TCK;
+  const supervisorMs = (((cpuTicks(tree.proc.pid) ?? 0) - (supervisor0 ?? 0)) * 1000) / CLK_TCK;
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   console.log(
     `c=${c} ${tasks} tasks: wall ${(wall / tasks).toFixed(2)} ms/task, worker CPU ${(cpuMs / tasks).toFixed(2)} ms/task (user ${(((split1.u - split0.u) * 1000) / CLK_TCK / tasks).toFixed(2)}, sys ${(((split1.s - split0.s) * 1000) / CLK_TCK / tasks).toFixed(2)}; load ${load})`,
@@ -195,6 +197,7 @@ try {
       ? `spawner ${spawnerPid}: CPU ${(spawnerMs / tasks).toFixed(2)} ms/task; worker + spawner ${((cpuMs + spawnerMs) / tasks).toFixed(2)} ms/task`
       : `no spawner (policies.worker.spawner: ${spawnerMode}): the worker starts the tools itself`,
   );
+  console.log(`supervisor ${tree.proc.pid}: CPU ${(supervisorMs / tasks).toFixed(2)} ms/task`);
   printGaps(root, tasks);
   if (tracer && (withPerf || withTrace)) {
     tracer.kill('SIGINT');

@@ -24,6 +24,12 @@ export interface ChildSlotOptions {
   timing: Timing;
   /** The supervisor's log. */
   log: winston.Logger;
+  /**
+   * The one-line summary of a task's start and end (the console in the foreground). Not the
+   * supervisor's log files: the worker's own log and the ledger have each attempt already, and two
+   * more formatted file writes per task cost the supervisor ~2 ms of CPU each task (bench/FINDINGS.md).
+   */
+  taskLine?: (message: string, meta: Record<string, unknown>) => void;
   /** Each line the child prints. */
   output(stream: 'stdout' | 'stderr', line: string): void;
   /** Runs before every boot (the worker's crash recovery). A failure is logged, the boot goes on. */
@@ -331,7 +337,7 @@ export class ChildSlot {
         const t = p as ChildEventPayload['task-started'];
         this.track(t);
         // The console summary in the foreground: one line when a task starts and one when it ends.
-        this.opts.log.info(`${t.id}: attempt ${t.attempt} started (${t.tool}, pid ${t.pid})`, {
+        this.opts.taskLine?.(`${t.id}: attempt ${t.attempt} started (${t.tool}, pid ${t.pid})`, {
           child: this.component,
           taskId: t.id,
         });
@@ -340,7 +346,7 @@ export class ChildSlot {
       case 'task-finished': {
         const t = p as ChildEventPayload['task-finished'];
         this.reported.forget(t.id, t.attempt);
-        this.opts.log.info(`${t.id}: attempt ${t.attempt} -> ${t.outcome}`, {
+        this.opts.taskLine?.(`${t.id}: attempt ${t.attempt} -> ${t.outcome}`, {
           child: this.component,
           taskId: t.id,
         });

@@ -11,7 +11,7 @@ import { layout as layoutOf } from '@headless/core/paths';
 import { ChildSlot } from './child-slot.js';
 import { resolveChildEntry } from './entries.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { closeLogger, createLogger } from '@headless/core/log/logger';
+import { closeLogger, createConsoleLogger, createLogger } from '@headless/core/log/logger';
 import type { BeforeWorkerBoot } from './recovery-hook.js';
 import {
   createStateWriter,
@@ -218,6 +218,8 @@ function forkSlots(
   // changes task state meanwhile). A hook here is for tests only.
   const beforeWorkerBoot = opts.beforeWorkerBoot;
   const childLoggers: winston.Logger[] = [];
+  const taskLog = opts.foreground ? createConsoleLogger('supervisor') : undefined;
+  if (taskLog) childLoggers.push(taskLog);
   for (const component of opts.components ?? COMPONENTS) {
     // `<component>.out`: the child's own logger writes logs/<component>-*.log; what it prints goes here.
     const childLog = createLogger({
@@ -233,6 +235,7 @@ function forkSlots(
       env: c.childEnv,
       timing: c.timing,
       log,
+      ...(taskLog ? { taskLine: (message: string, meta: object) => taskLog.info(message, meta) } : {}),
       output: (stream, line) => childLog.log(stream === 'stderr' ? 'warn' : 'info', line, { stream }),
       onChange: () => c.writer.mark(),
       ...(component === 'worker' && beforeWorkerBoot

@@ -101,15 +101,7 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
     rotating(component, component),
     rotating(UNIFIED_LOG, `${UNIFIED_LOG}.${component}`),
   ];
-  if (opts.console) {
-    transports.push(
-      new winston.transports.Console({
-        // stderr for every level: stdout stays clean for a command's own output (`--json`).
-        stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
-        format: winston.format.combine(winston.format.timestamp(), consoleLine),
-      }),
-    );
-  }
+  if (opts.console) transports.push(consoleTransport());
   const logger = winston.createLogger({
     level: opts.level ?? logs.level,
     defaultMeta: { component },
@@ -119,6 +111,21 @@ export function createLogger(opts: LoggerOptions): winston.Logger {
   // A transport error re-emitted here would be unhandled; each file transport reports its own.
   logger.on('error', () => undefined);
   self.logger = logger;
+  return logger;
+}
+
+function consoleTransport(): winston.transport {
+  return new winston.transports.Console({
+    // stderr for every level: stdout stays clean for a command's own output (`--json`).
+    stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
+    format: winston.format.combine(winston.format.timestamp(), consoleLine),
+  });
+}
+
+/** A logger that writes the console only, in the same format (the supervisor's task summary lines). */
+export function createConsoleLogger(component: string): winston.Logger {
+  const logger = winston.createLogger({ defaultMeta: { component }, transports: [consoleTransport()] });
+  logger.on('error', () => undefined);
   return logger;
 }
 

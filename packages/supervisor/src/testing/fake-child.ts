@@ -81,10 +81,10 @@ if (flag('FAKE_SPAWN_TOOL')) {
 
 const stateDir = process.env['FAKE_STATE_DIR'];
 if (stateDir) {
-  fs.writeFileSync(
-    path.join(stateDir, `${component}-${process.pid}.json`),
-    JSON.stringify({ pid: process.pid, toolPid }),
-  );
+  // Written aside and renamed: the test polls the folder and must never read a half-written file.
+  const file = path.join(stateDir, `${component}-${process.pid}.json`);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ pid: process.pid, toolPid }));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 if (flag('FAKE_BAD_EVENTS')) {
