@@ -1,9 +1,10 @@
 /**
  * The spawner's entry (bundled as dist/spawner.js): a small long-lived child of the worker that
  * starts the tools for it, so the worker's thread never forks (see spawner-runner.ts). Loads only
- * the runner and execa (before it says ready), no config, no logger, no store.
+ * the runner and koffi or execa (before it says ready), no config, no logger, no store.
  */
 import { loadExeca } from './load-execa.js';
+import { posixSpawner } from './posix-spawn.js';
 import { serveSpawner } from './spawner-serve.js';
 import type { FromSpawner } from './spawner-protocol.js';
 
@@ -12,9 +13,11 @@ if (typeof process.send !== 'function') {
   process.exit(2);
 }
 
-// execa before `ready`: a run handed over then starts at once. Until `ready` the worker runs its tools
-// itself, and a spawner started with the worker (early-spawner.ts) has the worker's boot to load it.
-await loadExeca().catch(() => undefined);
+// What starts the tools, before `ready`: a run handed over then starts at once. Until `ready` the worker
+// runs its tools itself, and a spawner started with the worker (early-spawner.ts) has the worker's boot
+// to load it. Where posix_spawn is used (koffi, posix-spawn.ts) execa is not loaded at all; it still
+// would be at the first run that needs it (a relative path).
+if (!posixSpawner()) await loadExeca().catch(() => undefined);
 // The worker died meanwhile: there is nobody to serve.
 if (!process.connected) process.exit(0);
 
