@@ -112,6 +112,8 @@ interface Libc {
   pipe2: (fds: number[], flags: number) => number;
   waitpid: (pid: number, status: number[], options: number) => number;
   version: () => string;
+  /** errno after the last call that failed. */
+  errno: () => number;
 }
 
 function bindLibc(): Libc {
@@ -139,6 +141,7 @@ function bindLibc(): Libc {
     pipe2: f('int pipe2(_Out_ int *fds, int flags)'),
     waitpid: f('int waitpid(int pid, _Out_ int *status, int options)'),
     version: lib.func('const char *gnu_get_libc_version()') as () => string,
+    errno: () => koffi.errno(),
   };
 }
 
@@ -165,14 +168,29 @@ function makeSpawner(libc: Libc): PosixSpawner {
   const reaper = new Reaper(libc);
   const pipe = (): [number, number] => {
     const fds = [0, 0];
-    if (libc.pipe2(fds, O_CLOEXEC) !== 0) throw new Error('pipe2 failed');
+    if (libc.pipe2(fds, O_CLOEXEC) !== 0) throw new PipeError(libc.errno());
     return [fds[0] ?? -1, fds[1] ?? -1];
   };
   return {
     spawn(file, args, opts) {
-      const out = pipe();
-      const err = pipe();
-      const inp = opts.input === undefined ? undefined : pipe();
+      const made: number[] = [];
+      let out: [number, number];
+      let err: [number, number];
+      let inp: [number, number] | undefined;
+      try {
+        out = pipe();
+        made.push(...out);
+        err = pipe();
+        made.push(...err);
+        inp = opts.input === undefined ? undefined : pipe();
+      } catch (e) {
+        // Out of descriptors (EMFILE): a spawn error like Node's, with nothing left open.
+        for (const fd of made) fs.closeSync(fd);
+        const code = errnoName(e instanceof PipeError ? e.errno : 0);
+        return {
+          failed: { code, originalMessage: `spawn ${file} ${code} (no descriptors left for its pipes)` },
+        };
+      }
       const fa = Buffer.alloc(FILE_ACTIONS_BYTES);
       const attr = Buffer.alloc(ATTR_BYTES);
       const all = Buffer.alloc(SIGSET_BYTES);
@@ -222,6 +240,12 @@ function makeSpawner(libc: Libc): PosixSpawner {
       };
     },
   };
+}
+
+class PipeError extends Error {
+  constructor(readonly errno: number) {
+    super(`pipe2 failed: ${errnoName(errno)}`);
+  }
 }
 
 /**

@@ -190,6 +190,13 @@ describe.each(RUNNER_KINDS)('process runner (%s)', (kind) => {
     await expect(fs.access(path.join(dir, 'out.txt'))).rejects.toThrow();
   });
 
+  it('refuses an argument with a NUL byte as a spawn error, never cutting it short', async () => {
+    const r = await runner.run({ ...node(''), args: ['-e', 'console.log("ran")', 'a\0b'] });
+    expect(r.endReason).toBe('spawn-error');
+    expect(r.stdout).toBe('');
+    expect(r.error).toMatch(/null bytes/);
+  });
+
   it('ends the whole tree on timeout, including a grandchild that ignores SIGTERM', async () => {
     const lines: string[] = [];
     const started = Date.now();

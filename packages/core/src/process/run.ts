@@ -89,24 +89,56 @@ async function startChild(
   posix: boolean,
   nodeSpawn: boolean,
 ): Promise<StartedChild> {
-  const fast = posix && !nodeSpawn && path.isAbsolute(target.file) ? posixSpawner() : undefined;
+  // A NUL byte would cut a C string short: Node's spawn refuses it (ERR_INVALID_ARG_VALUE), so it does here.
+  const plain =
+    path.isAbsolute(target.file) &&
+    ![target.file, req.cwd, ...target.args, ...Object.entries(req.env).flat()].some((v) => v.includes('\0'));
+  const fast = posix && !nodeSpawn && plain ? posixSpawner() : undefined;
   if (fast) {
     const opts = { cwd: req.cwd, env: req.env, ...(req.input === undefined ? {} : { input: req.input }) };
     const c = fast.spawn(target.file, target.args, opts);
-    if ('failed' in c) {
-      const none = Readable.from([]);
-      return {
-        pid: undefined,
-        stdout: none,
-        stderr: none,
-        exited: new Promise(() => {}),
-        settled: Promise.resolve(c.failed),
-      };
-    }
+    if ('failed' in c) return notStarted(c.failed);
     return { ...c, settled: c.exited };
   }
   const execa = await loadExeca();
-  const subprocess = execa(target.file, target.args, {
+  let subprocess;
+  try {
+    subprocess = startWithExeca(execa, req, target, posix);
+  } catch (err) {
+    // execa refuses some arguments before any spawn (a NUL byte): a spawn error, not a crash of the run.
+    return notStarted(err);
+  }
+  const settled = subprocess.then(
+    (r) => r,
+    (e: unknown) => e,
+  );
+  const node = subprocess.nodeChildProcess;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (node.exitCode !== null || node.signalCode !== null)
+      resolve({ code: node.exitCode, signal: node.signalCode });
+    node.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { pid: subprocess.pid, stdout: subprocess.stdout, stderr: subprocess.stderr, exited, settled };
+}
+
+function notStarted(why: unknown): StartedChild {
+  const none = Readable.from([]);
+  return {
+    pid: undefined,
+    stdout: none,
+    stderr: none,
+    exited: new Promise(() => {}),
+    settled: Promise.resolve(why),
+  };
+}
+
+function startWithExeca(
+  execa: Awaited<ReturnType<typeof loadExeca>>,
+  req: RunRequest,
+  target: { file: string; args: string[] },
+  posix: boolean,
+) {
+  return execa(target.file, target.args, {
     cwd: req.cwd,
     env: { ...req.env },
     extendEnv: false,
@@ -123,17 +155,6 @@ async function startChild(
     forceKillAfterDelay: false,
     stripFinalNewline: false,
   });
-  const settled = subprocess.then(
-    (r) => r,
-    (e: unknown) => e,
-  );
-  const node = subprocess.nodeChildProcess;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (node.exitCode !== null || node.signalCode !== null)
-      resolve({ code: node.exitCode, signal: node.signalCode });
-    node.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { pid: subprocess.pid, stdout: subprocess.stdout, stderr: subprocess.stderr, exited, settled };
 }
 
 export async function runProcess(
