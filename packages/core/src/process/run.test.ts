@@ -149,6 +149,15 @@ describe.each(RUNNER_KINDS)('process runner (%s)', (kind) => {
     expect(r.error).toContain('no-such-folder');
   });
 
+  shebangs.it('runs an executable script without a #! line with /bin/sh, as execvp does', async () => {
+    const script = path.join(dir, `no-shebang-${kind.replace(/\W/g, '-')}.sh`);
+    await fs.writeFile(script, 'echo "ran by sh: $1"\n', { mode: 0o755 });
+    const r = await runner.run({ ...node(''), executable: script, args: ['arg one'] });
+    expect(r.endReason).toBe('exited');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trimEnd()).toBe('ran by sh: arg one');
+  });
+
   it('calls onSpawn with the pid before any line, and onLine with every line in order', async () => {
     const events: string[] = [];
     const r = await runner.run(

@@ -97,8 +97,10 @@ async function startChild(
   if (fast) {
     const opts = { cwd: req.cwd, env: req.env, ...(req.input === undefined ? {} : { input: req.input }) };
     const c = fast.spawn(target.file, target.args, opts);
-    if ('failed' in c) return notStarted(c.failed);
-    return { ...c, settled: c.exited };
+    if (!('failed' in c)) return { ...c, settled: c.exited };
+    // An executable script without a #! line: Node's spawn (execvp) runs it with /bin/sh, posix_spawn
+    // refuses it (ENOEXEC). It goes the way it went before.
+    if (c.failed.code !== 'ENOEXEC') return notStarted(c.failed);
   }
   const execa = await loadExeca();
   let subprocess;
