@@ -1,7 +1,7 @@
 import { installTestFaults } from '@headless/core/faults';
 import { guardStdio } from '@headless/core/fs/disk-fault';
 import { bootMark } from '@headless/core/boot-trace';
-import { startEarlySpawner } from '@headless/core/process/early-spawner';
+import { earlySpawnerWanted, startEarlySpawner } from '@headless/core/process/early-spawner';
 import type { runWorkerProcess } from './main.js';
 
 /**
@@ -20,8 +20,8 @@ export async function runWorkerChild(loadMain: () => Promise<typeof runWorkerPro
     process.stderr.write('worker child: --root <dir> is required\n');
     process.exit(2);
   }
-  // The spawner boots on the other core while this process loads (early-spawner.ts).
-  const earlySpawner = startEarlySpawner();
+  // The spawner boots on the other core while this process loads, where that pays (early-spawner.ts).
+  const earlySpawner = earlySpawnerWanted(process.platform, process.env) ? startEarlySpawner() : undefined;
   try {
     const run = await loadMain();
     bootMark('imports');

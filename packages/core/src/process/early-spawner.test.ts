@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { startEarlySpawner } from './early-spawner.js';
+import { earlySpawnerWanted, startEarlySpawner } from './early-spawner.js';
 import { isAlive } from './identity.js';
 import { parentProbe, tempDir, waitFor } from './test-kit.js';
 import { createWorkerRunner } from './worker-runner.js';
@@ -11,6 +11,13 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await tempDir()));
 afterAll(() => cleanup());
+
+it('is wanted on macOS and where posix_spawn is off, not on Linux with posix_spawn nor on Windows', () => {
+  expect(earlySpawnerWanted('darwin', {})).toBe(true);
+  expect(earlySpawnerWanted('linux', { HEADLESS_POSIX_SPAWN: '0' })).toBe(true);
+  expect(earlySpawnerWanted('linux', {})).toBe(false);
+  expect(earlySpawnerWanted('win32', {})).toBe(false);
+});
 
 it('Windows: no early spawner (the worker keeps the in-process runner there)', () => {
   expect(startEarlySpawner('win32')).toBeUndefined();

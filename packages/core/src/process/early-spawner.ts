@@ -1,5 +1,6 @@
 import type { SpawnerRunner } from './spawner-runner.js';
 import { startSpawner } from './spawner-start.js';
+import { posixSpawnEligible } from './posix-spawn.js';
 
 /** A spawner started before the worker's logger exists; its messages wait for `bind`. */
 export interface EarlySpawner {
@@ -15,6 +16,17 @@ export interface EarlySpawner {
  * instead of running in-process while one boots (bench/FINDINGS.md, "Session 9"). POSIX only, as
  * the spawner itself (worker-runner.ts). Not used, it goes by its idle exit like any spawner.
  */
+/**
+ * Whether the worker's entry starts its spawner early. Not on Windows (no spawner there), and not where
+ * tools start with posix_spawn (Linux, posix-spawn.ts): there a tool the worker starts itself costs no
+ * fork of the worker, and a spawner booting beside the worker took 30–50 ms from its boot on two cores
+ * (`--only=recovery`, worker boot 271–305 -> 245 ms, bench/FINDINGS.md, session 16). The worker then
+ * starts its spawner with its context, as `headless worker` does.
+ */
+export function earlySpawnerWanted(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
+  return platform !== 'win32' && !posixSpawnEligible(platform, env);
+}
+
 export function startEarlySpawner(platform: NodeJS.Platform = process.platform): EarlySpawner | undefined {
   if (platform === 'win32') return undefined;
   let held: string[] = [];
