@@ -7,7 +7,7 @@ import { launch } from './execute.js';
 import { ParkedTasks } from './parked.js';
 import { QueueIndex } from './queue-index.js';
 import { RequestDesk } from './requests.js';
-import { ScanSchedule } from './scan-schedule.js';
+import type { ScanSchedule } from './scan-schedule.js';
 import { planPass } from './pass-plan.js';
 import { announceCancelled } from './task-ends.js';
 import { releaseLoginHeld } from './tool-gate.js';
@@ -22,11 +22,10 @@ import { passNeededAfterEnd } from './waker.js';
  */
 export async function runLoop(
   ctx: WorkerContext,
-  opts: { untilIdle: boolean; stopRequested: () => boolean; waitUntil?: number; scans?: ScanSchedule },
+  opts: { untilIdle: boolean; stopRequested: () => boolean; waitUntil?: number; scans: ScanSchedule },
 ): Promise<{ idle: boolean; desk: RequestDesk }> {
   const { paths, log, clock } = ctx;
-  // Without the worker's watches (a test driving the loop): every pass reads everything.
-  const scans = opts.scans ?? new ScanSchedule(0);
+  const { scans } = opts;
   const parked = new ParkedTasks(ctx);
   ctx.noteParked = (id, tool) => parked.note(id, tool);
   const queue = new QueueIndex(ctx, () => repairAndSay(ctx));

@@ -14,8 +14,9 @@ import type * as Koffi from 'koffi';
  * spawn gives a `detached` child: its own session and process group, default signal dispositions
  * and an empty signal mask (Node ignores SIGPIPE; a tool must not inherit that), stdin from
  * /dev/null or a pipe, and no other descriptor (Node opens every one close-on-exec).
- * Anything unusual (not Linux, not glibc, koffi missing, a relative path, HEADLESS_POSIX_SPAWN=0)
- * makes `posixSpawner()` undefined and the runner uses execa as before.
+ * Not Linux, not glibc 2.29+, no koffi binary, or HEADLESS_POSIX_SPAWN=0: `posixSpawner()` is
+ * undefined and the runner uses execa as before. The runner also leaves to execa a relative path, an
+ * argument with a NUL byte, and a script that posix_spawn refuses with ENOEXEC (run.ts).
  */
 
 /** Linux values (the same on every architecture Node ships for). */
@@ -149,18 +150,16 @@ let loaded: PosixSpawner | null | undefined;
 
 /** The spawner of this process, or undefined where posix_spawn is not used (see posixSpawnEligible). */
 export function posixSpawner(): PosixSpawner | undefined {
+  if (!posixSpawnEligible(process.platform, process.env)) return undefined;
   if (loaded === undefined) {
     loaded = null;
-    if (posixSpawnEligible(process.platform, process.env)) {
-      try {
-        const libc = bindLibc();
-        if (glibcSupports(libc.version())) loaded = makeSpawner(libc);
-      } catch {
-        // No koffi binary for this machine, or no glibc (libc.so.6, gnu_get_libc_version): Node's spawn it is.
-      }
+    try {
+      const libc = bindLibc();
+      if (glibcSupports(libc.version())) loaded = makeSpawner(libc);
+    } catch {
+      // No koffi binary for this machine, or no glibc (libc.so.6, gnu_get_libc_version): Node's spawn it is.
     }
   }
-  if (process.env.HEADLESS_POSIX_SPAWN === '0') return undefined;
   return loaded ?? undefined;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { planWindowsSpawn } from '../windows/spawn-plan.js';
 import { loadExeca } from './load-execa.js';
-import { posixSpawner } from './posix-spawn.js';
+import { posixSpawner, type ChildExit } from './posix-spawn.js';
 import { containmentFor, createAttemptJob, type AttemptJob, type Containment } from './ownership.js';
 import { makeRedactor } from './redact.js';
 import { findExecutableOnHost } from '../tool/find-executable.js';
@@ -78,7 +78,7 @@ interface StartedChild {
   stdout: Readable;
   stderr: Readable;
   /** The child's own exit, not the end of its pipes (a grandchild may hold those open). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ChildExit>;
   /** Everything about the spawn is over (execa's promise); for a failed spawn, the failure. */
   settled: Promise<unknown>;
 }
@@ -89,11 +89,7 @@ async function startChild(
   posix: boolean,
   nodeSpawn: boolean,
 ): Promise<StartedChild> {
-  // A NUL byte would cut a C string short: Node's spawn refuses it (ERR_INVALID_ARG_VALUE), so it does here.
-  const plain =
-    path.isAbsolute(target.file) &&
-    ![target.file, req.cwd, ...target.args, ...Object.entries(req.env).flat()].some((v) => v.includes('\0'));
-  const fast = posix && !nodeSpawn && plain ? posixSpawner() : undefined;
+  const fast = posix && !nodeSpawn && posixSpawnable(req, target) ? posixSpawner() : undefined;
   if (fast) {
     const opts = { cwd: req.cwd, env: req.env, ...(req.input === undefined ? {} : { input: req.input }) };
     const c = fast.spawn(target.file, target.args, opts);
@@ -115,12 +111,22 @@ async function startChild(
     (e: unknown) => e,
   );
   const node = subprocess.nodeChildProcess;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<ChildExit>((resolve) => {
     if (node.exitCode !== null || node.signalCode !== null)
       resolve({ code: node.exitCode, signal: node.signalCode });
     node.once('exit', (code, signal) => resolve({ code, signal }));
   });
   return { pid: subprocess.pid, stdout: subprocess.stdout, stderr: subprocess.stderr, exited, settled };
+}
+
+/**
+ * What posix_spawn can take as it is: an absolute path (the run-time check found it), and no NUL byte,
+ * which would cut a C string short (Node's spawn refuses it, and so does execa, below).
+ */
+function posixSpawnable(req: RunRequest, target: { file: string; args: string[] }): boolean {
+  if (!path.isAbsolute(target.file)) return false;
+  const texts = [target.file, req.cwd, ...target.args, ...Object.entries(req.env).flat()];
+  return !texts.some((v) => v.includes('\0'));
 }
 
 function notStarted(why: unknown): StartedChild {
