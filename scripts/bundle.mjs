@@ -87,8 +87,34 @@ export async function bundle({ quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  await statusBundle({ quiet });
   await workerSnapshot({ quiet });
   return result;
+}
+
+/**
+ * `headless status` as one file without code splitting (cli/src/status-cli.ts): a chunk shared with
+ * the other entries holds the union of what they use, so with splitting status would load all of
+ * zod; alone, esbuild's tree-shaking keeps what status's `zod/mini` schemas use. The CLI entry
+ * imports it for a `status` argv.
+ */
+async function statusBundle({ quiet }) {
+  const result = await build({
+    entryPoints: [pkg('cli', 'status-cli.js')],
+    outfile: path.join(outdir, 'status.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    banner: { js: banner },
+    external: ['koffi'],
+    define: { __HEADLESS_BUNDLE__: 'true' },
+    sourcemap: 'linked',
+    metafile: true,
+    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
+    logLevel: quiet ? 'error' : 'warning',
+  });
+  fs.writeFileSync(path.join(outdir, 'meta-status.json'), JSON.stringify(result.metafile));
 }
 
 /**

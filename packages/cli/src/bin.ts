@@ -1,13 +1,25 @@
 #!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
 import { enableCompileCache } from '@headless/core/compile-cache';
 import { guardStdio } from '@headless/core/fs/disk-fault';
+import { bundledEntry } from '@headless/core/bundle';
 
 // Before anything heavy is imported, so the cache covers it.
 enableCompileCache();
 // A broken stdout/stderr pipe (a dead reader) must not end the process with an unhandled 'error'.
 guardStdio();
-// Before any schema is built (zod decides at construction whether a schema gets a compiled parser).
-const { zodJitless } = await import('./zod-mode.js');
-if (zodJitless(process.argv)) (await import('@headless/core/config/zod-jit')).useZodWithoutJit();
-const { runCli } = await import('./run-cli.js');
-process.exitCode = await runCli(process.argv);
+const { chosenCommand } = await import('./commands/index.js');
+if (chosenCommand(process.argv) === 'status') {
+  // In the bundle, status has a file of its own (status-cli.ts says why).
+  const own = bundledEntry('status');
+  const { runStatusCli } = (
+    own ? await import(pathToFileURL(own).href) : await import('./status-cli.js')
+  ) as typeof import('./status-cli.js');
+  process.exitCode = await runStatusCli(process.argv);
+} else {
+  // Before any schema is built (zod decides at construction whether a schema gets a compiled parser).
+  const { zodJitless } = await import('./zod-mode.js');
+  if (zodJitless(process.argv)) (await import('@headless/core/config/zod-jit')).useZodWithoutJit();
+  const { runCli } = await import('./run-cli.js');
+  process.exitCode = await runCli(process.argv);
+}

@@ -1,25 +1,21 @@
-import { CommanderError } from 'commander';
-import { buildProgram } from './program.js';
-import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
+import type { Command } from 'commander';
+import { newProgram } from './program.js';
+import { runProgram } from './run-program.js';
+import { chosenCommand, commandLoaders } from './commands/index.js';
 
-/** Runs the CLI and returns the exit code; every known error becomes one clear line on stderr. */
+/**
+ * Builds the `headless` command line. Each command lives in its own module under commands/; given
+ * the argv, only the command it names is loaded (all of them for help or an unknown command).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+  const program = newProgram();
+  const chosen = chosenCommand(argv);
+  const wanted = chosen ? commandLoaders.filter((c) => c.name === chosen) : commandLoaders;
+  for (const mod of await Promise.all(wanted.map((c) => c.load()))) mod.register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = (await buildProgram(argv)).exitOverride();
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    if (err instanceof HeadlessError) {
-      process.stderr.write(`headless: ${err.message}\n`);
-      return err.exitCode;
-    }
-    process.stderr.write(
-      `headless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    return ExitCode.failure;
-  }
+  return runProgram(await buildProgram(argv), argv);
 }

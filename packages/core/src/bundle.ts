@@ -10,6 +10,8 @@ export const BUNDLE_ENTRIES = {
   worker: 'worker.js',
   orchestrator: 'orchestrator.js',
   spawner: 'spawner.js',
+  /** `headless status` alone, built without code splitting (cli/src/status-cli.ts says why). */
+  status: 'status.js',
 } as const;
 
 export type BundleEntry = keyof typeof BUNDLE_ENTRIES;

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { parseState } from '@headless/core/run-state/state-file';
 import type { RootLayout } from '@headless/core/paths';
@@ -14,7 +14,7 @@ export interface LoopsFile {
 }
 
 export const LoopsFileSchema = z.looseObject({
-  pid: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
   updatedAt: z.string(),
   loops: z.record(z.string(), z.looseObject({})),
 });

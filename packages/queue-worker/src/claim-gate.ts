@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CLAIM_GATE_FILE } from '@headless/core/paths';
 import { systemClock, type Clock } from '@headless/core/clock';
 import { judgeDisk, readFreeSpace, type DiskReading } from '@headless/core/disk/disk-guard';
@@ -10,13 +10,13 @@ import type { WorkerLogger } from './logger.js';
 
 /** `.tasks/run/claim-gate.json`: whether the worker claims tasks, and if not why; `headless status` shows it. */
 const ClaimGateSchema = z.object({
-  pid: z.number().int(),
+  pid: z.number().check(z.int()),
   paused: z.boolean(),
   /** Every reason claiming is paused, e.g. `low disk: 312 MB free on /home, need 500 (...)`. */
   reasons: z.array(z.string()),
-  since: z.string().optional(),
+  since: z.optional(z.string()),
   checkedAt: z.string(),
-  freeMb: z.number().optional(),
+  freeMb: z.optional(z.number()),
   minFreeMb: z.number(),
 });
 export type ClaimGateState = z.infer<typeof ClaimGateSchema>;

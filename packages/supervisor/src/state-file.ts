@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { layout } from '@headless/core/paths';
 import { parseState } from '@headless/core/run-state/state-file';
@@ -48,18 +48,18 @@ export interface SupervisorState {
 }
 
 const ChildStatusSchema = z.looseObject({
-  pid: z.number().int().nullable(),
+  pid: z.nullable(z.number().check(z.int())),
   state: z.enum(['starting', 'running', 'backoff', 'crash-looping', 'stopped']),
-  startedAt: z.string().nullable(),
-  restarts: z.number().int(),
-  lastHeartbeatAt: z.string().nullable(),
-  lastExit: z
-    .looseObject({ code: z.number().nullable(), signal: z.string().nullable(), at: z.string() })
-    .nullable(),
+  startedAt: z.nullable(z.string()),
+  restarts: z.number().check(z.int()),
+  lastHeartbeatAt: z.nullable(z.string()),
+  lastExit: z.nullable(
+    z.looseObject({ code: z.nullable(z.number()), signal: z.nullable(z.string()), at: z.string() }),
+  ),
 });
 
 export const SupervisorStateSchema = z.looseObject({
-  pid: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
   startedAt: z.string(),
   root: z.string(),
   updatedAt: z.string(),

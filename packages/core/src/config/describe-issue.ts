@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DEFAULT_CONFIG_HINT } from './config-error.js';
 import { showValue, toJsonPath, valueAt } from './json-path.js';
 
@@ -115,7 +115,7 @@ function rangeWords(
       ? `a string of at least ${bound} characters`
       : `a string of at most ${bound} characters`;
   }
-  const num = node instanceof z.ZodNumber ? node : undefined;
+  const num = numberBounds(node);
   const isInt = num?.isInt ?? issue.origin === 'int';
   if (issue.code === 'too_small' && Number(bound) === 0) {
     if (!issue.inclusive) return isInt ? 'a positive integer' : 'a number greater than 0';
@@ -135,6 +135,24 @@ function rangeWords(
   if (issue.code === 'too_small')
     return `${kind} ${issue.inclusive ? 'of at least' : 'greater than'} ${bound}`;
   return `${kind} ${issue.inclusive ? 'of at most' : 'less than'} ${bound}`;
+}
+
+/**
+ * A number schema's bounds and whether it takes integers only, folded from its checks (what classic
+ * zod's `minValue`, `maxValue` and `isInt` say, for classic and mini schemas alike).
+ */
+function numberBounds(
+  node: Schema | undefined,
+): { isInt: boolean; minValue: number; maxValue: number } | undefined {
+  if (node?._zod.def.type !== 'number') return undefined;
+  const out = { isInt: false, minValue: -Infinity, maxValue: Infinity };
+  for (const check of node._zod.def.checks ?? []) {
+    const def = check._zod.def as { check: string; value?: unknown; format?: string };
+    if (def.check === 'number_format') out.isInt ||= def.format?.includes('int') ?? false;
+    else if (def.check === 'greater_than') out.minValue = Math.max(out.minValue, Number(def.value));
+    else if (def.check === 'less_than') out.maxValue = Math.min(out.maxValue, Number(def.value));
+  }
+  return out;
 }
 
 /** The schema that validates the value at `path`, looking through defaults, optionals and containers. */

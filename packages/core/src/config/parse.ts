@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError } from './config-error.js';
 import { describeIssue } from './describe-issue.js';
 import { showValue, toJsonPath } from './json-path.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Parsing without zod's JIT (no compiled parser per object schema) for a short-lived command; must

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,12 +48,12 @@ export class PaddedStateFile {
 }
 
 /** The padded file's JSON through its schema; absent or damaged reads as undefined. */
-export async function readPaddedStateFile<S extends z.ZodType>(
+export async function readPaddedStateFile<S extends z.core.$ZodType>(
   file: string,
   schema: S,
 ): Promise<z.output<S> | undefined> {
   try {
-    const parsed = schema.safeParse(JSON.parse((await fs.readFile(file, 'utf8')).trim()));
+    const parsed = z.safeParse(schema, JSON.parse((await fs.readFile(file, 'utf8')).trim()));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

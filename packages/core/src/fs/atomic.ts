@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +87,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const platform = opts.platform ?? process.platform;
   const sync = opts.fsync ?? true;
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
   if (platform !== 'win32') {
     await writeReplacingPosix(file, tmp, data, sync);
     if (sync && (opts.syncDir ?? true)) await fsyncDir(path.dirname(file), platform);

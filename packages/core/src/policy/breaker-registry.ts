@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../clock.js';
 import { stateFile } from '../run-state/state-file.js';
 import {
@@ -11,7 +11,7 @@ import {
 
 export const BreakersSnapshotSchema = z.record(
   z.string(),
-  z.object({ policy: z.unknown(), lastReason: z.string().optional() }),
+  z.object({ policy: z.unknown(), lastReason: z.optional(z.string()) }),
 );
 
 /** Tool -> when the user last asked to close its breaker. Read by every process that holds breakers. */

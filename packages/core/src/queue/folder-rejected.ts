@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { parseState } from '../run-state/state-file.js';
 import { isNotFound, type RejectedLine } from './store.js';
 
 const RejectedLineSchema = z.looseObject({
   file: z.string(),
-  line: z.number().int(),
+  line: z.number().check(z.int()),
   reason: z.string(),
   raw: z.string(),
-  rawBytes: z.number().int().nonnegative(),
+  rawBytes: z.number().check(z.int(), z.nonnegative()),
   at: z.string(),
 });
 
@@ -31,7 +31,8 @@ export class RejectedLines {
     const safeFile = rejected.file.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
     // The key depends on the line's content, so reading the same inbox file again after a crash
     // finds the same entry instead of adding a second one (and the ledger gets no second line).
-    const digest = createHash('sha256')
+    const digest = nodeCrypto()
+      .createHash('sha256')
       .update(`${rejected.raw}\n${rejected.reason}`)
       .digest('hex')
       .slice(0, 10);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { TaskRecord } from '../task/record.js';
 import { TaskRecordSchema } from '../task/record-schema.js';
 
@@ -14,7 +14,7 @@ export const SEGMENT_SUFFIX = '.seg.jsonl';
 /** A segment being expanded into per-task files (renamed first, so only one process expands it). */
 export const EXPANDING_SUFFIX = '.seg.jsonl.expanding';
 
-const SegmentHeader = z.object({ segment: z.literal(1), ids: z.array(z.string().min(1)) });
+const SegmentHeader = z.object({ segment: z.literal(1), ids: z.array(z.string().check(z.minLength(1))) });
 
 export function formatSegment(records: readonly TaskRecord[]): string {
   const header = JSON.stringify({ segment: 1, ids: records.map((r) => r.id) });

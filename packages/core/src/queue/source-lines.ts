@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -50,7 +50,7 @@ export async function findSourceLines(
       if (typeof id !== 'string' || !ids.has(id)) continue;
       const parsed = TaskSpec.safeParse(value);
       if (!parsed.success) continue;
-      const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const hash = nodeCrypto().createHash('sha256').update(text).digest('hex').slice(0, 16);
       found.set(id, { spec: parsed.data, source: { file: original, line: lineNo, hash }, from: name });
     }
   }

@@ -1,22 +1,22 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { stateFile, type StateFile } from './state-file.js';
 
 /** What `.tasks/run/worker.json` holds: the worker's heartbeat, read by status and recovery. */
 export const WorkerHeartbeatSchema = z.object({
-  pid: z.number().int().positive(),
-  startTime: z.string().optional(),
+  pid: z.number().check(z.int(), z.positive()),
+  startTime: z.optional(z.string()),
   startedAt: z.string(),
   at: z.string(),
   state: z.enum(['running', 'draining', 'stopping', 'stopped']),
   supervised: z.boolean(),
   /** Why claiming is paused, when it is (a store change that keeps failing, ...). */
-  paused: z.string().optional(),
+  paused: z.optional(z.string()),
   running: z.array(
     z.object({
       id: z.string(),
-      attempt: z.number().int(),
+      attempt: z.number().check(z.int()),
       tool: z.string(),
-      pid: z.number().int().optional(),
+      pid: z.optional(z.number().check(z.int())),
       startedAt: z.string(),
     }),
   ),

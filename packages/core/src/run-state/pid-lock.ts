@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isAlive, processStartTime } from '../process/alive.js';
 
 /** What a lock file holds: who, since when, and a token unique to this holding. */
 export const PidLockSchema = z.object({
-  pid: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
   /** The holder's start time as the OS reports it (pids are reused); absent where it cannot be read. */
-  startTime: z.string().optional(),
+  startTime: z.optional(z.string()),
   /** A new random token per acquisition: a holder can tell its lock from a successor's. */
-  token: z.string().min(8),
+  token: z.string().check(z.minLength(8)),
   at: z.string(),
 });
 export type PidLockContent = z.infer<typeof PidLockSchema>;
@@ -107,7 +107,7 @@ export async function acquirePidLock(
     const mine: PidLockContent = {
       pid: process.pid,
       ...(probe.startTime(process.pid) ? { startTime: probe.startTime(process.pid) } : {}),
-      token: randomBytes(8).toString('hex'),
+      token: nodeCrypto().randomBytes(8).toString('hex'),
       at: new Date(now()).toISOString(),
     };
     if (await tryCreate(file, mine)) return held(file, mine, replaced);
@@ -155,7 +155,7 @@ async function readWithAge(file: string, now: number): Promise<{ text: string; a
 
 /** Moves a stale lock aside; true when the file moved was the one judged stale. */
 async function takeAside(file: string, judged: string): Promise<boolean> {
-  const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
+  const aside = `${file}.stale-${nodeCrypto().randomBytes(6).toString('hex')}`;
   try {
     await fs.rename(file, aside);
   } catch (err) {

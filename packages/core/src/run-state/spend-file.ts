@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { stateFile, type StateFile } from './state-file.js';
 
 /**
@@ -8,11 +8,11 @@ import { stateFile, type StateFile } from './state-file.js';
  */
 export const SpendSummarySchema = z.looseObject({
   /** The local day the figures are for (`2026-12-01`). */
-  day: z.string().min(1),
-  todayUsd: z.number().nonnegative(),
-  monthUsd: z.number().nonnegative(),
-  byToolToday: z.record(z.string(), z.number().nonnegative()).default({}),
-  updatedAt: z.string().min(1),
+  day: z.string().check(z.minLength(1)),
+  todayUsd: z.number().check(z.nonnegative()),
+  monthUsd: z.number().check(z.nonnegative()),
+  byToolToday: z._default(z.record(z.string(), z.number().check(z.nonnegative())), {}),
+  updatedAt: z.string().check(z.minLength(1)),
 });
 export type SpendSummary = z.infer<typeof SpendSummarySchema>;
 

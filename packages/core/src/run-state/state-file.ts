@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { HeadlessError } from '../errors/headless-error.js';
 
@@ -28,7 +29,7 @@ export interface StateFile<T> {
   remove(): Promise<void>;
 }
 
-export function stateFile<S extends z.ZodType>(file: string, schema: S): StateFile<z.output<S>> {
+export function stateFile<S extends z.core.$ZodType>(file: string, schema: S): StateFile<z.output<S>> {
   type T = z.output<S>;
   const read = async (): Promise<T | undefined> => {
     let text: string;
@@ -54,7 +55,7 @@ export function stateFile<S extends z.ZodType>(file: string, schema: S): StateFi
     },
     async write(value, opts = {}) {
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeFileAtomic(file, `${JSON.stringify(schema.parse(value), null, 1)}\n`, {
+      await writeFileAtomic(file, `${JSON.stringify(z.parse(schema, value), null, 1)}\n`, {
         fsync: opts.fsync ?? true,
       });
     },
@@ -65,14 +66,14 @@ export function stateFile<S extends z.ZodType>(file: string, schema: S): StateFi
 }
 
 /** Parses a state file's text with its schema; a `StateFileError` names the file and the first issue. */
-export function parseState<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
+export function parseState<S extends z.core.$ZodType>(file: string, text: string, schema: S): z.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new StateFileError(file, text.length === 0 ? 'it is empty' : (err as Error).message);
   }
-  const parsed = schema.safeParse(value);
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'top level';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { stateFile, type StateFile } from './state-file.js';
 
 /**
@@ -15,15 +15,15 @@ import { stateFile, type StateFile } from './state-file.js';
 export const ToolParkSchema = z.looseObject({
   kind: z.enum(['limit', 'login', 'budget']),
   /** ISO time the park ends by itself (none for `login`). */
-  until: z.string().min(1).optional(),
+  until: z.optional(z.string().check(z.minLength(1))),
   reason: z.string(),
-  since: z.string().min(1),
+  since: z.string().check(z.minLength(1)),
   /** How `until` was found: the tool's own reset, the backoff, the cap, or the budget period. */
-  source: z.enum(['reset', 'backoff', 'cap', 'period']).optional(),
+  source: z.optional(z.enum(['reset', 'backoff', 'cap', 'period'])),
   /** The task whose attempt parked it. */
-  task: z.string().optional(),
+  task: z.optional(z.string()),
   /** Limits in a row without a success between (for the backoff of limits without a reset). */
-  limitsInRow: z.number().int().nonnegative().optional(),
+  limitsInRow: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type ToolPark = z.infer<typeof ToolParkSchema>;
 

@@ -1,77 +1,79 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TaskSpec } from './schema.js';
 import { TASK_STATES, type TaskRecord } from './record.js';
 
-const iso = z.string().min(1);
+const iso = z.string().check(z.minLength(1));
+const int = z.number().check(z.int());
+const nonNegativeInt = z.number().check(z.int(), z.nonnegative());
+const positiveInt = z.number().check(z.int(), z.positive());
+const nonNegative = z.number().check(z.nonnegative());
 
 const AttemptSummarySchema = z.looseObject({
-  attempt: z.number().int().nonnegative(),
+  attempt: nonNegativeInt,
   startedAt: iso,
-  endedAt: iso.optional(),
-  outcome: z.string().optional(),
-  reason: z.string().optional(),
-  exitCode: z.number().int().nullable().optional(),
-  limit: z.enum(['usage', 'rate']).optional(),
-  sessionId: z.string().optional(),
+  endedAt: z.optional(iso),
+  outcome: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  exitCode: z.optional(z.nullable(int)),
+  limit: z.optional(z.enum(['usage', 'rate'])),
+  sessionId: z.optional(z.string()),
 });
 
 const JournalEntrySchema = z.looseObject({
-  rev: z.number().int().positive(),
+  rev: positiveInt,
   ts: iso,
-  event: z.string().min(1),
+  event: z.string().check(z.minLength(1)),
 });
 
 const UsageSchema = z.looseObject({
-  inputTokens: z.number().nonnegative().optional(),
-  outputTokens: z.number().nonnegative().optional(),
-  costUsd: z.number().nonnegative().optional(),
-  costEstimated: z.boolean().optional(),
+  inputTokens: z.optional(nonNegative),
+  outputTokens: z.optional(nonNegative),
+  costUsd: z.optional(nonNegative),
+  costEstimated: z.optional(z.boolean()),
 });
 
 const ChangedFileSchema = z.looseObject({
   path: z.string(),
   status: z.string(),
-  insertions: z.number().int().nullable(),
-  deletions: z.number().int().nullable(),
+  insertions: z.nullable(int),
+  deletions: z.nullable(int),
 });
 
 /** `TaskRecord.result` (task/result.ts). Loose like the record: later fields survive a rewrite. */
 export const TaskResultSchema = z.looseObject({
-  finalMessage: z.string().optional(),
-  usage: UsageSchema.optional(),
-  sessionId: z.string().optional(),
-  durationMs: z.number().nonnegative().optional(),
-  exitCode: z.number().int().nullable().optional(),
-  outcome: z.string().optional(),
-  suspect: z.string().optional(),
-  logPath: z.string().optional(),
-  worktree: z
-    .looseObject({
+  finalMessage: z.optional(z.string()),
+  usage: z.optional(UsageSchema),
+  sessionId: z.optional(z.string()),
+  durationMs: z.optional(nonNegative),
+  exitCode: z.optional(z.nullable(int)),
+  outcome: z.optional(z.string()),
+  suspect: z.optional(z.string()),
+  logPath: z.optional(z.string()),
+  worktree: z.optional(
+    z.looseObject({
       path: z.string(),
       branch: z.string(),
       base: z.string(),
       baseSha: z.string(),
-      headSha: z.string().optional(),
-      diffstat: z
-        .looseObject({ files: z.number().int(), insertions: z.number().int(), deletions: z.number().int() })
-        .optional(),
-      changedFiles: z.array(ChangedFileSchema).optional(),
-    })
-    .optional(),
-  verify: z
-    .array(
+      headSha: z.optional(z.string()),
+      diffstat: z.optional(z.looseObject({ files: int, insertions: int, deletions: int })),
+      changedFiles: z.optional(z.array(ChangedFileSchema)),
+    }),
+  ),
+  verify: z.optional(
+    z.array(
       z.looseObject({
-        round: z.number().int().positive(),
-        attempt: z.number().int().positive(),
+        round: positiveInt,
+        attempt: positiveInt,
         passed: z.boolean(),
         failed: z.array(z.string()),
         failures: z.array(z.string()),
         logs: z.array(z.string()),
-        error: z.string().optional(),
-        prompt: z.string().optional(),
+        error: z.optional(z.string()),
+        prompt: z.optional(z.string()),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 /**
@@ -79,31 +81,31 @@ export const TaskResultSchema = z.looseObject({
  * newer version adds survive a rewrite by this one.
  */
 export const TaskRecordSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   spec: TaskSpec,
   state: z.enum(TASK_STATES),
-  attempts: z.number().int().nonnegative(),
-  crashes: z.number().int().nonnegative().default(0),
-  notBefore: iso.optional(),
+  attempts: nonNegativeInt,
+  crashes: z._default(nonNegativeInt, 0),
+  notBefore: z.optional(iso),
   enqueuedAt: iso,
   updatedAt: iso,
-  rev: z.number().int().nonnegative(),
-  source: z.looseObject({ file: z.string(), line: z.number().int(), hash: z.string().optional() }).optional(),
-  claim: z
-    .looseObject({
-      workerPid: z.number().int().positive(),
-      workerStart: z.string().optional(),
+  rev: nonNegativeInt,
+  source: z.optional(z.looseObject({ file: z.string(), line: int, hash: z.optional(z.string()) })),
+  claim: z.optional(
+    z.looseObject({
+      workerPid: positiveInt,
+      workerStart: z.optional(z.string()),
       claimedAt: iso,
-      toolPid: z.number().int().positive().optional(),
-      toolStart: z.string().optional(),
-    })
-    .optional(),
-  reason: z.string().optional(),
-  quarantineKind: z.enum(['breaker', 'invalid', 'manual', 'attention']).optional(),
-  sessionId: z.string().min(1).optional(),
-  history: z.array(AttemptSummarySchema).default([]),
-  journal: z.array(JournalEntrySchema).optional(),
-  result: TaskResultSchema.optional(),
+      toolPid: z.optional(positiveInt),
+      toolStart: z.optional(z.string()),
+    }),
+  ),
+  reason: z.optional(z.string()),
+  quarantineKind: z.optional(z.enum(['breaker', 'invalid', 'manual', 'attention'])),
+  sessionId: z.optional(z.string().check(z.minLength(1))),
+  history: z._default(z.array(AttemptSummarySchema), []),
+  journal: z.optional(z.array(JournalEntrySchema)),
+  result: z.optional(TaskResultSchema),
 });
 
 /** Why a record's text is not a usable record of task `id`, or the record. */
