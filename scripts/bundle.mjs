@@ -8,6 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,8 +67,31 @@ export default { connect: unused, createServer: unused, createSocket: unused };\
   },
 };
 
+/**
+ * The build's id (core/src/config/cache.ts keys the CLI's config cache with it): a hash of the tsc
+ * output it is built from and of zod's version, so any change of the code validates config again.
+ */
+function buildId() {
+  const hash = createHash('sha256');
+  const zodVersion = JSON.parse(
+    fs.readFileSync(path.join(repo, 'node_modules', 'zod', 'package.json'), 'utf8'),
+  ).version;
+  hash.update(`zod ${zodVersion}\n`);
+  for (const name of fs.readdirSync(path.join(repo, 'packages')).sort()) {
+    const dist = path.join(repo, 'packages', name, 'dist');
+    if (!fs.existsSync(dist)) continue;
+    const files = fs
+      .readdirSync(dist, { recursive: true })
+      .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
+    for (const file of files.sort())
+      hash.update(`${name}/${file}\n`).update(fs.readFileSync(path.join(dist, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 export async function bundle({ quiet = false } = {}) {
   fs.rmSync(outdir, { recursive: true, force: true });
+  const define = { __HEADLESS_BUNDLE__: 'true', __HEADLESS_BUILD_ID__: JSON.stringify(buildId()) };
   const result = await build({
     entryPoints: ENTRIES,
     outdir,
@@ -80,15 +104,15 @@ export async function bundle({ quiet = false } = {}) {
     banner: { js: banner },
     // koffi is a native addon loaded on Windows only.
     external: ['koffi'],
-    define: { __HEADLESS_BUNDLE__: 'true' },
+    define,
     sourcemap: 'linked',
     metafile: true,
     plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-  await statusBundle({ quiet });
-  await workerSnapshot({ quiet });
+  await statusBundle({ quiet, define });
+  await workerSnapshot({ quiet, define });
   return result;
 }
 
@@ -98,17 +122,20 @@ export async function bundle({ quiet = false } = {}) {
  * zod; alone, esbuild's tree-shaking keeps what status's `zod/mini` schemas use. The CLI entry
  * imports it for a `status` argv.
  */
-async function statusBundle({ quiet }) {
+async function statusBundle({ quiet, define }) {
   const result = await build({
     entryPoints: [pkg('cli', 'status-cli.js')],
     outfile: path.join(outdir, 'status.js'),
     bundle: true,
+    // 410 -> 245 KB for Node to read and compile on each start; names are kept, for readable stacks.
+    minifyWhitespace: true,
+    minifySyntax: true,
     format: 'esm',
     platform: 'node',
     target: 'node22',
     banner: { js: banner },
     external: ['koffi'],
-    define: { __HEADLESS_BUNDLE__: 'true' },
+    define,
     sourcemap: 'linked',
     metafile: true,
     plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
@@ -125,7 +152,7 @@ async function statusBundle({ quiet }) {
  * the supervisor forks the plain worker.js for any other (or when there is no blob). POSIX only for
  * now, like the worker's spawner. A failed build leaves no blob and says why: the plain fork remains.
  */
-async function workerSnapshot({ quiet }) {
+async function workerSnapshot({ quiet, define }) {
   if (process.platform === 'win32') return;
   const { SNAPSHOT_FILES, runtimeStamp } = await import(
     pathToFileURL(pkg('supervisor', 'worker-snapshot.js')).href
@@ -140,7 +167,7 @@ async function workerSnapshot({ quiet }) {
     target: 'node22',
     external: ['koffi'],
     // The bundle's own files are found from dist/ (bundledEntry): import.meta.url is this script's.
-    define: { __HEADLESS_BUNDLE__: 'true', 'import.meta.url': '__headlessScriptUrl' },
+    define: { ...define, 'import.meta.url': '__headlessScriptUrl' },
     banner: { js: "const __headlessScriptUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
     logLevel: quiet ? 'error' : 'warning',

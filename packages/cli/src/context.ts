@@ -16,11 +16,11 @@ export async function openContext(cmd: Command): Promise<CliContext> {
   const paths = layout(resolveRoot(rootOption(cmd)));
   // Loaded here, not at the top: `start` and `worker` need only rootPaths, and their processes
   // should not carry the config schemas and the store they do not use (memory, start-up time).
-  const [{ loadConfig }, { FolderStore }] = await Promise.all([
-    import('@headless/core/config/load'),
+  const [{ loadConfigCached }, { FolderStore }] = await Promise.all([
+    import('@headless/core/config/cache'),
     import('@headless/core/queue/folder-store'),
   ]);
-  const config = await loadConfig(paths);
+  const config = await loadConfigCached(paths);
   const store = new FolderStore(paths.tasksDir);
   return { paths, config, store };
 }

@@ -1,3 +1,4 @@
+import { guardStdio } from '@headless/core/fs/disk-fault';
 import { newProgram } from './program.js';
 import { runProgram } from './run-program.js';
 
@@ -9,6 +10,8 @@ import { runProgram } from './run-program.js';
  * fast. bin.ts sends the `status` argv here.
  */
 export async function runStatusCli(argv: readonly string[]): Promise<number> {
+  // A broken stdout pipe (`headless status | head`) must not end status with an unhandled 'error'.
+  guardStdio();
   // Before status's schemas are built (zod decides then whether a schema gets a compiled parser).
   (await import('@headless/core/config/zod-jit')).useZodWithoutJit();
   const { register } = await import('./commands/status.js');

@@ -26,6 +26,8 @@ export interface RootLayout {
   /** The worker's heartbeat (`worker.json`). */
   readonly workerHeartbeat: string;
   readonly supervisorState: string;
+  /** The last config the CLI validated, keyed by the config files' texts (config/cache.ts). */
+  readonly configCache: string;
   /** The worker's persisted breakers. */
   readonly breakers: string;
   /** The orchestrator loops' persisted breakers (same registry, its own file: one writer per file). */
@@ -98,6 +100,7 @@ export function layout(root: string): RootLayout {
     breakerResets: path.join(runDir, 'breaker-resets.json'),
     toolParks: path.join(runDir, 'tool-parks.json'),
     spend: path.join(runDir, 'spend.json'),
+    configCache: path.join(runDir, 'config-cache.json'),
     batches: path.join(runDir, 'batches.json'),
     loopsState: path.join(runDir, 'loops.json'),
     requestsDir: path.join(runDir, 'requests'),

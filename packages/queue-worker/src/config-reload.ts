@@ -1,28 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { writeFileAtomic } from '@headless/core/fs/atomic';
 import { watchConfig, type ConfigWatcher } from '@headless/core/config/watch';
 import type { LoadedConfig } from '@headless/core/config/load';
 import type { WorkerContext } from './context.js';
 import { makeNotifier } from './notify.js';
-
-/** `.tasks/run/config-state.json`: whether the worker refused a changed config/ file; `status` shows it. */
-export interface ConfigState {
-  pid: number;
-  /** The refusal (file, field, what to do), while the files on disk are invalid. */
-  refused?: string;
-  at: string;
-}
-
-export const configStateFile = (runDir: string): string => path.join(runDir, 'config-state.json');
-
-export async function readConfigState(runDir: string): Promise<ConfigState | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(configStateFile(runDir), 'utf8')) as ConfigState;
-  } catch {
-    return undefined;
-  }
-}
+import { configStateFile, type ConfigState } from './config-state.js';
 
 /**
  * Watches config/ for the worker: a valid change applies to the next attempt (policies, tools, and
@@ -40,9 +20,9 @@ export function startConfigReload(
       ...(refused ? { refused } : {}),
       at: new Date(ctx.clock.now()).toISOString(),
     };
-    void writeFileAtomic(configStateFile(ctx.paths.runDir), `${JSON.stringify(state)}\n`, {
-      fsync: false,
-    }).catch((err: unknown) => ctx.log.warn(`could not write the config state: ${String(err)}`));
+    void configStateFile(ctx.paths.runDir)
+      .write(state, { fsync: false })
+      .catch((err: unknown) => ctx.log.warn(`could not write the config state: ${String(err)}`));
   };
   say(undefined);
   return watchConfig({

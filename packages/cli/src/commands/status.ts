@@ -9,7 +9,7 @@ import { isAlive } from '@headless/core/process/alive';
 import type { Counts } from '@headless/core/queue/store';
 import { TASK_STATES } from '@headless/core/task/record';
 import { humanBytes, worktreeUsage } from '@headless/core/git/worktree-clean';
-import { readConfigState } from '@headless/queue-worker/config-reload';
+import { readConfigState } from '@headless/queue-worker/config-state';
 import { openContextTolerant, printJson, table, ago, type CliContext } from '../context.js';
 import { taskFilterFromOptions, type TaskFilterOptions } from '../task-filter-options.js';
 import { breakerViews, outputWidth } from '../task-data.js';

@@ -1,7 +1,7 @@
-import { nodeCrypto } from '../lazy-builtins.js';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { nodeCrypto } from '../lazy-builtins.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 

@@ -1,6 +1,6 @@
-import { nodeCrypto } from '../lazy-builtins.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { nodeCrypto } from '../lazy-builtins.js';
 import * as z from 'zod/mini';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { parseState } from '../run-state/state-file.js';

@@ -1,8 +1,8 @@
-import { nodeCrypto } from '../lazy-builtins.js';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeCrypto } from '../lazy-builtins.js';
 import { TaskSpec } from '../task/schema.js';
 
 export interface SourceLine {
