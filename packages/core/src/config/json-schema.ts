@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { policiesDescriptions, toolsDescriptions } from './descriptions.js';
 import type { ConfigKind } from './parse.js';
 import { PoliciesConfig, ToolsConfig } from './schema.js';

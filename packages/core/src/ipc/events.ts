@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english.js';
 
 /**
  * The supervisor <-> child protocol: every event name and the shape of its payload. The names are
@@ -11,47 +12,49 @@ export const COMPONENTS = ['worker', 'orchestrator'] as const;
 export const Component = z.enum(COMPONENTS);
 export type Component = z.infer<typeof Component>;
 
-const pid = z.number().int().positive();
+const pid = z.number().check(z.int(), z.positive());
+const nonEmpty = z.string().check(z.minLength(1));
+const nonNegativeInt = z.number().check(z.int(), z.nonnegative());
 
 export const RunningTask = z.object({
-  id: z.string().min(1),
-  attempt: z.number().int().nonnegative(),
-  tool: z.string().min(1),
+  id: nonEmpty,
+  attempt: nonNegativeInt,
+  tool: nonEmpty,
   /** The tool's process (a process-group leader on POSIX); absent before it is spawned. */
-  pid: pid.optional(),
+  pid: z.optional(pid),
 });
 export type RunningTask = z.infer<typeof RunningTask>;
 
 /** Sent first by every child; the server drops a socket that does not present the token in time. */
 export const HELLO_EVENT = 'hello';
-export const Hello = z.object({ token: z.string().min(16), component: Component, pid });
+export const Hello = z.object({ token: z.string().check(z.minLength(16)), component: Component, pid });
 export type Hello = z.infer<typeof Hello>;
 
 export const childEventSchemas = {
   ready: z.object({ component: Component, pid }),
   heartbeat: z.object({ component: Component, pid, at: z.string(), running: z.array(RunningTask) }),
   'task-started': z.object({
-    id: z.string().min(1),
-    attempt: z.number().int().nonnegative(),
+    id: nonEmpty,
+    attempt: nonNegativeInt,
     tool: z.string(),
     pid,
   }),
   'task-finished': z.object({
-    id: z.string().min(1),
-    attempt: z.number().int().nonnegative(),
+    id: nonEmpty,
+    attempt: nonNegativeInt,
     outcome: z.string(),
   }),
   'loop-result': z.object({
-    loop: z.string().min(1),
+    loop: nonEmpty,
     repo: z.string(),
     ok: z.boolean(),
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     at: z.string(),
   }),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']),
     message: z.string(),
-    meta: z.record(z.string(), z.unknown()).optional(),
+    meta: z.optional(z.record(z.string(), z.unknown())),
   }),
   /** Free-form: the child answers a status-request with what it knows. */
   'status-reply': z.record(z.string(), z.unknown()),
@@ -62,7 +65,7 @@ export type ChildEventPayload = { [E in ChildEvent]: z.infer<(typeof childEventS
 export const CHILD_EVENTS = Object.keys(childEventSchemas) as ChildEvent[];
 
 export const supervisorEventSchemas = {
-  shutdown: z.object({ graceMs: z.number().int().nonnegative(), reason: z.string() }),
+  shutdown: z.object({ graceMs: nonNegativeInt, reason: z.string() }),
   'status-request': z.object({}),
 } as const;
 
@@ -87,7 +90,7 @@ export function parseChildEvent(
   data: unknown,
 ): ParsedEvent<ChildEvent, ChildEventPayload[ChildEvent]> {
   if (!isChildEvent(name)) return { ok: false, reason: `event "${name}" is not in the allow-list` };
-  const result = childEventSchemas[name].safeParse(data);
+  const result = z.safeParse(childEventSchemas[name], data);
   if (!result.success)
     return { ok: false, reason: `event "${name}" has a bad payload: ${z.prettifyError(result.error)}` };
   return { ok: true, event: name, payload: result.data };
@@ -99,7 +102,7 @@ export function parseSupervisorEvent(
   data: unknown,
 ): ParsedEvent<SupervisorEvent, SupervisorEventPayload[SupervisorEvent]> {
   if (!isSupervisorEvent(name)) return { ok: false, reason: `event "${name}" is not in the allow-list` };
-  const result = supervisorEventSchemas[name].safeParse(data);
+  const result = z.safeParse(supervisorEventSchemas[name], data);
   if (!result.success)
     return { ok: false, reason: `event "${name}" has a bad payload: ${z.prettifyError(result.error)}` };
   return { ok: true, event: name, payload: result.data };

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { stateFile } from '../run-state/state-file.js';
 import { parseLedgerLine } from '../ledger/ledger.js';
 import { TASK_STATES, type JournalEntry } from '../task/record.js';
@@ -11,7 +11,7 @@ export const LedgerCheckpointSchema = z.object({
   /** Every journal entry older than this is known to be in the ledger. */
   at: z.string(),
   /** The ledger's size then: lines after it are read to find what is missing. */
-  offset: z.number().int().nonnegative(),
+  offset: z.number().check(z.int(), z.nonnegative()),
 });
 export type LedgerCheckpoint = z.infer<typeof LedgerCheckpointSchema>;
 

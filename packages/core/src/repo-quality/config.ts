@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeIssue } from '../config/describe-issue.js';
 import { parseJsonText } from '../config/parse.js';
@@ -9,29 +10,35 @@ export const REPO_QUALITY_FILE = '.headless/quality.json';
 
 const stepName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a step name of lower-case letters, digits, - _');
+  .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a step name of lower-case letters, digits, - _'));
 
 export const ConfiguredStep = z.strictObject({
   name: stepName,
   /** The program and its arguments; no shell, so no `&&`, pipes or globs. */
-  argv: z.array(z.string().min(1)).min(1),
+  argv: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   /** A configured step whose program is missing fails, unless this says it may be skipped. */
-  optional: z.boolean().default(false),
+  optional: z._default(z.boolean(), false),
   /** Working folder, relative to the repository. */
-  cwd: z.string().min(1).default('.'),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), z.string()).default({}),
+  cwd: z._default(z.string().check(z.minLength(1)), '.'),
+  env: z._default(
+    z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name')), z.string()),
+    {},
+  ),
   /** How to read its output; by default guessed from the program (ruff, pytest, pwsh, eslint, tsc). */
-  parser: z.enum(PARSERS).optional(),
-  timeoutSec: z.number().int().positive().default(1800),
+  parser: z.optional(z.enum(PARSERS)),
+  timeoutSec: z._default(z.number().check(z.int(), z.positive()), 1800),
   /** Runs in the pre-commit hook (`--staged`), with the staged files that match `extensions` appended. */
-  staged: z.boolean().default(false),
-  extensions: z.array(z.string().regex(/^\.[A-Za-z0-9]+$/, 'an extension such as .py')).default([]),
+  staged: z._default(z.boolean(), false),
+  extensions: z._default(
+    z.array(z.string().check(z.regex(/^\.[A-Za-z0-9]+$/, 'an extension such as .py'))),
+    [],
+  ),
 });
 export type ConfiguredStep = z.infer<typeof ConfiguredStep>;
 
 export const RepoQualityConfig = z.strictObject({
-  $schema: z.string().optional(),
-  steps: z.array(ConfiguredStep).min(1),
+  $schema: z.optional(z.string()),
+  steps: z.array(ConfiguredStep).check(z.minLength(1)),
 });
 export type RepoQualityConfig = z.infer<typeof RepoQualityConfig>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RootLayout } from '../paths.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { parseState, StateFileError } from './state-file.js';
@@ -17,10 +17,10 @@ export const UserRequestSchema = z.discriminatedUnion('kind', [
     kind: z.literal('retry'),
     id: z.string(),
     at: z.string(),
-    tasks: z.array(z.string()).default([]),
-    failed: z.boolean().default(false),
-    quarantined: z.boolean().default(false),
-    discardRejected: z.boolean().default(false),
+    tasks: z._default(z.array(z.string()), []),
+    failed: z._default(z.boolean(), false),
+    quarantined: z._default(z.boolean(), false),
+    discardRejected: z._default(z.boolean(), false),
   }),
   z.object({ kind: z.literal('cancel'), id: z.string(), at: z.string(), task: z.string() }),
   z.object({ kind: z.literal('reset-breaker'), id: z.string(), at: z.string(), tool: z.string() }),
@@ -35,9 +35,9 @@ export const UserResponseSchema = z.object({
   /** For stdout. */
   lines: z.array(z.string()),
   /** For stderr. */
-  errors: z.array(z.string()).default([]),
+  errors: z._default(z.array(z.string()), []),
   /** Exact figures, for tests and `--json`. */
-  result: z.record(z.string(), z.unknown()).default({}),
+  result: z._default(z.record(z.string(), z.unknown()), {}),
   by: z.enum(['worker', 'cli']),
 });
 export type UserResponse = z.infer<typeof UserResponseSchema>;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { PoliciesConfig, ToolSpec, ToolsConfig } from '../config/schema.js';
 import { buildCommand, CommandBuildError, type CommandTask } from '../tool/command.js';
 import { showValue } from '../config/json-path.js';
