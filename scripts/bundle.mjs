@@ -89,6 +89,38 @@ function buildId() {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * commander's three built-ins without their ESM facades. An ESM import of a built-in builds a
+ * facade that reads every export, and for `node:util` and `node:process` that loads more of Node
+ * through their lazy exports (util's diff and parse_args, worker_threads, `process.report`): 11 ms
+ * of every CLI start here (bench/FINDINGS.md, session 17). commander uses `process` (the global),
+ * `stripVTControlCharacters` and, for executable subcommands (headless has none), `child_process`,
+ * which is loaded at its first use. A name commander starts to import that is not here fails the
+ * build ("No matching export"), so this cannot go wrong silently.
+ */
+const COMMANDER_BUILTINS = {
+  'node:process': 'export default globalThis.process;',
+  'node:util':
+    "const util = () => process.getBuiltinModule('node:util');\n" +
+    'export const stripVTControlCharacters = (text) => util().stripVTControlCharacters(text);',
+  'node:child_process':
+    "export default new Proxy({}, { get: (_, key) => process.getBuiltinModule('node:child_process')[key] });",
+};
+const commanderBuiltins = {
+  name: 'commander-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:(process|util|child_process)$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: 'commander-builtin' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'commander-builtin' }, (args) => ({
+      contents: `${COMMANDER_BUILTINS[args.path]}\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle({ quiet = false } = {}) {
   fs.rmSync(outdir, { recursive: true, force: true });
   const define = { __HEADLESS_BUNDLE__: 'true', __HEADLESS_BUILD_ID__: JSON.stringify(buildId()) };
@@ -107,7 +139,7 @@ export async function bundle({ quiet = false } = {}) {
     define,
     sourcemap: 'linked',
     metafile: true,
-    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
+    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp, commanderBuiltins],
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
@@ -138,7 +170,7 @@ async function statusBundle({ quiet, define }) {
     define,
     sourcemap: 'linked',
     metafile: true,
-    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp],
+    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp, commanderBuiltins],
     logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta-status.json'), JSON.stringify(result.metafile));

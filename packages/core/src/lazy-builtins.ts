@@ -5,3 +5,10 @@
  * module: later calls are a lookup.
  */
 export const nodeCrypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
+
+/**
+ * `node:child_process` at its first use, for modules that run a program only on some platforms
+ * (process/identity.ts asks `ps` on macOS): importing it costs ~5 ms of a `status` start here.
+ */
+export const nodeChildProcess = (): typeof import('node:child_process') =>
+  process.getBuiltinModule('node:child_process');

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { windowsProcessStartTime } from '../windows/kernel32.js';
 import { hasProcfs, readProcStatSync } from './proc-stat.js';
+import { nodeChildProcess } from '../lazy-builtins.js';
 
 /**
  * Who a pid is: alive or not, and when it started. A pid alone names a process only while it
@@ -74,7 +74,7 @@ export function parseLstart(text: string): string | undefined {
 
 function psStartTime(pid: number): string | undefined {
   try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+    const out = nodeChildProcess().execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
       encoding: 'utf8',
       env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
       stdio: ['ignore', 'pipe', 'ignore'],
