@@ -33,6 +33,18 @@ export default tseslint.config(
       },
     },
   },
+  // Schemas are written with zod/mini: classic zod's methods defeat tree-shaking, and one classic
+  // import anywhere in a bundle's graph puts ~300 KB of zod back into it (bench/FINDINGS.md, session 17).
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'zod', message: "Use `import * as z from 'zod/mini'` (see eslint.config.js)." }] },
+      ],
+    },
+  },
   // Size limits (comments and blank lines not counted): one concern per module, functions a reader
   // can hold. Data files (the default tool table, the classifier's real-output cases) are exempt;
   // a test file's describe() callback is a list of cases, so tests get the file limit only.

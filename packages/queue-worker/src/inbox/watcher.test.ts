@@ -24,7 +24,10 @@ describe('InboxWatcher', () => {
     await fs.mkdir(inbox(), { recursive: true });
     store = new FolderStore(path.join(root, '.tasks'), { fsync: false });
     const ledger = new Ledger(path.join(root, 'logs', 'ledger.jsonl'), { fsync: false });
-    now = Date.now();
+    // A minute back: a file's first-seen time is min(now, its mtime), and the kernel stamps mtimes
+    // from a clock that can lag Date.now() by a few ms, so a `now` taken just before a write could
+    // land after the file's mtime and make the expected wake times off by a fraction of a ms.
+    now = Date.now() - 60_000;
     watcher = new InboxWatcher({
       inboxDir: inbox(),
       refusedDir: path.join(root, '.tasks', 'quarantine', 'files'),
