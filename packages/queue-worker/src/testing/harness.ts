@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { PoliciesConfig, ToolsConfig } from '@headless/core/config/schema';
 import { FolderStore } from '@headless/core/queue/folder-store';
 import { readLedger } from '@headless/core/ledger/ledger';
