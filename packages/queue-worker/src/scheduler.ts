@@ -1,5 +1,6 @@
 import type { TaskRecord } from '@headless/core/task/record';
 import type { BreakerStateName } from '@headless/core/policy/tool-breakers';
+import { compareText } from '@headless/core/text-order';
 
 export interface RunningTask {
   id: string;
@@ -32,7 +33,7 @@ export interface SchedulerPlan {
 /** Orders the queue: higher priority first, then first queued first. */
 export function queueOrder(a: TaskRecord, b: TaskRecord): number {
   return (
-    b.spec.priority - a.spec.priority || a.enqueuedAt.localeCompare(b.enqueuedAt) || a.id.localeCompare(b.id)
+    b.spec.priority - a.spec.priority || compareText(a.enqueuedAt, b.enqueuedAt) || compareText(a.id, b.id)
   );
 }
 

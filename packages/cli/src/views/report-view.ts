@@ -2,6 +2,7 @@ import { attentionList, type AttentionItem, type AttentionSources } from './atte
 import { money, shortDuration, shortSha, shortTime, tokens, wrappedTable } from './format.js';
 import { shownState } from './task-table.js';
 import { sumUsage, type TaskSummary } from './task-summary.js';
+import { compareText } from '@headless/core/text-order';
 
 export interface ReportTask {
   id: string;
@@ -57,7 +58,7 @@ export function buildReport(
     .filter((t) => ranInWindow(t, window.sinceMs))
     .sort(
       (a, b) =>
-        (a.startedAt ?? a.updatedAt).localeCompare(b.startedAt ?? b.updatedAt) || a.id.localeCompare(b.id),
+        compareText(a.startedAt ?? a.updatedAt, b.startedAt ?? b.updatedAt) || compareText(a.id, b.id),
     );
   const rows = ran.map((t) => reportTask(t, window.now));
   const byTool: Record<string, ToolTotals> = {};

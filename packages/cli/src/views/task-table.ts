@@ -2,6 +2,7 @@ import type { TaskState } from '@headless/core/task/record';
 import { taskAttention } from './attention.js';
 import { money, shortDuration, wrappedTable } from './format.js';
 import type { TaskSummary } from './task-summary.js';
+import { compareText } from '@headless/core/text-order';
 
 export interface TaskFilter {
   /** Stored states or shown ones (running, waiting, blocked, suspect, ...); any matches. */
@@ -57,8 +58,8 @@ export function tableOrder(tasks: readonly TaskSummary[]): TaskSummary[] {
   return [...tasks].sort(
     (a, b) =>
       rank(a) - rank(b) ||
-      (rank(a) === 2 ? a.updatedAt.localeCompare(b.updatedAt) : a.enqueuedAt.localeCompare(b.enqueuedAt)) ||
-      a.id.localeCompare(b.id),
+      (rank(a) === 2 ? compareText(a.updatedAt, b.updatedAt) : compareText(a.enqueuedAt, b.enqueuedAt)) ||
+      compareText(a.id, b.id),
   );
 }
 

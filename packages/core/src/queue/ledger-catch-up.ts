@@ -6,6 +6,7 @@ import { parseLedgerLine } from '../ledger/ledger.js';
 import { TASK_STATES, type JournalEntry } from '../task/record.js';
 import type { QueueStore } from './store.js';
 import type { LedgerSink } from './transitions.js';
+import { compareText } from '../text-order.js';
 
 export const LedgerCheckpointSchema = z.object({
   /** Every journal entry older than this is known to be in the ledger. */
@@ -62,7 +63,7 @@ export async function catchUpLedger(deps: {
       }
     }
   }
-  missing.sort((a, b) => a.ts.localeCompare(b.ts) || a.rev - b.rev);
+  missing.sort((a, b) => compareText(a.ts, b.ts) || a.rev - b.rev);
   for (const e of missing) {
     const { rev, ts, event, ...rest } = e;
     await deps.ledger.append({ ...rest, event: event, rev, ts, caughtUp: true });

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { RootLayout } from '../paths.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { parseState, StateFileError } from './state-file.js';
+import { compareText } from '../text-order.js';
 
 /**
  * Requests from the CLI to the worker: the worker is the only writer of task state while it runs,
@@ -90,7 +91,7 @@ export async function pendingRequests(
       out.push({ ok: false, id, why: err instanceof StateFileError ? err.message : String(err), at: '' });
     }
   }
-  return out.sort((a, b) => a.at.localeCompare(b.at)).map(({ at: _at, ...r }) => r);
+  return out.sort((a, b) => compareText(a.at, b.at)).map(({ at: _at, ...r }) => r);
 }
 
 /** Answers a request: the answer first, then the request goes (a crash between leaves an answer). */
