@@ -55,9 +55,12 @@ describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner
 
   it('runs the task again with its attempt count raised, ends the orphaned tool, and the ledger shows the interrupted attempt', async () => {
     const worker = cli(w.root, { ...process.env, ...w.env }, 'worker', '--quiet');
-    // Until its spawner is ready the worker starts tools itself (handover-runner.ts), as with "off".
-    if (spawner === 'auto')
+    // Until its spawner is ready the worker starts tools itself (handover-runner.ts), as with "off",
+    // and the first tool it starts itself forks the spawner: one quick task first, then the victim.
+    if (spawner === 'auto') {
+      await dropTasks(w.root, 'warm.jsonl', [{ id: 'warm', tool: 'node', args: ['-e', '0'] }]);
       await waitFor('the warmed spawner to be ready', () => spawnerReady(w.root), 20000);
+    }
     await dropTasks(w.root, 'k.jsonl', [{ id: 'victim', tool: 'node', args: ['-e', SCRIPT] }]);
     const log = path.join(w.root, 'logs', 'task_victim.log');
     const childPid = await waitFor(

@@ -48,10 +48,12 @@ linux.describe('the worker and its spawner', () => {
 
   it('says it starts tools through the spawner; a spawner killed mid-run: the tree ends, the attempt is retried', async () => {
     const { logger, infos } = lines();
-    // No untilIdle: the task is dropped only once the spawner warmed at the start is ready (until
-    // then a run would be started in-process, handover-runner.ts).
+    // No untilIdle: the task is dropped only once a spawner is ready (until then a run is started
+    // in-process, and the first such run, once its tool has started, forks the spawner:
+    // handover-runner.ts). A quick task first warms it.
     const stop = new AbortController();
     const run = runUntilIdle(w, { logger, untilIdle: false, signal: stop.signal });
+    await dropTasks(w.root, 'warm.jsonl', [{ id: 'warm', tool: 'node', args: ['-e', '0'] }]);
     await waitFor('the warmed spawner to be ready', () => infos.some((m) => /^spawner \d+ started$/.test(m)));
     await dropTasks(w.root, 't.jsonl', [
       { id: 'hit', tool: 'claude', prompt: 'SCENARIO: grandchild\nx', timeout_sec: 2 },

@@ -192,9 +192,10 @@ function started(ctx: WorkerContext): void {
   ctx.log.info(
     `worker ${process.pid} started on ${ctx.paths.root} (tools started by: ${runnerLabel(ctx.runnerKind)})`,
   );
-  // The spawner boots on the other core while the first tasks are read and claimed; the open
-  // batches' ends are counted from the moment their ids are back.
-  ctx.runner.warm?.();
+  // The spawner is not forked here: the first run it does not take forks it once its tool has
+  // started (handover-runner.ts), so neither the fork nor the spawner's boot on the other core is
+  // on the way of the first task after a start or a crash. The open batches' ends are counted from
+  // the moment their ids are back.
   void restoreBatches(ctx);
 }
 

@@ -21,7 +21,7 @@ export interface EarlySpawner {
  * tools start with posix_spawn (Linux, posix-spawn.ts): there a tool the worker starts itself costs no
  * fork of the worker, and a spawner booting beside the worker took 30–50 ms from its boot on two cores
  * (`--only=recovery`, worker boot 271–305 -> 245 ms, bench/FINDINGS.md, session 16). The worker then
- * starts its spawner with its context, as `headless worker` does.
+ * starts its spawner at the first run it starts itself, once that tool has started (handover-runner.ts).
  */
 export function earlySpawnerWanted(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
   return platform !== 'win32' && !posixSpawnEligible(platform, env);

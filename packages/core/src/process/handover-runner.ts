@@ -31,9 +31,20 @@ export function createHandOverRunner(spawner: SpawnerRunner, local: ProcessRunne
       counts.spawner++;
       return spawner.run(req);
     }
-    spawner.warm();
     counts.inProcess++;
-    return local.run(req);
+    // The spawner is forked once this tool has started (or failed to), not before: the fork holds
+    // the worker's thread ~10 ms, which was on the way of the first task after every worker start.
+    let warmed = false;
+    const warm = () => {
+      if (warmed) return;
+      warmed = true;
+      setImmediate(() => spawner.warm());
+    };
+    const onSpawn = (pid: number) => {
+      req.onSpawn?.(pid);
+      warm();
+    };
+    return local.run({ ...req, onSpawn }).finally(warm);
   };
   return {
     kind: 'spawner',
