@@ -121,26 +121,33 @@ const commanderBuiltins = {
   },
 };
 
-export async function bundle({ quiet = false } = {}) {
-  fs.rmSync(outdir, { recursive: true, force: true });
-  const define = { __HEADLESS_BUNDLE__: 'true', __HEADLESS_BUILD_ID__: JSON.stringify(buildId()) };
-  const result = await build({
-    entryPoints: ENTRIES,
-    outdir,
+/** What the ESM bundles (the split one and status's) are built with. */
+function esmOptions({ quiet, define }) {
+  return {
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    chunkNames: 'chunk-[hash]',
     banner: { js: banner },
-    // koffi is a native addon loaded on Windows only.
+    // koffi is a native addon (Windows, and posix_spawn on Linux): it is loaded from node_modules.
     external: ['koffi'],
     define,
     sourcemap: 'linked',
     metafile: true,
     plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp, commanderBuiltins],
     logLevel: quiet ? 'error' : 'warning',
+  };
+}
+
+export async function bundle({ quiet = false } = {}) {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const define = { __HEADLESS_BUNDLE__: 'true', __HEADLESS_BUILD_ID__: JSON.stringify(buildId()) };
+  const result = await build({
+    ...esmOptions({ quiet, define }),
+    entryPoints: ENTRIES,
+    outdir,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
   });
   fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
   await statusBundle({ quiet, define });
@@ -156,22 +163,12 @@ export async function bundle({ quiet = false } = {}) {
  */
 async function statusBundle({ quiet, define }) {
   const result = await build({
+    ...esmOptions({ quiet, define }),
     entryPoints: [pkg('cli', 'status-cli.js')],
     outfile: path.join(outdir, 'status.js'),
-    bundle: true,
     // 410 -> 245 KB for Node to read and compile on each start; names are kept, for readable stacks.
     minifyWhitespace: true,
     minifySyntax: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    banner: { js: banner },
-    external: ['koffi'],
-    define,
-    sourcemap: 'linked',
-    metafile: true,
-    plugins: [zodEnglishOnly, nodeIpcWithoutTlsUdp, commanderBuiltins],
-    logLevel: quiet ? 'error' : 'warning',
   });
   fs.writeFileSync(path.join(outdir, 'meta-status.json'), JSON.stringify(result.metafile));
 }
