@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ console.log('CHILD_PID=' + c.pid);
 setInterval(() => {}, 1e9);
 `;
 
-/** The worker's log says `spawner <pid> started` once the spawner it warmed at its start is ready. */
+/** The worker's log says `spawner <pid> started` once its spawner is ready. */
 async function spawnerReady(root: string): Promise<boolean> {
   const dir = path.join(root, 'logs');
   const names = (await fs.readdir(dir).catch(() => [])).filter((n) => /^worker-.*\.log$/.test(n));
@@ -31,11 +31,20 @@ async function spawnerReady(root: string): Promise<boolean> {
   return false;
 }
 
+/** The workers a test started: a test that fails half-way must not leave one running. */
+const started: ChildProcess[] = [];
+
 function cli(root: string, env: NodeJS.ProcessEnv, ...args: string[]) {
-  return spawn(process.execPath, [CLI, ...args, '--root', root], {
+  const child = spawn(process.execPath, [CLI, ...args, '--root', root], {
     env: { ...env, HOME: root },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
+  return child;
+}
+
+function killStarted(): void {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
 // With the spawner (POSIX default) the spawner ends the dead worker's tool trees at once; without it
@@ -51,7 +60,10 @@ describe.each(['off', 'auto'] as const)('kill -9 of the worker mid-task (spawner
       shutdown: { graceSec: 1 },
     });
   });
-  afterEach(() => w.cleanup());
+  afterEach(() => {
+    killStarted();
+    return w.cleanup();
+  });
 
   it('runs the task again with its attempt count raised, ends the orphaned tool, and the ledger shows the interrupted attempt', async () => {
     const worker = cli(w.root, { ...process.env, ...w.env }, 'worker', '--quiet');
