@@ -114,6 +114,9 @@ void runner.run({ ...req, onLine: (_s, l) => { console.log(l); if (!told) { told
     expect(runner.spawnerPid()).not.toBe(first);
     await runner.close();
     expect(runner.spawnerPid()).toBeUndefined();
+    // A hand-over warms after an in-process run ends, which can come after the stop closed the runner.
+    runner.warm();
+    expect(runner.spawnerPid()).toBeUndefined();
   });
 });
 

@@ -70,6 +70,7 @@ class SpawnerClient {
   private current: Spawner | undefined;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   private readonly idleExitMs: number;
 
   constructor(private readonly opts: SpawnerRunnerOptions) {
@@ -106,14 +107,17 @@ class SpawnerClient {
     return done;
   }
 
-  /** Starts a spawner now (it goes again after idleExitMs if no run comes). */
+  /** Starts a spawner now (it goes again after idleExitMs if no run comes); never once closed. */
   warm(): void {
-    if (this.current !== undefined) return;
+    // A hand-over warms after an in-process run has ended (handover-runner.ts), which can be after
+    // the worker's stop closed this client: no spawner may be forked then.
+    if (this.current !== undefined || this.closed) return;
     this.current = this.start();
     this.setIdle(this.current);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const s = this.current;
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     if (!s) return;
