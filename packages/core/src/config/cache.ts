@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { RootLayout } from '../paths.js';
 import type { LoadedConfig } from './load.js';
-import { readConfigTexts, type ConfigTexts } from './texts.js';
+import { configSources, readConfigTexts } from './texts.js';
 
 /** Set by scripts/bundle.mjs to a hash of the build (esbuild `define`); never defined in the tsc build. */
 declare const __HEADLESS_BUILD_ID__: string | undefined;
@@ -38,7 +38,7 @@ export async function loadConfigCached(
   if (build !== undefined) {
     const hit = await readCache(layout.configCache);
     if (hit?.build === build && hit.texts.tools === key.tools && hit.texts.policies === key.policies) {
-      return { tools: hit.tools, policies: hit.policies, sources: sourcesOf(layout, texts) };
+      return { tools: hit.tools, policies: hit.policies, sources: configSources(layout, texts) };
     }
   }
   const { configFromTexts } = await import('./load.js');
@@ -46,13 +46,6 @@ export async function loadConfigCached(
   if (build !== undefined)
     await writeCache(layout, { build, texts: key, tools: config.tools, policies: config.policies });
   return config;
-}
-
-function sourcesOf(layout: RootLayout, texts: ConfigTexts): LoadedConfig['sources'] {
-  return {
-    tools: texts.tools === undefined ? 'built-in' : layout.toolsConfig,
-    policies: texts.policies === undefined ? 'built-in' : layout.policiesConfig,
-  };
 }
 
 async function readCache(file: string): Promise<CachedConfig | undefined> {

@@ -3,13 +3,10 @@ import { defaultToolsConfig } from './default-tools.js';
 import { PARSE_ONCE, parseConfigText, parseJsonText, validateTools } from './parse.js';
 import { overBuiltInTools } from './tools-overlay.js';
 import { PoliciesConfig, type ToolsConfig } from './schema.js';
-import { displayName, readConfigTexts, type ConfigTexts } from './texts.js';
+import { configSources, displayName, readConfigTexts, type ConfigSource, type ConfigTexts } from './texts.js';
 
 // The texts' reader lives apart (no schemas): status reads the texts, and parses them only on a cache miss.
-export { displayName, readConfigTexts, type ConfigTexts };
-
-/** An absolute file path, or 'built-in'. (`string & {}` keeps the literal visible in editors.) */
-export type ConfigSource = 'built-in' | (string & {});
+export { displayName, readConfigTexts, type ConfigSource, type ConfigTexts };
 
 export interface LoadedConfig {
   tools: ToolsConfig;
@@ -36,14 +33,7 @@ export function configFromTexts(layout: RootLayout, texts: ConfigTexts): LoadedC
     texts.policies === undefined
       ? PoliciesConfig.parse({}, PARSE_ONCE)
       : parseConfigText('policies', displayName(layout, layout.policiesConfig), texts.policies);
-  return {
-    tools,
-    policies,
-    sources: {
-      tools: texts.tools === undefined ? 'built-in' : layout.toolsConfig,
-      policies: texts.policies === undefined ? 'built-in' : layout.policiesConfig,
-    },
-  };
+  return { tools, policies, sources: configSources(layout, texts) };
 }
 
 /** config/tools.json's text, laid over the built-in tools (see overBuiltInTools), validated. */

@@ -9,6 +9,20 @@ export interface ConfigTexts {
   policies: string | undefined;
 }
 
+/** An absolute file path, or 'built-in'. (`string & {}` keeps the literal visible in editors.) */
+export type ConfigSource = 'built-in' | (string & {});
+
+/** The file each part of a config comes from (absolute path), or 'built-in' when the root has none. */
+export function configSources(
+  layout: RootLayout,
+  texts: ConfigTexts,
+): { tools: ConfigSource; policies: ConfigSource } {
+  return {
+    tools: texts.tools === undefined ? 'built-in' : layout.toolsConfig,
+    policies: texts.policies === undefined ? 'built-in' : layout.policiesConfig,
+  };
+}
+
 /** Both files' texts; a file that is there but cannot be read is a ConfigError. */
 export async function readConfigTexts(layout: RootLayout): Promise<ConfigTexts> {
   const [tools, policies] = await Promise.all([
