@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import { ExitCode, HeadlessError } from '@headless/core/errors/headless-error';
+import { ExitCode, reportFailure } from '@headless/core/errors/headless-error';
 
 /** Runs a built program on the argv and returns the exit code; every known error becomes one clear line on stderr. */
 export async function runProgram(program: Command, argv: readonly string[]): Promise<number> {
@@ -12,13 +12,6 @@ export async function runProgram(program: Command, argv: readonly string[]): Pro
       if (err.exitCode === 0) return ExitCode.ok;
       return ExitCode.usage;
     }
-    if (err instanceof HeadlessError) {
-      process.stderr.write(`headless: ${err.message}\n`);
-      return err.exitCode;
-    }
-    process.stderr.write(
-      `headless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    return ExitCode.failure;
+    return reportFailure('headless', err);
   }
 }

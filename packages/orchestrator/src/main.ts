@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { connectSupervisor, type SupervisorLink } from '@headless/core/ipc/client';
-import { HeadlessError, ExitCode } from '@headless/core/errors/headless-error';
+import { ExitCode, reportFailure } from '@headless/core/errors/headless-error';
 import { layout, resolveRoot } from '@headless/core/paths';
 import { runOrchestrator } from './orchestrator.js';
 
@@ -18,16 +18,7 @@ export function parseRootArg(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-function report(err: unknown): number {
-  if (err instanceof HeadlessError) {
-    process.stderr.write(`orchestrator: ${err.message}\n`);
-    return err.exitCode;
-  }
-  process.stderr.write(
-    `orchestrator: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  return ExitCode.failure;
-}
+const report = (err: unknown): number => reportFailure('orchestrator', err);
 
 /**
  * Forces the exit if stopping takes longer than the grace: steps are killed with a shorter grace

@@ -17,3 +17,18 @@ export class HeadlessError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * Says on stderr why a process's command failed, as `<who>: <message>` for a HeadlessError (its
+ * message already says what to do) and with the stack for anything else; returns the exit code.
+ */
+export function reportFailure(who: string, err: unknown): ExitCode {
+  if (err instanceof HeadlessError) {
+    process.stderr.write(`${who}: ${err.message}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(
+    `${who}: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  return ExitCode.failure;
+}

@@ -10,13 +10,6 @@ export interface EarlySpawner {
 }
 
 /**
- * The worker's spawner, forked at the top of the worker's entry, before its own imports: the
- * spawner's Node start and its execa load (~150-250 ms) then run on the other core beside the
- * worker's boot (~300 ms), so the first task after a start or a crash goes to a ready spawner
- * instead of running in-process while one boots (bench/FINDINGS.md, "Session 9"). POSIX only, as
- * the spawner itself (worker-runner.ts). Not used, it goes by its idle exit like any spawner.
- */
-/**
  * Whether the worker's entry starts its spawner early. Not on Windows (no spawner there), and not where
  * tools start with posix_spawn (Linux, posix-spawn.ts): there a tool the worker starts itself costs no
  * fork of the worker, and a spawner booting beside the worker took 30–50 ms from its boot on two cores
@@ -27,6 +20,13 @@ export function earlySpawnerWanted(platform: NodeJS.Platform, env: NodeJS.Proces
   return platform !== 'win32' && !posixSpawnEligible(platform, env);
 }
 
+/**
+ * The worker's spawner, forked at the top of the worker's entry, before its own imports: the
+ * spawner's Node start and its load of execa or koffi (~110-250 ms) then run on the other core beside the
+ * worker's boot (~300 ms), so the first task after a start or a crash goes to a ready spawner
+ * instead of running in-process while one boots (bench/FINDINGS.md, "Session 9"). POSIX only, as
+ * the spawner itself (worker-runner.ts). Not used, it goes by its idle exit like any spawner.
+ */
 export function startEarlySpawner(platform: NodeJS.Platform = process.platform): EarlySpawner | undefined {
   if (platform === 'win32') return undefined;
   let held: string[] = [];
