@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { repairStore } from '@headless/core/queue/repair';
 import { validationContext } from '@headless/core/task/validate';
+import { idleEnd, mayCheckIdle } from './idle-check.js';
 import { InboxWatcher } from './inbox/watcher.js';
 import type { WorkerContext } from './context.js';
 import { launch } from './execute.js';
@@ -74,6 +75,7 @@ export async function runLoop(
     if (due.has('inbox') || inbox.pending) await inbox.scan();
     await queue.refresh();
     const now = clock.now();
+    const runningAtPlan = ctx.running.size;
     const { plan, held } = await planPass(ctx, queue, now);
     for (const rec of plan.park) {
       queue.drop(rec.id);
@@ -91,15 +93,22 @@ export async function runLoop(
     }
     const breakerWake = await parked.nextWake();
     const parkedWake = minOf(breakerWake, ctx.parks.nextWake());
-    if (opts.untilIdle && ctx.running.size === 0 && plan.start.length === 0 && !inbox.pending) {
-      const queuedLeft = (await ctx.store.ids('queued')).length;
-      if (breakerWake === undefined && queuedLeft === 0) return { idle: true, desk };
+    const idleCheck = {
+      runningAtPlan,
+      runningNow: ctx.running.size,
+      started: plan.start.length,
+      inboxPending: inbox.pending,
+    };
+    if (opts.untilIdle && mayCheckIdle(idleCheck)) {
       // `headless run` never waits for days: what is not due before its --max-wait is listed, not waited for.
-      const next = Math.min(plan.nextWakeAt ?? Infinity, parkedWake ?? Infinity);
-      if (opts.waitUntil !== undefined && next > opts.waitUntil) {
-        ctx.summary.waiting = await waitingTasks(ctx, held);
-        return { idle: true, desk };
-      }
+      const end = idleEnd({
+        queuedLeft: (await ctx.store.ids('queued')).length,
+        breakerWake,
+        nextWake: minOf(plan.nextWakeAt, parkedWake),
+        waitUntil: opts.waitUntil,
+      });
+      if (end === 'waiting') ctx.summary.waiting = await waitingTasks(ctx, held);
+      if (end !== undefined) return { idle: true, desk };
     }
     let wakeAt = now + ctx.policies.worker.rescanIntervalMs;
     if (plan.nextWakeAt !== undefined) wakeAt = Math.min(wakeAt, plan.nextWakeAt);
