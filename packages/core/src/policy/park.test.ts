@@ -43,6 +43,37 @@ describe('decidePark', () => {
     );
   });
 
+  it('a codex limit read just after its printed reset backs off briefly, not until the next day', () => {
+    const late = new Date(2026, 11, 1, 19, 10);
+    const stdout = [
+      JSON.stringify({ type: 'thread.started', thread_id: 't-1' }),
+      JSON.stringify({
+        type: 'turn.failed',
+        error: { message: 'You\u2019ve hit your usage limit. … or try again at 7:05 PM.' },
+      }),
+    ].join('\n');
+    const c = classifyAttempt(
+      'codex',
+      tools.codex!,
+      { exitCode: 1, signal: null, endReason: 'exited', stdout, stderr: '' },
+      late,
+    );
+    expect(c).toMatchObject({ outcome: 'transient', limit: 'usage' });
+    expect(c.resetAt).toBeUndefined();
+    const park = decidePark({
+      tool: 'codex',
+      classification: c,
+      now: late,
+      previousLimits: 0,
+      policy,
+      random: noJitter,
+    });
+    expect(park).toMatchObject({ kind: 'until', source: 'backoff' });
+    expect(park?.kind === 'until' && park.until.getTime() - late.getTime()).toBe(
+      policy.backoffBaseSec * 1000,
+    );
+  });
+
   it('parks claude until "resets 6:52pm", and past midnight when the time has gone by today', () => {
     const stdout = JSON.stringify({
       type: 'result',
@@ -66,7 +97,8 @@ describe('decidePark', () => {
       random: noJitter,
     });
     expect(today?.kind === 'until' && today.until.getTime()).toBe(new Date(2026, 11, 1, 18, 52).getTime());
-    const late = new Date(2026, 11, 1, 19, 0);
+    // Over half an hour past (less is read as the reset that just came: the next test).
+    const late = new Date(2026, 11, 1, 19, 30);
     const tomorrow = decidePark({
       tool: 'claude',
       classification: at(late),

@@ -98,7 +98,25 @@ describe('parseResetTime: the texts of issue 12', () => {
   it('codex "try again at 7:05 PM": today, or tomorrow once it has passed', () => {
     const text = 'You\u2019ve hit your usage limit. Upgrade to Pro … or try again at 7:05 PM.';
     expect(parseResetTime(text, evening)).toEqual(new Date(2026, 11, 1, 19, 5));
-    expect(parseResetTime(text, new Date(2026, 11, 1, 19, 6))).toEqual(new Date(2026, 11, 2, 19, 5));
+    expect(parseResetTime(text, new Date(2026, 11, 1, 19, 40))).toEqual(new Date(2026, 11, 2, 19, 5));
+  });
+
+  it('a printed reset read just after it came is that reset, not the next day (the minute it names ends)', () => {
+    const codex = 'You\u2019ve hit your usage limit. Upgrade to Pro … or try again at 7:05 PM.';
+    const claude = "You've hit your session limit · resets 7:05pm";
+    for (const text of [codex, claude]) {
+      // Read within the printed minute: the minute's end, still ahead, so the park keeps its source.
+      expect(parseResetTime(text, new Date(2026, 11, 1, 19, 5, 20))).toEqual(new Date(2026, 11, 1, 19, 6));
+      // Read minutes late: a moment already past (the worker backs off briefly instead of a day).
+      expect(parseResetTime(text, new Date(2026, 11, 1, 19, 20))).toEqual(new Date(2026, 11, 1, 19, 6));
+    }
+    const dated = new Date(2026, 11, 4, 8, 13, 30);
+    expect(parseResetTime('Try again at Dec 4th, 2026 8:13 AM.', dated)).toEqual(
+      new Date(2026, 11, 4, 8, 14),
+    );
+    expect(parseResetTime("You've hit your weekly limit · resets Dec 4, 8:13am", dated)).toEqual(
+      new Date(2026, 11, 4, 8, 14),
+    );
   });
 
   it('claude "resets 6:52pm", with or without the space and the minutes', () => {

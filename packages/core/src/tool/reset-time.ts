@@ -60,9 +60,9 @@ function parseTryAgainAt(text: string, now: Date): Date | undefined {
     const month = monthIndex(m[1]);
     if (month < 0) return undefined;
     const at = wallTime({ year: Number(m[3]), month, day: Number(m[2]) }, hour, minute, undefined);
-    return at > now ? at : undefined;
+    return at > now ? at : justCame(at, now, PRINTED_LATE_MS);
   }
-  return nextWallTime(now, hour, minute, undefined);
+  return nextWallTime(now, hour, minute, undefined, PRINTED_LATE_MS);
 }
 
 /** codex and others: `try again in 4 days 3 hours`, `try again in 20 minutes`. */
@@ -91,11 +91,14 @@ function parseResets(text: string, now: Date): Date | undefined {
     if (month < 0) return undefined;
     const today = wallDate(now, zone);
     // No year is printed: the next such date from today.
-    let at = wallTime({ year: today.year, month, day: Number(m[2]) }, hour, minute, zone);
-    if (at <= now) at = wallTime({ year: today.year + 1, month, day: Number(m[2]) }, hour, minute, zone);
-    return at;
+    const at = wallTime({ year: today.year, month, day: Number(m[2]) }, hour, minute, zone);
+    if (at > now) return at;
+    return (
+      justCame(at, now, PRINTED_LATE_MS) ??
+      wallTime({ year: today.year + 1, month, day: Number(m[2]) }, hour, minute, zone)
+    );
   }
-  return nextWallTime(now, hour, minute, zone);
+  return nextWallTime(now, hour, minute, zone, PRINTED_LATE_MS);
 }
 
 /** claude (older builds): `Claude AI usage limit reached|1760000000`. */
@@ -121,7 +124,8 @@ function parseRetryAfter(text: string, now: Date): Date | undefined {
 /** gemini: daily quotas reset at midnight Pacific time. */
 function parseDailyQuota(text: string, now: Date): Date | undefined {
   if (!/exhausted your daily quota/i.test(text)) return undefined;
-  return nextWallTime(now, 0, 0, 'America/Los_Angeles');
+  // Not printed but inferred: only a quota message from the minute before midnight is one that came.
+  return nextWallTime(now, 0, 0, 'America/Los_Angeles', MINUTE_MS);
 }
 
 function sumDurations(text: string): number | undefined {
@@ -166,11 +170,38 @@ interface WallDate {
   day: number;
 }
 
-/** The next moment (strictly after now) the wall clock in `zone` (host-local when undefined) shows hour:minute. */
-function nextWallTime(now: Date, hour: number, minute: number, zone: string | undefined): Date {
+const MINUTE_MS = 60_000;
+/**
+ * How long after a printed reset time its words still mean that time, not the next day's: the
+ * attempt's output is read when it ends, which can be after the reset it names (a CLI that retried
+ * inside, a loaded machine). Printed time-only resets are hours ahead (5-hour windows), never nearly
+ * a day, so half an hour late is safely the same reset.
+ */
+const PRINTED_LATE_MS = 30 * MINUTE_MS;
+
+/**
+ * A reset printed to the minute that came less than `lateMs` ago: the end of that minute (the CLIs
+ * print it rounded down), which may be past already (then the caller backs off instead).
+ */
+function justCame(at: Date, now: Date, lateMs: number): Date | undefined {
+  return now.getTime() - at.getTime() < lateMs ? new Date(at.getTime() + MINUTE_MS) : undefined;
+}
+
+/**
+ * The next moment (strictly after now) the wall clock in `zone` (host-local when undefined) shows
+ * hour:minute, or the one that just came (see `justCame`).
+ */
+function nextWallTime(
+  now: Date,
+  hour: number,
+  minute: number,
+  zone: string | undefined,
+  lateMs: number,
+): Date {
   const today = wallDate(now, zone);
   const at = wallTime(today, hour, minute, zone);
-  return at > now ? at : wallTime({ ...today, day: today.day + 1 }, hour, minute, zone);
+  if (at > now) return at;
+  return justCame(at, now, lateMs) ?? wallTime({ ...today, day: today.day + 1 }, hour, minute, zone);
 }
 
 function wallDate(at: Date, zone: string | undefined): WallDate {
