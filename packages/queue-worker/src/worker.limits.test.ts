@@ -103,11 +103,10 @@ describe('a usage limit parks the tool until its reset', () => {
         expect(limited.length).toBeLessThanOrEqual(slots);
         // Every run that was not limited started after the reset.
         for (const c of calls.filter((x) => !x.limited)) expect(c.at).toBeGreaterThanOrEqual(resetReal);
-        expect(seenPark).toMatchObject({
-          kind: 'limit',
-          source: 'reset',
-          until: new Date(resetAt).toISOString(),
-        });
+        // A limited attempt whose output is read only after the printed reset (a loaded machine) means
+        // that reset's minute, so the park runs to its end: never to the next day (the old flake).
+        expect(seenPark).toMatchObject({ kind: 'limit', source: 'reset' });
+        expect([resetAt, resetAt + 60_000].map((t) => new Date(t).toISOString())).toContain(seenPark?.until);
         const events = (await ledgerOf(w)).map((r) => r.event);
         expect(events).toEqual(expect.arrayContaining(['tool.parked', 'tool.released']));
         // The breaker was not fed by the limit.
@@ -122,9 +121,40 @@ describe('a usage limit parks the tool until its reset', () => {
           );
         }
       },
-      60_000 + AHEAD_MS,
+      // A park to the printed minute's end adds a minute; runUntilIdle itself waits at most two.
+      130_000 + AHEAD_MS,
     );
   }
+
+  it('a limit read minutes after the reset it prints backs off briefly, not until the same time tomorrow', async () => {
+    // The CLI retried inside, or the machine was loaded: the attempt ends after the time it names.
+    const printed = codexReset(Date.now() - 180_000);
+    w = await makeWorkerRoot({
+      tools: (t) => {
+        (t.tools.codex as { concurrency?: number }).concurrency = 1;
+      },
+      policies: { limits: { jitterSec: 0, backoffBaseSec: 1 } },
+      env: { FAKE_SCENARIO: 'usage-limit-until', FAKE_LIMIT_CALLS: '1', FAKE_RESET: printed },
+    });
+    const ids = ['late-1', 'late-2', 'late-3'];
+    for (const id of ids) await fs.mkdir(path.join(w.root, id));
+    await dropTasks(
+      w.root,
+      'late.jsonl',
+      ids.map((id) => ({ id, tool: 'codex', repo: id, prompt: 'Summarise the README.' })),
+    );
+    const summary = await runUntilIdle(w, { maxWaitMs: 60_000 });
+    for (const id of ids) {
+      const rec = (await w.store.get(id))?.record;
+      expect({ id, state: rec?.state, attempts: rec?.attempts }).toEqual({ id, state: 'done', attempts: 1 });
+    }
+    expect(summary.waiting ?? []).toEqual([]);
+    expect((await limitCalls(w)).filter((c) => c.limited)).toHaveLength(1);
+    const parked = (await ledgerOf(w)).filter((r) => r.event === 'tool.parked');
+    expect(parked).toHaveLength(1);
+    const [park] = parked as unknown as { until: string; ts: string }[];
+    expect(Date.parse(park!.until) - Date.parse(park!.ts)).toBeLessThan(5_000);
+  }, 30_000);
 
   it('a reset three days ahead parks the tool (the task waits, it does not fail)', async () => {
     const now = Date.now();

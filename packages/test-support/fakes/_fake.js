@@ -269,12 +269,18 @@ function sessionId() {
 /**
  * usage-limit-until: the limit holds until $FAKE_LIMIT_UNTIL_MS (epoch ms); each call while it
  * holds or not is written to $FAKE_STATE_DIR/limit-calls (`<epoch ms> limited` or `ok`), so a test can check
- * that no attempt ran before the reset.
+ * that no attempt ran before the reset. With $FAKE_LIMIT_CALLS=n instead, the first n calls are limited
+ * (whenever they come: for a printed reset that is not the time the limit ends).
  */
 function limitHolds() {
-  const until = Number(process.env.FAKE_LIMIT_UNTIL_MS || '0');
-  const holds = Date.now() < until;
   const dir = process.env.FAKE_STATE_DIR;
+  const until = Number(process.env.FAKE_LIMIT_UNTIL_MS || '0');
+  let holds = Date.now() < until;
+  if (process.env.FAKE_LIMIT_CALLS && dir) {
+    const file = path.join(dir, 'limit-calls');
+    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+    holds = before < Number(process.env.FAKE_LIMIT_CALLS);
+  }
   if (dir) fs.appendFileSync(path.join(dir, 'limit-calls'), `${Date.now()} ${holds ? 'limited' : 'ok'}\n`);
   return holds;
 }
