@@ -7,9 +7,18 @@
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Said once, before the example clone and the enqueue (the CLI would refuse each step on its own).
+const { nodeVersionProblem } = await import(
+  pathToFileURL(path.join(repo, 'packages', 'core', 'dist', 'node-version.js')).href
+);
+const tooOld = nodeVersionProblem(process.versions.node, process.execPath);
+if (tooOld) {
+  console.error(`headless: ${tooOld}`);
+  process.exit(2);
+}
 // The bundle `npm run build` writes (one file per process: the fastest start), else the tsc output.
 const bundled = path.join(repo, 'dist', 'headless.js');
 const cli = fs.existsSync(bundled) ? bundled : path.join(repo, 'packages', 'cli', 'dist', 'bin.js');

@@ -2,6 +2,14 @@
 import { pathToFileURL } from 'node:url';
 import { enableCompileCache } from '@headless/core/compile-cache';
 import { bundledEntry } from '@headless/core/bundle';
+import { nodeVersionProblem } from '@headless/core/node-version';
+
+// First of all: an older node loads headless and then fails every task far from the cause.
+const tooOld = nodeVersionProblem(process.versions.node, process.execPath);
+if (tooOld) {
+  process.stderr.write(`headless: ${tooOld}\n`);
+  process.exit(2);
+}
 
 // Before anything heavy is imported, so the cache covers it.
 enableCompileCache();
