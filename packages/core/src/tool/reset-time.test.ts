@@ -110,6 +110,17 @@ describe('parseResetTime: the texts of issue 12', () => {
       // Read minutes late: a moment already past (the worker backs off briefly instead of a day).
       expect(parseResetTime(text, new Date(2026, 11, 1, 19, 20))).toEqual(new Date(2026, 11, 1, 19, 6));
     }
+    // Across midnight: yesterday's 11:58 PM, not tonight's.
+    const afterMidnight = new Date(2026, 11, 2, 0, 1);
+    expect(parseResetTime('try again at 11:58 PM.', afterMidnight)).toEqual(new Date(2026, 11, 1, 23, 59));
+    expect(parseResetTime('resets 11:58pm', afterMidnight)).toEqual(new Date(2026, 11, 1, 23, 59));
+    expect(parseResetTime('resets 11:58pm (UTC)', new Date(Date.UTC(2026, 11, 2, 0, 1)))).toEqual(
+      new Date(Date.UTC(2026, 11, 1, 23, 59)),
+    );
+    // Still ahead today when the one that came is long gone.
+    expect(parseResetTime('try again at 11:58 PM.', new Date(2026, 11, 2, 1, 0))).toEqual(
+      new Date(2026, 11, 2, 23, 58),
+    );
     const dated = new Date(2026, 11, 4, 8, 13, 30);
     expect(parseResetTime('Try again at Dec 4th, 2026 8:13 AM.', dated)).toEqual(
       new Date(2026, 11, 4, 8, 14),

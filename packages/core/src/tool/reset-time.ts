@@ -200,8 +200,11 @@ function nextWallTime(
 ): Date {
   const today = wallDate(now, zone);
   const at = wallTime(today, hour, minute, zone);
-  if (at > now) return at;
-  return justCame(at, now, lateMs) ?? wallTime({ ...today, day: today.day + 1 }, hour, minute, zone);
+  // The one that came last can be yesterday's: `11:58 PM` read at 00:01.
+  const last = at <= now ? at : wallTime({ ...today, day: today.day - 1 }, hour, minute, zone);
+  const came = justCame(last, now, lateMs);
+  if (came) return came;
+  return at > now ? at : wallTime({ ...today, day: today.day + 1 }, hour, minute, zone);
 }
 
 function wallDate(at: Date, zone: string | undefined): WallDate {
