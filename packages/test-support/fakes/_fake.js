@@ -274,14 +274,16 @@ function sessionId() {
  */
 function limitHolds() {
   const dir = process.env.FAKE_STATE_DIR;
+  const calls = dir && path.join(dir, 'limit-calls');
   const until = Number(process.env.FAKE_LIMIT_UNTIL_MS || '0');
   let holds = Date.now() < until;
-  if (process.env.FAKE_LIMIT_CALLS && dir) {
-    const file = path.join(dir, 'limit-calls');
-    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  if (process.env.FAKE_LIMIT_CALLS && calls) {
+    const before = fs.existsSync(calls)
+      ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).length
+      : 0;
     holds = before < Number(process.env.FAKE_LIMIT_CALLS);
   }
-  if (dir) fs.appendFileSync(path.join(dir, 'limit-calls'), `${Date.now()} ${holds ? 'limited' : 'ok'}\n`);
+  if (calls) fs.appendFileSync(calls, `${Date.now()} ${holds ? 'limited' : 'ok'}\n`);
   return holds;
 }
 

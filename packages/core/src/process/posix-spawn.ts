@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import type * as Koffi from 'koffi';
+import { isOlderVersion } from '../version-order.js';
 
 /**
  * Starting a tool with glibc's posix_spawn (through koffi) instead of Node's spawn, on Linux.
@@ -90,10 +91,7 @@ export function posixSpawnEligible(platform: NodeJS.Platform, env: NodeJS.Proces
 
 /** glibc 2.29 or later (posix_spawn_file_actions_addchdir_np); musl, whose flags differ, has no such version. */
 export function glibcSupports(version: string | undefined): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
-  if (!m) return false;
-  const major = Number(m[1]);
-  return major > 2 || (major === 2 && Number(m[2]) >= 29);
+  return version !== undefined && !isOlderVersion(version, '2.29');
 }
 
 interface Libc {
